@@ -1,0 +1,1 @@
+"""Domain vocabulary of the ledger: plain data, no storage and no Qt."""

@@ -1,0 +1,64 @@
+"""The ledger's nouns: a plan's areas and measures, departments and their roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    LEAD = "lead"
+    RESPONSIBLE = "responsible"
+    COOPERATING = "cooperating"
+
+    @property
+    def label(self) -> str:
+        return {"lead": "牵头", "responsible": "责任", "cooperating": "配合"}[self.value]
+
+
+class MilestoneKind(StrEnum):
+    DATE = "date"  # a single due date ("6月底前")
+    RECURRING = "recurring"  # "每季度", "每年2月底前"
+    ONGOING = "ongoing"  # "长期坚持", "持续推进"
+    PERIOD = "period"  # "3年内"
+
+    @property
+    def label(self) -> str:
+        return {"date": "限期", "recurring": "周期性", "ongoing": "长期", "period": "期限"}[
+            self.value
+        ]
+
+
+class Comparator(StrEnum):
+    AT_LEAST = ">="
+    AT_MOST = "<="
+    EQUAL = "="
+    ABOVE = ">"
+    BELOW = "<"
+
+
+@dataclass(frozen=True)
+class MeasureSummary:
+    id: str
+    no: int | None
+    title: str
+
+
+@dataclass(frozen=True)
+class AreaSummary:
+    id: str
+    no: int | None
+    title: str
+    measures: list[MeasureSummary] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    id: str
+    title: str
+    doc_number: str | None
+    areas: list[AreaSummary] = field(default_factory=list)
+
+    @property
+    def measure_count(self) -> int:
+        return sum(len(area.measures) for area in self.areas)

@@ -1,0 +1,29 @@
+"""Names shared by the storage layer: which tables sync, and the bookkeeping tables.
+
+The column lists themselves live in the numbered migrations (app/storage/migrations.py) and are
+read back from SQLite at run time, so there is one source of truth for each column.
+"""
+
+from __future__ import annotations
+
+# Every table whose rows are edited by people and exchanged between laptops. Order matters:
+# a table comes after the tables its foreign keys point to (export and replay follow it).
+SYNCED_TABLES: tuple[str, ...] = (
+    "plans",
+    "areas",
+    "measures",
+    "departments",
+    "department_aliases",
+    "assignments",
+    "milestones",
+    "targets",
+)
+
+CHANGES_TABLE = "changes"
+META_TABLE = "meta"
+TOMBSTONE_COLUMN = "deleted"
+ID_COLUMN = "id"
+
+ROLES = ("lead", "responsible", "cooperating")
+MILESTONE_KINDS = ("date", "recurring", "ongoing", "period")
+COMPARATORS = (">=", "<=", "=", ">", "<")

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Benchmarks: each measurement is a ratio to a baseline measured in the same run.
+
+    python3 bench/run.py [--repeat N] [--only NAME]
+
+Machines here are shared and noisy, so absolute times mean little; each subject and its baseline
+run interleaved, and the table reports medians and their ratio. No test asserts on these.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    subject: str
+    baseline: str
+    subject_s: float
+    baseline_s: float
+    goal: float
+
+    @property
+    def ratio(self) -> float:
+        return self.subject_s / self.baseline_s
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    subject: str
+    baseline: str
+    goal: float
+    prepare: Callable[[Path], tuple[Callable[[], float], Callable[[], float]]]
+    """Returns (subject, baseline): each runs once and returns the seconds it measured."""
+
+
+def _startup_probe(args: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Spawn a GUI process; seconds from spawn to each stage it reports (``<stage> <epoch>``)."""
+    start = time.time()
+    result = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
+    stages = {}
+    for line in result.stdout.splitlines():
+        stage, _, stamp = line.partition(" ")
+        stages[stage] = float(stamp) - start
+    return stages
+
+
+def prepare_startup(workdir: Path, stage: str) -> tuple[Callable[[], float], Callable[[], float]]:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(workdir / "config"),
+    }
+    db = workdir / "ledger.sqlite"
+    app_args = [sys.executable, str(ROOT / "main.py"), "--db", str(db), "--report-startup"]
+    bare_args = [sys.executable, str(ROOT / "bench" / "bare_window.py")]
+    _startup_probe(app_args, env)  # create the database once: later starts are everyday starts
+    _startup_probe(bare_args, env)
+    return (
+        lambda: _startup_probe(app_args, env)[stage],
+        lambda: _startup_probe(bare_args, env)["shown"],
+    )
+
+
+BENCHMARKS = [
+    Benchmark(
+        "startup",
+        "main.py → main window shown (offscreen)",
+        "bare PySide6 QMainWindow script → shown",
+        2.0,
+        lambda workdir: prepare_startup(workdir, "shown"),
+    ),
+    Benchmark(
+        "ready",
+        "main.py → database open, ledger page built (offscreen)",
+        "bare PySide6 QMainWindow script → shown",
+        3.0,
+        lambda workdir: prepare_startup(workdir, "ready"),
+    ),
+]
+
+
+def measure(benchmark: Benchmark, repeat: int) -> Result:
+    with tempfile.TemporaryDirectory(prefix="ducha-bench-") as tmp:
+        subject, baseline = benchmark.prepare(Path(tmp))
+        subject_times, baseline_times = [], []
+        for _ in range(repeat):  # interleaved, so load spikes hit both sides alike
+            baseline_times.append(baseline())
+            subject_times.append(subject())
+    return Result(
+        benchmark.name,
+        benchmark.subject,
+        benchmark.baseline,
+        statistics.median(subject_times),
+        statistics.median(baseline_times),
+        benchmark.goal,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--only", help="run one benchmark by name")
+    args = parser.parse_args(argv)
+    chosen = [b for b in BENCHMARKS if args.only in (None, b.name)]
+    if not chosen:
+        parser.error(f"unknown benchmark {args.only!r}; known: {[b.name for b in BENCHMARKS]}")
+    header = (
+        f"{'name':<10} {'subject (median)':>17} {'baseline (median)':>18} {'ratio':>7} {'goal':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for benchmark in chosen:
+        result = measure(benchmark, args.repeat)
+        verdict = "ok" if result.ratio < result.goal else "OVER"
+        print(
+            f"{result.name:<10} {result.subject_s * 1000:>14.0f} ms"
+            f" {result.baseline_s * 1000:>15.0f} ms {result.ratio:>6.2f}×"
+            f" <{result.goal:.0f}× {verdict}"
+        )
+        print(f"           subject: {result.subject}; baseline: {result.baseline}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

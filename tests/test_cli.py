@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import main
+from app import __version__
+from app.storage import Storage
+from tests.conftest import add_sample_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def test_export_of_a_new_database_prints_json_with_the_device_id(tmp_path: Path) -> None:
+    result = _run("export", "--db", str(tmp_path / "new.sqlite"))
+    assert result.returncode == 0, result.stderr
+    dump = json.loads(result.stdout)
+    assert len(dump["device_id"]) == 32
+    assert dump["schema_version"] == 1
+    assert set(dump["tables"]) >= {
+        "plans",
+        "areas",
+        "measures",
+        "departments",
+        "assignments",
+        "milestones",
+        "targets",
+    }
+    assert all(rows == {} for rows in dump["tables"].values())
+    # The same device id is kept on the next run.
+    again = json.loads(_run("--db", str(tmp_path / "new.sqlite"), "export").stdout)
+    assert again["device_id"] == dump["device_id"]
+
+
+def test_export_marks_tombstones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "ledger.sqlite"
+    storage = Storage.open(path)
+    add_sample_plan(storage, areas=1, measures_per_area=2)
+    gone = storage.db.execute("SELECT id FROM measures ORDER BY position LIMIT 1").fetchone()[0]
+    storage.repository.delete("measures", gone)
+    storage.close()
+
+    assert main.main(["export", "--db", str(path)]) == 0
+    dump = json.loads(capsys.readouterr().out)
+    measures = dump["tables"]["measures"]
+    assert measures[gone]["deleted"] is True
+    assert [row["deleted"] for key, row in measures.items() if key != gone] == [False]
+    assert dump["tables"]["plans"][next(iter(dump["tables"]["plans"]))]["doc_number"] == (
+        "滕政发〔2021〕9号"
+    )
+    assert dump["change_count"] > 0
+
+
+def test_export_of_a_file_that_is_not_a_ledger_fails_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "plan.txt"
+    path.write_text("hello", encoding="utf-8")
+    result = _run("export", "--db", str(path))
+    assert result.returncode == 2
+    assert "不是 SQLite 数据库" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert path.read_text(encoding="utf-8") == "hello"
+
+
+def test_version() -> None:
+    result = _run("--version")
+    assert result.returncode == 0
+    assert __version__ in result.stdout
+
+
+def test_db_given_before_the_subcommand_is_not_overwritten() -> None:
+    args = main.build_parser().parse_args(["--db", "a.sqlite", "export"])
+    assert main.resolve_db(args) == Path("a.sqlite")
+    args = main.build_parser().parse_args(["export"])
+    assert main.resolve_db(args).name == "ledger.sqlite"

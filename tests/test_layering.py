@@ -1,0 +1,54 @@
+"""app/ is the domain, storage and services layer: it must never import Qt."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_no_module_under_app_imports_qt() -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            name for name in _imported_modules(path) if name.split(".")[0] in {"PySide6", "ui"}
+        )
+        for path in (ROOT / "app").rglob("*.py")
+    }
+    offenders = {path: names for path, names in offenders.items() if names}
+    assert offenders == {}, f"app/ must not import Qt or ui/: {offenders}"
+
+
+def test_importing_every_app_module_loads_no_qt() -> None:
+    # Catches indirect imports too (a dependency that pulls Qt in).
+    modules = [
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for path in (ROOT / "app").rglob("*.py")
+    ]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('PySide6')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_reports_import_no_qt() -> None:
+    for path in (ROOT / "reports").rglob("*.py"):
+        assert not {n for n in _imported_modules(path) if n.startswith("PySide6")}, path

@@ -1,0 +1,1 @@
+"""Qt front end. Widgets receive their services through constructors; no globals."""

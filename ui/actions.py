@@ -1,0 +1,57 @@
+"""Action ids in one registry: menus, shortcuts and tests refer to actions by id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+
+class ActionId(StrEnum):
+    EXPORT_JSON = "export_json"
+    QUIT = "quit"
+    PAGE_LEDGER = "page_ledger"
+    PAGE_INSPECTIONS = "page_inspections"
+    PAGE_BULLETINS = "page_bulletins"
+    PAGE_STATISTICS = "page_statistics"
+    PAGE_SYNC = "page_sync"
+    ABOUT = "about"
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    text: str
+    shortcut: QKeySequence | QKeySequence.StandardKey | None = None
+    tip: str = ""
+
+
+ACTION_SPECS: dict[ActionId, ActionSpec] = {
+    ActionId.EXPORT_JSON: ActionSpec(
+        "导出数据(&E)…", QKeySequence("Ctrl+E"), "把整个数据库导出为 JSON 文件"
+    ),
+    ActionId.QUIT: ActionSpec("退出(&X)", QKeySequence("Ctrl+Q")),
+    ActionId.PAGE_LEDGER: ActionSpec("工作台账(&L)", QKeySequence("Ctrl+1")),
+    ActionId.PAGE_INSPECTIONS: ActionSpec("明察暗访(&I)", QKeySequence("Ctrl+2")),
+    ActionId.PAGE_BULLETINS: ActionSpec("通报(&B)", QKeySequence("Ctrl+3")),
+    ActionId.PAGE_STATISTICS: ActionSpec("统计分析(&S)", QKeySequence("Ctrl+4")),
+    ActionId.PAGE_SYNC: ActionSpec("同步(&Y)", QKeySequence("Ctrl+5")),
+    ActionId.ABOUT: ActionSpec("关于督查台账(&A)", QKeySequence("F1")),
+}
+
+
+class ActionRegistry:
+    def __init__(self, parent: QWidget) -> None:
+        self._actions: dict[ActionId, QAction] = {}
+        for action_id, spec in ACTION_SPECS.items():
+            action = QAction(spec.text, parent)
+            action.setObjectName(action_id.value)
+            if spec.shortcut is not None:
+                action.setShortcut(spec.shortcut)
+            if spec.tip:
+                action.setStatusTip(spec.tip)
+            self._actions[action_id] = action
+
+    def __getitem__(self, action_id: ActionId) -> QAction:
+        return self._actions[action_id]

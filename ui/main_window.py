@@ -1,0 +1,259 @@
+"""Main window: lays out the navigation and pages, builds menus, routes actions. Nothing else.
+
+The window is shown before the database is open (opening may migrate and back up a large file,
+off the UI thread); ``attach`` then builds the pages around the opened services.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from app import APP_NAME, __version__
+from ui.actions import ActionId, ActionRegistry
+from ui.changes import ChangeNotifier
+from ui.pages.ledger_page import LedgerPage
+from ui.pages.planned_page import PlannedPage
+from ui.settings import AppSettings
+from ui.widgets.empty_state import EmptyState
+
+if TYPE_CHECKING:
+    from app.services.context import Services
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    label: str
+    action: ActionId
+    build: Callable[[Services, ChangeNotifier], QWidget]
+
+
+def _planned(title: str, message: str) -> Callable[[Services, ChangeNotifier], QWidget]:
+    return lambda _services, _notifier: PlannedPage(title, message)
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec(
+        "ledger",
+        "工作台账",
+        ActionId.PAGE_LEDGER,
+        lambda services, notifier: LedgerPage(services.ledger, notifier),
+    ),
+    PageSpec(
+        "inspections",
+        "明察暗访",
+        ActionId.PAGE_INSPECTIONS,
+        _planned(
+            "明察暗访",
+            "在这里按措施记录明察、暗访的检查情况、发现的问题和现场证据，"
+            "并把问题转为限期整改、跟踪复查。此功能正在建设中。",
+        ),
+    ),
+    PageSpec(
+        "bulletins",
+        "通报",
+        ActionId.PAGE_BULLETINS,
+        _planned(
+            "通报",
+            "在这里起草、审核并印发督查通报和督办通知，"
+            "按 GB/T 9704-2012 公文格式生成 Word 和 PDF。此功能正在建设中。",
+        ),
+    ),
+    PageSpec(
+        "statistics",
+        "统计分析",
+        ActionId.PAGE_STATISTICS,
+        _planned(
+            "统计分析", "在这里按领域、按部门统计措施完成率、逾期数和整改情况。此功能正在建设中。"
+        ),
+    ),
+    PageSpec(
+        "sync",
+        "同步",
+        ActionId.PAGE_SYNC,
+        _planned(
+            "同步",
+            "在这里通过共享网络盘与其他督查员交换数据：各台电脑只写自己的本地数据库，"
+            "通过变更文件合并，任何一方的记录都不会丢失。此功能正在建设中。",
+        ),
+    ),
+)
+
+# Actions that need an open database.
+DATA_ACTIONS = (ActionId.EXPORT_JSON,)
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self, settings: AppSettings, db_path: Path | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._services: Services | None = None
+        self.notifier: ChangeNotifier | None = None
+        self.actions = ActionRegistry(self)
+        self.pages: dict[str, QWidget] = {}
+        self.setWindowTitle(APP_NAME)
+        self.setMinimumSize(720, 480)
+
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setFixedWidth(132)
+        self.navigation.setStyleSheet("QListWidget#navigation::item { padding: 10px 12px; }")
+        for spec in PAGES:
+            self.navigation.addItem(QListWidgetItem(spec.label))
+            action = self.actions[spec.action]
+            action.triggered.connect(lambda _checked=False, key=spec.key: self.show_page(key))
+        self.navigation.currentRowChanged.connect(self._on_navigation_changed)
+        self.navigation.setEnabled(False)
+
+        self.loading = EmptyState("正在打开数据库…", str(db_path) if db_path else "")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.loading)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_menus()
+        self.db_label = QLabel(f"正在打开 {db_path}…" if db_path else "")
+        self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.device_label = QLabel()
+        self.statusBar().addWidget(self.db_label, 1)
+        self.statusBar().addPermanentWidget(self.device_label)
+        self._restore_geometry()
+
+    # ---- Public API -------------------------------------------------------------------------
+
+    def attach(self, services: Services) -> None:
+        """Build the pages around an opened database."""
+        self._services = services
+        self.notifier = ChangeNotifier(services.repository, self)
+        for spec in PAGES:
+            page = spec.build(services, self.notifier)
+            page.setObjectName(f"page_{spec.key}")
+            self.pages[spec.key] = page
+            self.stack.addWidget(page)
+        self.stack.removeWidget(self.loading)
+        self.loading.deleteLater()
+        self.navigation.setEnabled(True)
+        for action_id in DATA_ACTIONS:
+            self.actions[action_id].setEnabled(True)
+
+        storage = services.storage
+        if storage.path is not None:
+            self.setWindowTitle(f"{APP_NAME} — {storage.path.name}")
+        self.db_label.setText(f"数据库：{storage.path or '内存'}")
+        self.device_label.setText(f"本机设备：{storage.device_id[:8]}")
+        self.device_label.setToolTip(f"设备编号 {storage.device_id}（同步时用于区分各台电脑）")
+        key = self._settings.current_page()
+        self.show_page(key if key in self.pages else "ledger")
+
+    def is_ready(self) -> bool:
+        return self._services is not None
+
+    def current_page_key(self) -> str | None:
+        current = self.stack.currentWidget()
+        return next((key for key, page in self.pages.items() if page is current), None)
+
+    def show_page(self, key: str) -> None:
+        if key in self.pages:
+            self.navigation.setCurrentRow([spec.key for spec in PAGES].index(key))
+
+    # ---- Layout -------------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("文件(&F)")
+        file_menu.addAction(self.actions[ActionId.EXPORT_JSON])
+        file_menu.addSeparator()
+        file_menu.addAction(self.actions[ActionId.QUIT])
+        view_menu = self.menuBar().addMenu("视图(&V)")
+        for spec in PAGES:
+            view_menu.addAction(self.actions[spec.action])
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        help_menu.addAction(self.actions[ActionId.ABOUT])
+
+        self.actions[ActionId.EXPORT_JSON].triggered.connect(self._export_json)
+        self.actions[ActionId.QUIT].triggered.connect(self.close)
+        self.actions[ActionId.ABOUT].triggered.connect(self._about)
+        for action_id in DATA_ACTIONS:
+            self.actions[action_id].setEnabled(False)
+
+    # ---- State --------------------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        geometry = self._settings.window_geometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1100, 720)
+        state = self._settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._settings.set_window_geometry(self.saveGeometry())
+        self._settings.set_window_state(self.saveState())
+        key = self.current_page_key()
+        if key is not None:
+            self._settings.set_current_page(key)
+        self._settings.sync()
+        super().closeEvent(event)
+
+    # ---- Routing ------------------------------------------------------------------------------
+
+    def _on_navigation_changed(self, row: int) -> None:
+        if row >= 0 and self.pages:
+            self.stack.setCurrentWidget(self.pages[PAGES[row].key])
+
+    def choose_export_path(self) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "导出数据", str(Path.home() / "督查台账导出.json"), "JSON 文件 (*.json)"
+        )
+        return Path(name) if name else None
+
+    def _export_json(self) -> None:
+        if self._services is None:
+            return
+        target = self.choose_export_path()
+        if target is None:
+            return
+        from app.storage.export import export_database
+
+        try:
+            text = json.dumps(export_database(self._services.storage), ensure_ascii=False, indent=2)
+            target.write_text(text + "\n", encoding="utf-8")
+        except OSError as error:
+            QMessageBox.critical(
+                self, "导出失败", f"无法写入 {target}：{error}\n请换一个位置再试。"
+            )
+            return
+        self.statusBar().showMessage(f"已导出到 {target}", 5000)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"关于{APP_NAME}",
+            f"<b>{APP_NAME}</b> {__version__}<br>市政府办公室督查室工作台账："
+            "跟踪实施方案各项措施，记录明察暗访，印发督查通报。",
+        )
