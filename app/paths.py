@@ -13,6 +13,7 @@ DEFAULT_DB_NAME = "ledger.sqlite"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESOURCES_DIR = PROJECT_ROOT / "resources"
 SAMPLE_PLAN = RESOURCES_DIR / "plans" / "tengzhou-2021-9.txt"
+APP_ICON = RESOURCES_DIR / "icons" / "app.svg"
 
 
 def user_data_dir() -> Path:

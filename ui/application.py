@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTimer, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME
+from app.paths import APP_ICON
 from ui.main_window import MainWindow
 from ui.settings import APPLICATION, ORGANIZATION, AppSettings
 from ui.tasks import run_in_background
@@ -38,6 +40,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APP_NAME)
+    app.setWindowIcon(QIcon(str(APP_ICON)))
     install_chinese_translations(app)
     return app
 

@@ -84,6 +84,15 @@ def test_unknown_saved_page_falls_back_to_the_ledger(qtbot, services, app_settin
     assert window.current_page_key() == "ledger"
 
 
+def test_the_application_has_its_icon_and_names(qtbot) -> None:
+    from ui.application import create_application
+
+    app = create_application()
+    assert not app.windowIcon().isNull()
+    assert app.windowIcon().pixmap(32, 32).width() == 32
+    assert app.applicationDisplayName() == "督查台账"
+
+
 def test_qt_dialog_buttons_are_in_chinese(qtbot) -> None:
     install_chinese_translations(QApplication.instance())
     box = QDialogButtonBox(
