@@ -37,6 +37,17 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[db_option],
         help="以 JSON 输出整个数据库（所有同步表、删除标记、设备编号）",
     )
+    parse = commands.add_parser(
+        "parse",
+        help="解析实施方案文件（.txt/.docx/.pdf），以 JSON 输出领域、措施、部门、时限和目标",
+    )
+    parse.add_argument("file", type=Path, metavar="FILE")
+    import_plan = commands.add_parser(
+        "import-plan",
+        parents=[db_option],
+        help="解析实施方案并存入台账；同一方案的修订版只更新有变化的措施",
+    )
+    import_plan.add_argument("file", type=Path, metavar="FILE")
     return parser
 
 
@@ -58,13 +69,71 @@ def cmd_export(args: argparse.Namespace) -> int:
     except StorageError as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(encoding="utf-8")  # Windows consoles default to a code page
     try:
-        json.dump(export_database(storage), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        _print_json(export_database(storage))
     finally:
         storage.close()
+    return 0
+
+
+def _use_utf8_stdout() -> None:
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")  # Windows consoles default to a code page
+
+
+def _print_json(data: object) -> None:
+    _use_utf8_stdout()
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from app.plan_import import PlanReadError, parse_file
+
+    try:
+        parsed = parse_file(args.file)
+    except PlanReadError as error:
+        print(f"错误：{error.message}", file=sys.stderr)
+        return 2
+    _print_json(parsed.to_json())
+    return 0
+
+
+def cmd_import_plan(args: argparse.Namespace) -> int:
+    from app.plan_import import PlanReadError, parse_file
+    from app.services.plan_store import PlanStore
+    from app.storage import Storage, StorageError
+
+    try:
+        parsed = parse_file(args.file)
+    except PlanReadError as error:
+        print(f"错误：{error.message}", file=sys.stderr)
+        return 2
+    if not parsed.measures:
+        print(f"错误：在 {args.file} 中没有找到任何措施，未导入。", file=sys.stderr)
+        return 2
+    try:
+        storage = Storage.open(resolve_db(args))
+    except StorageError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+    try:
+        result = PlanStore(storage.repository).import_plan(parsed)
+    finally:
+        storage.close()
+    diff = result.diff
+    print(diff.summary(), file=sys.stderr)
+    _print_json(
+        {
+            "plan_id": result.plan_id,
+            "new_plan": diff.is_new_plan,
+            "added": len(diff.added),
+            "changed": len(diff.changed),
+            "removed": len(diff.removed),
+            "unchanged": len(diff.unchanged),
+            "warnings": len(parsed.warnings),
+        }
+    )
     return 0
 
 
@@ -72,6 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "export":
         return cmd_export(args)
+    if args.command == "parse":
+        return cmd_parse(args)
+    if args.command == "import-plan":
+        return cmd_import_plan(args)
     from ui.application import run_gui
 
     return run_gui(resolve_db(args), report_startup=args.report_startup)

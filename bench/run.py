@@ -76,6 +76,45 @@ def prepare_startup(workdir: Path, stage: str) -> tuple[Callable[[], float], Cal
     )
 
 
+def _per_call(action: Callable[[], object], calls: int) -> float:
+    start = time.perf_counter()
+    for _ in range(calls):
+        action()
+    return (time.perf_counter() - start) / calls
+
+
+def prepare_parse(_workdir: Path) -> tuple[Callable[[], float], Callable[[], float]]:
+    import re
+
+    from app.paths import SAMPLE_PLAN
+    from app.plan_import import parse_text
+
+    pattern = re.compile(r"(?:牵头|责任|配合)(?:部门|单位)[:：]")
+
+    def read_and_scan() -> None:
+        for line in SAMPLE_PLAN.read_text(encoding="utf-8").split("\n"):
+            pattern.search(line)
+
+    def read_and_parse() -> None:
+        parse_text(SAMPLE_PLAN.read_text(encoding="utf-8"), SAMPLE_PLAN.name)
+
+    read_and_parse()  # warm imports and compiled regexes
+    return lambda: _per_call(read_and_parse, 20), lambda: _per_call(read_and_scan, 20)
+
+
+def prepare_parse_scaling(_workdir: Path) -> tuple[Callable[[], float], Callable[[], float]]:
+    from app.paths import SAMPLE_PLAN
+    from app.plan_import import parse_text
+
+    text = SAMPLE_PLAN.read_text(encoding="utf-8")
+    tenfold = "\n".join([text] * 10)
+    parse_text(text)
+    return (
+        lambda: _per_call(lambda: parse_text(tenfold), 2),
+        lambda: _per_call(lambda: parse_text(text), 4) * 10,
+    )
+
+
 BENCHMARKS = [
     Benchmark(
         "startup",
@@ -90,6 +129,20 @@ BENCHMARKS = [
         "bare PySide6 QMainWindow script → shown",
         3.0,
         lambda workdir: prepare_startup(workdir, "ready"),
+    ),
+    Benchmark(
+        "parse",
+        "read + parse the sample plan (201 measures)",
+        "read the file + one regex pass over its lines",
+        20.0,
+        prepare_parse,
+    ),
+    Benchmark(
+        "parse_10x",
+        "parse the sample repeated 10 times",
+        "10 × parsing the sample once (1.0 = linear)",
+        1.5,
+        prepare_parse_scaling,
     ),
 ]
 
@@ -111,6 +164,14 @@ def measure(benchmark: Benchmark, repeat: int) -> Result:
     )
 
 
+def _seconds(value: float) -> str:
+    if value >= 0.01:
+        return f"{value * 1000:.0f} ms"
+    if value >= 0.001:
+        return f"{value * 1000:.2f} ms"
+    return f"{value * 1_000_000:.0f} µs"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -128,9 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         result = measure(benchmark, args.repeat)
         verdict = "ok" if result.ratio < result.goal else "OVER"
         print(
-            f"{result.name:<10} {result.subject_s * 1000:>14.0f} ms"
-            f" {result.baseline_s * 1000:>15.0f} ms {result.ratio:>6.2f}×"
-            f" <{result.goal:.0f}× {verdict}"
+            f"{result.name:<10} {_seconds(result.subject_s):>17} {_seconds(result.baseline_s):>18}"
+            f" {result.ratio:>6.2f}× <{result.goal:g}× {verdict}"
         )
         print(f"           subject: {result.subject}; baseline: {result.baseline}")
     return 0

@@ -87,3 +87,63 @@ def test_db_given_before_the_subcommand_is_not_overwritten() -> None:
     assert main.resolve_db(args) == Path("a.sqlite")
     args = main.build_parser().parse_args(["export"])
     assert main.resolve_db(args).name == "ledger.sqlite"
+
+
+SAMPLE = ROOT / "resources" / "plans" / "tengzhou-2021-9.txt"
+
+
+def test_parse_prints_the_plan_as_json() -> None:
+    result = _run("parse", str(SAMPLE))
+    assert result.returncode == 0, result.stderr
+    parsed = json.loads(result.stdout)
+    assert parsed["plan"]["doc_number"] == "滕政发〔2021〕9号"
+    assert parsed["plan"]["date"] == "2021-06-18"
+    assert len(parsed["areas"]) == 19
+    assert sum(len(area["measures"]) for area in parsed["areas"]) == 201
+    first = parsed["areas"][0]["measures"][0]
+    assert set(first) >= {
+        "no",
+        "title",
+        "text",
+        "lead",
+        "responsible",
+        "cooperating",
+        "deadlines",
+        "targets",
+    }
+
+
+def test_parse_of_an_unreadable_file_fails_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(b"\x00\x01binary\xff" * 50)
+    result = _run("parse", str(path))
+    assert result.returncode == 2
+    assert result.stderr.startswith("错误：")
+    assert "Traceback" not in result.stderr
+
+
+def test_import_plan_stores_once_and_reimport_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.sqlite"
+    first = _run("import-plan", "--db", str(db), str(SAMPLE))
+    assert first.returncode == 0, first.stderr
+    summary = json.loads(first.stdout)
+    assert (summary["new_plan"], summary["added"]) == (True, 201)
+    dump = json.loads(_run("export", "--db", str(db)).stdout)
+    assert len(dump["tables"]["measures"]) == 201
+    assert len(dump["tables"]["areas"]) == 19
+
+    again = json.loads(_run("import-plan", "--db", str(db), str(SAMPLE)).stdout)
+    assert (again["new_plan"], again["unchanged"], again["added"]) == (False, 201, 0)
+    assert (
+        json.loads(_run("export", "--db", str(db)).stdout)["change_count"] == (dump["change_count"])
+    )
+
+
+def test_import_plan_refuses_a_document_without_measures(tmp_path: Path) -> None:
+    path = tmp_path / "letter.txt"
+    path.write_text("关于召开会议的通知\n\n请各单位准时参加。\n", encoding="utf-8")
+    db = tmp_path / "ledger.sqlite"
+    result = _run("import-plan", "--db", str(db), str(path))
+    assert result.returncode == 2
+    assert "没有找到任何措施" in result.stderr
+    assert not db.exists()

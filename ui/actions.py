@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 
 class ActionId(StrEnum):
+    IMPORT_PLAN = "import_plan"
     EXPORT_JSON = "export_json"
     QUIT = "quit"
     PAGE_LEDGER = "page_ledger"
@@ -28,6 +29,9 @@ class ActionSpec:
 
 
 ACTION_SPECS: dict[ActionId, ActionSpec] = {
+    ActionId.IMPORT_PLAN: ActionSpec(
+        "导入实施方案(&I)…", QKeySequence("Ctrl+I"), "解析实施方案文件，核对后存入工作台账"
+    ),
     ActionId.EXPORT_JSON: ActionSpec(
         "导出数据(&E)…", QKeySequence("Ctrl+E"), "把整个数据库导出为 JSON 文件"
     ),

@@ -98,7 +98,7 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 # Actions that need an open database.
-DATA_ACTIONS = (ActionId.EXPORT_JSON,)
+DATA_ACTIONS = (ActionId.IMPORT_PLAN, ActionId.EXPORT_JSON)
 
 
 class MainWindow(QMainWindow):
@@ -168,8 +168,28 @@ class MainWindow(QMainWindow):
         self.db_label.setText(f"数据库：{storage.path or '内存'}")
         self.device_label.setText(f"本机设备：{storage.device_id[:8]}")
         self.device_label.setToolTip(f"设备编号 {storage.device_id}（同步时用于区分各台电脑）")
+        ledger = self.pages["ledger"]
+        if isinstance(ledger, LedgerPage):
+            ledger.sig_import_requested.connect(self.import_plan)
         key = self._settings.current_page()
         self.show_page(key if key in self.pages else "ledger")
+
+    def import_plan(self, path: Path | None = None) -> None:
+        """Open the import dialog on ``path`` (None: ask for a file first)."""
+        if self._services is None:
+            return
+        # Imported here: the parser is not needed to start the app.
+        from ui.dialogs.plan_import import PlanImportDialog, choose_plan_file
+
+        path = path or choose_plan_file(self)
+        if path is None:
+            return
+        dialog = PlanImportDialog(self._services.plans, self)
+        dialog.load_file(path)
+        if dialog.exec() and dialog.result is not None:
+            self.show_page("ledger")
+            self.statusBar().showMessage(f"已导入：{dialog.result.diff.summary()}", 8000)
+        dialog.deleteLater()
 
     def is_ready(self) -> bool:
         return self._services is not None
@@ -186,6 +206,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("文件(&F)")
+        file_menu.addAction(self.actions[ActionId.IMPORT_PLAN])
         file_menu.addAction(self.actions[ActionId.EXPORT_JSON])
         file_menu.addSeparator()
         file_menu.addAction(self.actions[ActionId.QUIT])
@@ -195,6 +216,7 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("帮助(&H)")
         help_menu.addAction(self.actions[ActionId.ABOUT])
 
+        self.actions[ActionId.IMPORT_PLAN].triggered.connect(lambda: self.import_plan())
         self.actions[ActionId.EXPORT_JSON].triggered.connect(self._export_json)
         self.actions[ActionId.QUIT].triggered.connect(self.close)
         self.actions[ActionId.ABOUT].triggered.connect(self._about)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.services.ledger import LedgerQueries
+from app.services.plan_store import PlanStore
 from app.storage import Repository, Storage
 
 
@@ -13,6 +14,7 @@ from app.storage import Repository, Storage
 class Services:
     storage: Storage
     ledger: LedgerQueries
+    plans: PlanStore
 
     @property
     def repository(self) -> Repository:
@@ -24,7 +26,11 @@ class Services:
 
     @classmethod
     def for_storage(cls, storage: Storage) -> Services:
-        return cls(storage=storage, ledger=LedgerQueries(storage.db))
+        return cls(
+            storage=storage,
+            ledger=LedgerQueries(storage.db),
+            plans=PlanStore(storage.repository),
+        )
 
     def close(self) -> None:
         self.storage.close()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QStackedWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from app.paths import SAMPLE_PLAN
 from ui.widgets.empty_state import EmptyState
 
 if TYPE_CHECKING:
@@ -17,8 +19,12 @@ LEDGER_TABLES = frozenset({"plans", "areas", "measures"})
 
 
 class LedgerPage(QWidget):
+    """``sig_import_requested(path or None)``: the user asked to import a plan (None: choose)."""
+
     COL_NO = 0
     COL_TITLE = 1
+
+    sig_import_requested = Signal(object)
 
     def __init__(
         self, ledger: LedgerQueries, notifier: ChangeNotifier, parent: QWidget | None = None
@@ -29,8 +35,14 @@ class LedgerPage(QWidget):
             "台账中还没有实施方案",
             "工作台账按“领域 → 措施”列出市政府实施方案中的每一项任务，"
             "以及牵头部门、责任部门、完成时限和目标值。\n"
-            "导入一份实施方案（如滕政发〔2021〕9号）后，这里将显示全部措施。",
+            "导入一份实施方案（.txt、.docx 或 .pdf）后，这里将显示全部措施。"
+            "第一次使用时，可以先载入随程序附带的示例方案看一看。",
         )
+        self.import_button = self.empty_state.add_button("导入实施方案…")
+        self.import_button.clicked.connect(lambda: self.sig_import_requested.emit(None))
+        self.sample_button = self.empty_state.add_button("载入示例方案（滕政发〔2021〕9号）")
+        self.sample_button.clicked.connect(lambda: self.sig_import_requested.emit(SAMPLE_PLAN))
+        self.sample_button.setEnabled(SAMPLE_PLAN.exists())
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["序号", "领域 / 措施"])
         self.tree.setUniformRowHeights(True)

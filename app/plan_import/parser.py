@@ -1,0 +1,662 @@
+"""Plan parser: line classifier -> structure builder -> per-measure extractors.
+
+``parse_text`` never raises on any input; everything it infers or doubts becomes a warning.
+
+1. Lines are classified (lines.py): numbered items with their style, 附件 markers, closing
+   matter, dates, document numbers, text.
+2. Lines are grouped into blocks: each numbered item (or break line, or heading-shaped line)
+   starts one, following text lines continue it. All blocks are joined into one flat text
+   (line breaks inside a block removed, "\\n" between blocks), and the extractors run once over
+   it: department groups, deadlines, targets.
+3. Structure: the document is cut into regions at 附件 markers. In each region the numbering
+   level whose items name departments is the measure level (1. in the sample's attachment;
+   （一） or 一、 in other plans); the nearest numbered heading above a measure is its area.
+   Areas whose items name no department (工作目标, 基本原则, 保障措施 …) are background. A short
+   unnumbered line between two measures, followed by a measure, is a heading that lost its
+   numeral: its number is inferred and a warning raised.
+4. Measures collect the groups, deadlines and targets inside their span; the department
+   directory is learned from all names, and every name is mapped to its canonical form.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from . import departments as dep
+from .deadlines import find_deadlines
+from .lines import DEPTH, Line, classify, heading_shaped
+from .metadata import Metadata, extract
+from .model import (
+    Deadline,
+    DepartmentRef,
+    ParsedArea,
+    ParsedMeasure,
+    ParsedPlan,
+    ParseWarning,
+    Target,
+)
+from .targets import find_targets
+from .textutil import FlatText, Segment, fold, fold_short, int_to_cn
+
+_BREAK_KINDS = frozenset({"attach", "closing", "date", "docno", "header"})
+_ROW_LABELS = {"lead": "牵头单位", "responsible": "责任单位", "cooperating": "配合单位"}
+_SENTENCE_DONE = ("。", ")", ";", "）", "；")
+_BACKGROUND_TITLE = re.compile(
+    r"指导思想|基本原则|工作原则|总体要求|工作目标|主要目标|保障措施|组织保障|组织领导|组织实施"
+    r"|工作要求|实施步骤|工作步骤|有关要求|工作机制"
+)
+
+
+@dataclass(slots=True)
+class _Measure:
+    """A measure found by the structure builder: its item line and extent."""
+
+    head: Line
+    first_block: int
+    last_block: int
+    end: int  # source offset after its last non-blank character
+    flat_start: int = 0
+    flat_end: int = 0
+
+
+@dataclass(slots=True)
+class _AreaDraft:
+    no: int
+    title: str
+    start: int | None
+    inferred: bool = False
+    implicit: bool = False
+    measures: list[_Measure] = field(default_factory=list)
+    parent_title: str = ""
+
+
+class _Document:
+    """The classified lines, their blocks, the flat text and what the extractors found in it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.norm = fold(text)
+        self.lines = classify(text, self.norm)
+        count = len(self.lines)
+        self.prev_line = [-1] * count  # previous non-blank line
+        self.next_line = [-1] * count  # next non-blank line
+        last = -1
+        for line in self.lines:
+            self.prev_line[line.index] = last
+            if line.kind != "blank":
+                last = line.index
+        last = -1
+        for line in reversed(self.lines):
+            self.next_line[line.index] = last
+            if line.kind != "blank":
+                last = line.index
+        self.first_item = next((ln.index for ln in self.lines if ln.kind == "item"), count)
+        self.heading_like = [self._heading_like(line) for line in self.lines]
+        self._build_blocks()
+        self.first_leads = dep.first_listed_leads(self.flat.norm, folded=True)
+        self.groups = dep.find_groups(
+            self.flat.raw, first_leads=self.first_leads, norm=self.flat.norm
+        )
+        self.named_blocks = {
+            bisect_right(self.flat.starts, g.start) - 1 for g in self.groups if g.names
+        }
+
+    def _heading_like(self, line: Line) -> bool:
+        if not heading_shaped(line) or line.index < self.first_item:
+            return False
+        before = self.prev_line[line.index]
+        after = self.next_line[line.index]
+        if before < 0 or after < 0 or self.lines[after].kind != "item":
+            return False
+        previous = self.lines[before]
+        return previous.kind in ("text", "item") and previous.norm.endswith(_SENTENCE_DONE)
+
+    def _build_blocks(self) -> None:
+        """Each item, break line or heading-like line starts a block; text lines continue it."""
+        ranges: list[tuple[int, int]] = []
+        self.block_of = [-1] * len(self.lines)
+        rows: dict[int, list[Segment]] = {}
+        for line in self.lines:
+            if line.kind == "blank":
+                continue
+            if line.cells is not None:
+                rows[len(ranges)] = _row_segments(line)
+                ranges.append((line.start, line.end))
+                self.block_of[line.index] = len(ranges) - 1
+                continue
+            starts = (
+                not ranges
+                or line.kind != "text"
+                or self.heading_like[line.index]
+                or line.index < self.first_item
+                or self.lines[self.prev_line[line.index]].kind in _BREAK_KINDS
+            )
+            if starts:
+                ranges.append((line.start, line.end))
+            else:
+                ranges[-1] = (ranges[-1][0], line.end)
+            self.block_of[line.index] = len(ranges) - 1
+        self.block_ranges = ranges
+        flat_ranges: list[tuple[int, int] | list[Segment]] = list(ranges)
+        for index, segments in rows.items():
+            flat_ranges[index] = segments
+        self.flat = FlatText(self.text, ranges=flat_ranges, folded=self.norm)
+
+    def block_flat_end(self, block: int) -> int:
+        starts = self.flat.starts
+        return starts[block + 1] - 1 if block + 1 < len(starts) else len(self.flat)
+
+    def flat_of(self, offset_in_line: int, line: Line) -> int:
+        """Flat offset of a source offset on the first line of that line's block."""
+        if line.cells is not None:  # a table row's block starts with its task text
+            return self.flat.starts[self.block_of[line.index]]
+        return self.flat.starts[self.block_of[line.index]] + (offset_in_line - line.start)
+
+
+def _text_end(measure: _Measure) -> int:
+    """Where a measure's text ends: its end, or for a table row the end of its task cells."""
+    cells = measure.head.cells
+    if cells is None:
+        return measure.end
+    return max(b for role, _, b in cells if role == "task")
+
+
+def _row_segments(line: Line) -> list[Segment]:
+    """A table row as the extractors should read it: its task text, then its other columns as
+    a labelled department group: 任务（牵头单位：X；责任单位：Y；完成时限：Z）."""
+    assert line.cells is not None
+    segments: list[Segment] = []
+    tasks = [(a, b) for role, a, b in line.cells if role == "task"]
+    for index, (a, b) in enumerate(tasks):
+        if index:
+            segments.append(("。", a))
+        segments.append((a, b))
+    labelled = [
+        (role, a, b) for role, a, b in line.cells if role in _ROW_LABELS or role == "deadline"
+    ]
+    if labelled:
+        anchor = labelled[0][1]
+        segments.append(("（", anchor))
+        for index, (role, a, b) in enumerate(labelled):
+            label = _ROW_LABELS.get(role, "完成时限")
+            segments.append((("；" if index else "") + label + "：", a))
+            segments.append((a, b))
+        segments.append(("）", labelled[-1][2] - 1))
+    return segments
+
+
+class _Builder:
+    def __init__(self, doc: _Document) -> None:
+        self.doc = doc
+        self.lines = doc.lines
+        self.warnings: list[ParseWarning] = []
+
+    def warn(
+        self,
+        code: str,
+        message: str,
+        offset: int | None = None,
+        area_no: int | None = None,
+        measure_no: int | None = None,
+    ) -> None:
+        self.warnings.append(ParseWarning(code, message, offset, area_no, measure_no))
+
+    # -- structure ------------------------------------------------------------------------
+
+    def _extent(self, start_index: int, depth: int | None) -> tuple[int, int]:
+        """(index of the last non-blank line, index of the line that stops the block).
+
+        A block runs until an item at depth <= ``depth`` (any item when None), a break line, or
+        (at measure level) a heading that lost its numeral.
+        """
+        last = start_index
+        index = self.doc.next_line[start_index]
+        while index >= 0:
+            line = self.lines[index]
+            if line.kind in _BREAK_KINDS:
+                break
+            if line.kind == "item" and (depth is None or line.depth <= depth):
+                break
+            if depth is not None and self._lost_numeral(index, depth):
+                break
+            last = index
+            index = self.doc.next_line[index]
+        return last, (index if index >= 0 else len(self.lines))
+
+    def _lost_numeral(self, index: int, depth: int) -> bool:
+        if not self.doc.heading_like[index]:
+            return False
+        after = self.lines[self.doc.next_line[index]]
+        return after.depth == depth
+
+    def _named(self, line: Line) -> bool:
+        return self.doc.block_of[line.index] in self.doc.named_blocks
+
+    def _block_title(self, line: Line) -> str:
+        block = self.doc.block_of[line.index]
+        start = self.doc.flat_of(line.body, line)
+        return _title_of(self.doc.flat.raw, start, self.doc.block_flat_end(block))
+
+    def regions(self) -> list[list[int]]:
+        regions: list[list[int]] = [[]]
+        for line in self.lines:
+            if line.kind == "attach":
+                regions.append([])
+            elif line.kind != "blank":
+                regions[-1].append(line.index)
+        return [r for r in regions if r]
+
+    def build(self) -> tuple[list[_AreaDraft], bool]:
+        counted: list[tuple[list[int], dict[str, int], dict[str, int]]] = []
+        for region in self.regions():
+            with_depts: dict[str, int] = {}
+            items: dict[str, int] = {}
+            for index in region:
+                line = self.lines[index]
+                if line.kind == "item" and line.style:
+                    items[line.style] = items.get(line.style, 0) + 1
+                    if self._named(line):
+                        with_depts[line.style] = with_depts.get(line.style, 0) + 1
+            counted.append((region, with_depts, items))
+        best_total = max((max(c[1].values(), default=0) for c in counted), default=0)
+        drafts: list[_AreaDraft] = []
+        if best_total > 0:
+            for region, with_depts, _ in counted:
+                top = max(with_depts.values(), default=0)
+                if top == 0 or top < 0.2 * best_total:
+                    continue
+                style = min((s for s, n in with_depts.items() if n == top), key=DEPTH.__getitem__)
+                drafts.extend(self.walk(region, DEPTH[style]))
+            drafts = [a for a in drafts if any(self._has_names(m) for m in a.measures)]
+            return [a for a in drafts if a.measures], True
+        best: tuple[int, int, list[int]] | None = None
+        for region, _, items in counted:
+            for style, count in items.items():
+                if best is None or (count, DEPTH[style]) > (best[0], best[1]):
+                    best = (count, DEPTH[style], region)
+        if best is not None:
+            drafts = [
+                a for a in self.walk(best[2], best[1]) if not _BACKGROUND_TITLE.search(a.title)
+            ]
+            drafts = [
+                a
+                for a in drafts
+                if not all(_BACKGROUND_TITLE.search(self._block_title(m.head)) for m in a.measures)
+            ]
+        return [a for a in drafts if a.measures], False
+
+    def _has_names(self, measure: _Measure) -> bool:
+        return any(
+            b in self.doc.named_blocks for b in range(measure.first_block, measure.last_block + 1)
+        )
+
+    def walk(self, region: list[int], depth: int) -> list[_AreaDraft]:
+        """Areas and measures of one region, measures being items at ``depth``."""
+        areas: list[_AreaDraft] = []
+        current: _AreaDraft | None = None
+        parents: list[Line] = []  # the open headings above the current line, outermost first
+        has_headings = any(
+            self.lines[i].kind == "item" and self.lines[i].depth < depth for i in region
+        )
+        position = 0
+        while position < len(region):
+            index = region[position]
+            line = self.lines[index]
+            if line.kind == "item" and line.depth < depth:
+                parents = [p for p in parents if p.depth < line.depth] + [line]
+                parent = parents[-2] if len(parents) > 1 else None
+                current = _AreaDraft(
+                    line.number or 0,
+                    self._block_title(line),
+                    line.start,
+                    parent_title=self._block_title(parent) if parent else "",
+                )
+                areas.append(current)
+            elif current is not None and not current.implicit and self._lost_numeral(index, depth):
+                number = (current.no or 0) + 1
+                current = _AreaDraft(
+                    number, line.text, line.start, inferred=True, parent_title=current.parent_title
+                )
+                areas.append(current)
+                self.warn(
+                    "section_numeral_missing",
+                    f"标题“{line.text}”缺少序号，已按上下文推定为“{int_to_cn(number)}、”",
+                    line.start,
+                    number,
+                )
+            elif line.kind == "item" and line.depth == depth:
+                last, stop = self._extent(index, depth)
+                if current is None:
+                    current = _AreaDraft(0 if has_headings else 1, "", None, implicit=True)
+                    areas.append(current)
+                doc = self.doc
+                measure = _Measure(
+                    line,
+                    doc.block_of[index],
+                    doc.block_of[last],
+                    self.lines[last].end,
+                )
+                measure.flat_start = doc.flat_of(line.body, line)
+                measure.flat_end = doc.block_flat_end(measure.last_block)
+                current.measures.append(measure)
+                position = bisect_left(region, stop, position)
+                continue
+            position += 1
+        return areas
+
+
+_GROUP_START = re.compile(r"[（(](?:牵头|责任|配合)")
+
+
+def _title_of(flat: str, start: int, end: int) -> str:
+    """The lead phrase of an item: up to the first 。 (else its first department group)."""
+    stop = flat.find("。", start, end)
+    line_end = flat.find("\n", start, end)
+    if line_end >= 0 and (stop < 0 or line_end < stop):
+        stop = line_end
+    if stop < 0:
+        group = _GROUP_START.search(flat, start, end)
+        stop = group.start() if group else min(end, start + 80)
+    return flat[start:stop].strip().rstrip(":：;；,，")
+
+
+def _outside_groups(
+    clause: tuple[int, int], phrase: tuple[int, int], groups: list[tuple[int, int]]
+) -> tuple[int, int]:
+    """Trim a deadline's clause so that it holds no department group."""
+    start, end = clause
+    for group_start, group_end in groups:
+        if start < group_end <= phrase[0]:
+            start = group_end
+        elif phrase[1] <= group_start < end:
+            end = group_start
+    return (start, end)
+
+
+def _remap_deadline(item: Deadline, flat: FlatText) -> Deadline:
+    """Move a deadline's spans (offsets into the flat text) onto the source text."""
+    return Deadline(
+        item.raw,
+        item.due,
+        item.kind,
+        flat.span(*item.span) if item.span else None,
+        flat.span(*item.source) if item.source else None,
+        item.recurrence,
+        item.months,
+    )
+
+
+def _remap_target(item: Target, flat: FlatText) -> Target:
+    span = flat.span(*item.span) if item.span else None
+    return Target(item.raw, item.metric, item.op, item.value, item.unit, span)
+
+
+def parse_text(text: str, source_name: str = "") -> ParsedPlan:
+    """Parse a plan's text. Never raises; doubtful findings become ``plan.warnings``."""
+    try:
+        return _parse(text if isinstance(text, str) else str(text), source_name)
+    except Exception as error:  # a safety net: report, never crash the import dialog
+        plan = ParsedPlan(source_name=source_name)
+        plan.warnings.append(
+            ParseWarning(
+                "internal_error",
+                f"解析时出现内部错误（{type(error).__name__}），结果可能不完整，请检查原文",
+            )
+        )
+        return plan
+
+
+def parse_file(path: str | Path) -> ParsedPlan:
+    """Read a plan document (see ``read_document``) and parse it. Raises ``PlanReadError``."""
+    from .reader import read_document
+
+    path = Path(path)
+    return parse_text(read_document(path), source_name=path.name)
+
+
+def _parse(text: str, source_name: str) -> ParsedPlan:
+    doc = _Document(text)
+    builder = _Builder(doc)
+    meta: Metadata = extract(doc.lines, doc.first_item)
+    plan = ParsedPlan(
+        title=meta.title,
+        doc_number=meta.doc_number,
+        issuer=meta.issuer,
+        date=meta.date,
+        notice_title=meta.notice_title,
+        source_name=source_name,
+    )
+    year = meta.date.year if meta.date else None
+    if year is None:
+        title_year = re.search(r"(\d{4})\s*年", fold(meta.title))
+        if title_year:
+            year = int(title_year.group(1))
+            builder.warn("date_missing", f"未找到发文日期，时限年份按标题推定为{year}年")
+        else:
+            builder.warn("date_missing", "未找到发文日期，未写年份的时限无法换算为具体日期")
+    if not meta.title:
+        builder.warn("title_missing", "未识别到方案标题")
+
+    drafts, dept_mode = builder.build()
+    if not dept_mode and drafts:
+        builder.warn("no_departments_anywhere", "全文未识别到任何责任部门，已按编号结构推断措施")
+    if not drafts:
+        builder.warn("no_measures", "未识别到任何措施条目")
+
+    _fill(plan, drafts, builder, year)
+    _check_numbering(plan, builder)
+    _apply_directory(plan, builder, meta)
+    _check_measures(plan, builder, year_known=year is not None)
+    plan.warnings = sorted(
+        builder.warnings, key=lambda w: (w.offset is None, w.offset if w.offset is not None else 0)
+    )
+    return plan
+
+
+def _fill(plan: ParsedPlan, drafts: list[_AreaDraft], builder: _Builder, year: int | None) -> None:
+    doc = builder.doc
+    flat = doc.flat
+    measures = [m for draft in drafts for m in draft.measures]
+    starts = [m.flat_start for m in measures]
+    needs_scan = bool(measures)
+    deadlines = find_deadlines(flat.raw, year, norm=flat.norm) if needs_scan else []
+    targets = find_targets(flat.raw, norm=flat.norm) if needs_scan else []
+
+    def owner(flat_offset: int) -> int:
+        index = bisect_right(starts, flat_offset) - 1
+        if index >= 0 and flat_offset < measures[index].flat_end:
+            return index
+        return -1
+
+    parsed: list[ParsedMeasure] = []
+    for measure in measures:
+        number = measure.head.number or 0
+        parsed.append(
+            ParsedMeasure(
+                no=number,
+                title=_title_of(flat.raw, measure.flat_start, measure.flat_end),
+                text=doc.text[measure.head.body : _text_end(measure)],
+                span=(measure.head.start, measure.end),
+                text_start=measure.head.body,
+            )
+        )
+    area_of: list[int] = []
+    for area_index, draft in enumerate(drafts):
+        area_of.extend([area_index] * len(draft.measures))
+
+    group_spans: list[list[tuple[int, int]]] = [[] for _ in measures]
+    by_measure: list[list[dep.Group]] = [[] for _ in measures]
+    for group in doc.groups:
+        index = owner(group.start)
+        if index >= 0:
+            by_measure[index].append(group)
+            group_spans[index].append((group.start, group.end))
+    for index, groups in enumerate(by_measure):
+        named = [g for g in groups if g.names]
+        scoped = len(named) > 1
+        previous_end = measures[index].flat_start
+        measure = parsed[index]
+        for group in groups:
+            covers = flat.span(previous_end, group.start) if scoped else None
+            previous_end = group.end
+            # One lookup per group when it lies on one source line (the usual case).
+            shift = flat.shift(group.start, group.end)
+            departments = measure.departments
+            for ref in group.names:
+                # The name is made canonical once the directory is known (_apply_directory).
+                source = (
+                    (ref.start + shift, ref.end + shift)
+                    if shift is not None
+                    else flat.span(ref.start, ref.end)
+                )
+                departments.append(DepartmentRef(ref.name, ref.role, covers, ref.raw, source))
+            if group.doubtful:
+                builder.warn(
+                    "department_roles_unclear",
+                    group.doubtful,
+                    flat.src(group.start),
+                    drafts[area_of[index]].no,
+                    measure.no,
+                )
+    for deadline in deadlines:
+        index = owner(deadline.source[0] if deadline.source else -1)
+        if index >= 0:
+            if deadline.span and deadline.source:
+                deadline.span = _outside_groups(deadline.span, deadline.source, group_spans[index])
+            parsed[index].deadlines.append(_remap_deadline(deadline, flat))
+    for target in targets:
+        start = target.span[0] if target.span else -1
+        index = owner(start)
+        if index >= 0 and not any(s <= start < e for s, e in group_spans[index]):
+            parsed[index].targets.append(_remap_target(target, flat))
+
+    renumber = len({d.no for d in drafts}) < len(drafts)
+    if renumber:
+        builder.warn(
+            "area_numbers_repeated",
+            "各部分的序号有重复（如多个“（一）”分属不同上级标题），已按出现顺序重新编号",
+        )
+    position = 0
+    for number, draft in enumerate(drafts, start=1):
+        area = ParsedArea(
+            no=number if renumber else draft.no,
+            title=draft.title,
+            inferred=draft.inferred,
+            written_no=draft.no,
+            parent_title=draft.parent_title,
+        )
+        area.measures = parsed[position : position + len(draft.measures)]
+        position += len(draft.measures)
+        start = draft.start if draft.start is not None else area.measures[0].span[0]
+        area.span = (start, area.measures[-1].span[1])
+        if draft.implicit and draft.no == 0:
+            first = area.measures[0]
+            builder.warn(
+                "measures_outside_section",
+                "部分措施位于任何标题之前，已单独归为一组",
+                first.span[0],
+                None,
+                first.no,
+            )
+        plan.areas.append(area)
+
+
+def _check_numbering(plan: ParsedPlan, builder: _Builder) -> None:
+    previous_no = 0
+    for area in plan.areas:
+        for index, measure in enumerate(area.measures):
+            expected = {previous_no + 1} | ({1} if index == 0 else set())
+            if measure.no not in expected:
+                where = f"“{area.title}”中" if area.title else ""
+                if previous_no == 0:
+                    message = f"措施编号不连续：{where}第一条措施的编号是{measure.no}"
+                else:
+                    message = f"措施编号不连续：{where}第{previous_no}条之后是第{measure.no}条"
+                builder.warn("measure_numbering", message, measure.span[0], area.no, measure.no)
+            previous_no = measure.no
+
+
+def _apply_directory(plan: ParsedPlan, builder: _Builder, meta: Metadata) -> None:
+    written: list[dep.Written] = []
+    split: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for measure in plan.measures:
+        for ref in measure.departments:
+            if ref.raw not in split:
+                split[ref.raw] = dep.split_written(ref.raw)
+            name, aliases = split[ref.raw]
+            written.append(dep.Written(name, aliases))
+    directory, notes = dep.build_directory(written, cities=dep.city_prefixes(meta.issuer))
+    lookup = directory.lookup
+    groups = {e.name for e in directory.entries if e.is_group}
+    for note in notes:
+        builder.warn(note.code, note.message)
+    unknown: set[str] = set()
+    for area in plan.areas:
+        for measure in area.measures:
+            refs = []
+            for ref in measure.departments:
+                name = split[ref.raw][0]
+                canonical = lookup.get(fold_short(name), name)
+                ref.name = canonical
+                ref.is_group = canonical in groups
+                refs.append(ref)
+                if name not in unknown and not dep.looks_like_department(name):
+                    unknown.add(name)
+                    builder.warn(
+                        "department_unknown_form",
+                        f"无法识别的部门写法：“{ref.raw}”，请核对",
+                        ref.source[0] if ref.source else None,
+                        area.no,
+                        measure.no,
+                    )
+            measure.departments = refs
+    plan.departments = directory.entries
+
+
+def _valid_with_a_year(raw: str) -> bool:
+    """Whether a deadline phrase resolves once a year is known (6月底前: yes; 13月底前: no)."""
+    probe = find_deadlines(raw, 2000)
+    return bool(probe) and probe[0].due is not None
+
+
+def _check_measures(plan: ParsedPlan, builder: _Builder, *, year_known: bool) -> None:
+    doc_date: date | None = plan.date
+    for area in plan.areas:
+        for measure in area.measures:
+            if not measure.departments:
+                builder.warn(
+                    "measure_without_department",
+                    f"第{measure.no}条措施“{measure.title}”未识别到责任部门",
+                    measure.span[0],
+                    area.no,
+                    measure.no,
+                )
+            for deadline in measure.deadlines:
+                offset = deadline.source[0] if deadline.source else None
+                if deadline.kind == "date" and deadline.due is None:
+                    if not year_known and _valid_with_a_year(deadline.raw):
+                        continue  # only the year is missing: reported once (date_missing)
+                    builder.warn(
+                        "deadline_unresolved",
+                        f"无法换算时限“{deadline.raw}”的具体日期",
+                        offset,
+                        area.no,
+                        measure.no,
+                    )
+                elif (
+                    deadline.kind == "date"
+                    and deadline.due is not None
+                    and doc_date is not None
+                    and (doc_date - deadline.due).days > 31
+                ):
+                    builder.warn(
+                        "deadline_before_document",
+                        f"时限“{deadline.raw}”（{deadline.due.isoformat()}）早于发文日期，请核对年份",
+                        offset,
+                        area.no,
+                        measure.no,
+                    )

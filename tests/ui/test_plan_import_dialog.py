@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from app.paths import SAMPLE_PLAN
+from app.plan_import import parse_file
+from app.services.context import Services
+from ui.dialogs.plan_import import PlanImportDialog
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def dialog(qtbot, services: Services) -> PlanImportDialog:
+    widget = PlanImportDialog(services.plans)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def _load(qtbot, dialog: PlanImportDialog, path: Path = SAMPLE_PLAN) -> None:
+    dialog.load_file(path)
+    qtbot.waitUntil(dialog.is_loaded, timeout=10_000)
+
+
+def _lead(services: Services, area_no: int, measure_no: int) -> list[str]:
+    return [
+        name
+        for (name,) in services.storage.db.execute(
+            "SELECT d.name FROM assignments s JOIN departments d ON d.id = s.department_id"
+            " JOIN measures m ON m.id = s.measure_id JOIN areas a ON a.id = m.area_id"
+            " WHERE a.no = ? AND m.no = ? AND s.role = 'lead' AND s.deleted = 0"
+            " ORDER BY s.position",
+            [area_no, measure_no],
+        )
+    ]
+
+
+def test_the_sample_is_shown_beside_its_source(qtbot, dialog: PlanImportDialog) -> None:
+    _load(qtbot, dialog)
+    assert dialog.tree.topLevelItemCount() == 19
+    assert dialog.doc_number.text() == "滕政发〔2021〕9号"
+    assert dialog.issued_on.text() == "2021-06-18"
+    assert "201 项措施" in dialog.diff_label.text()
+    assert dialog.import_button.isEnabled()
+
+    assert dialog.select_measure(1, 5)
+    spans = dialog.highlighted_spans()
+    start, end = spans[0]
+    assert dialog.source_text[start:end].startswith("5.试行企业开办“掌上全程办”")
+    highlighted = {dialog.source_text[a:b] for a, b in spans[1:]}
+    assert {"市行政审批服务局", "7月底前"} <= highlighted
+    assert dialog.editor.role_edits["lead"].text() == "市行政审批服务局、市市场监督管理局"
+
+
+def test_warnings_are_listed_and_jump_to_their_measure(qtbot, dialog: PlanImportDialog) -> None:
+    _load(qtbot, dialog)
+    assert dialog.warnings.count() == len(dialog.parsed.warnings) > 0
+    for row in range(dialog.warnings.count()):
+        warning = dialog.warnings.item(row).data(Qt.ItemDataRole.UserRole)
+        if warning.measure_no is not None:
+            dialog.warnings.itemClicked.emit(dialog.warnings.item(row))
+            area, measure = dialog._measures[id(dialog.tree.currentItem())]
+            assert (area.no, measure.no) == (warning.area_no, warning.measure_no)
+            break
+
+
+def test_edits_are_saved_with_the_plan(qtbot, dialog: PlanImportDialog, services) -> None:
+    _load(qtbot, dialog)
+    dialog.select_measure(1, 5)
+    lead = dialog.editor.role_edits["lead"]
+    lead.setText("市行政审批服务局、市大数据中心")
+    lead.editingFinished.emit()
+    assert dialog.tree.currentItem().text(dialog.COL_LEAD) == "市行政审批服务局、市大数据中心"
+    due = dialog.editor.deadlines.item(0, dialog.editor.DEADLINE_DUE)
+    due.setText("2021-08-15")
+    dialog.plan_title.setText("滕州市落实方案（修订）")
+
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=10_000)
+    assert _lead(services, 1, 5) == ["市行政审批服务局", "市大数据中心"]
+    dues = [row[0] for row in services.storage.db.execute("SELECT due FROM milestones")]
+    assert "2021-08-15" in dues
+    titles = [row[0] for row in services.storage.db.execute("SELECT title FROM plans")]
+    assert titles == ["滕州市落实方案（修订）"]
+
+
+def test_a_bad_date_is_refused_and_nothing_is_stored(qtbot, dialog, services, monkeypatch):
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    _load(qtbot, dialog)
+    dialog.select_measure(1, 5)
+    dialog.editor.deadlines.item(0, dialog.editor.DEADLINE_DUE).setText("7月底")
+    dialog.save()
+    assert warnings and "2021-06-30" in warnings[0]
+    assert dialog.result is None
+    assert services.storage.db["plans"].count == 0
+
+
+def test_a_typed_deadline_phrase_is_read_for_its_date(qtbot, dialog: PlanImportDialog) -> None:
+    _load(qtbot, dialog)
+    dialog.select_measure(1, 1)
+    editor = dialog.editor
+    before = editor.deadlines.rowCount()
+    editor._add_deadline()
+    editor.deadlines.item(before, editor.DEADLINE_RAW).setText("10月底前")
+    assert editor.deadlines.item(before, editor.DEADLINE_DUE).text() == "2021-10-31"
+    _area, measure = dialog._measures[id(dialog.tree.currentItem())]
+    assert measure.deadlines[-1].raw == "10月底前"
+
+
+def test_a_revision_marks_added_changed_and_removed(qtbot, services, tmp_path) -> None:
+    services.plans.import_plan(parse_file(SAMPLE_PLAN))
+    text = SAMPLE_PLAN.read_text(encoding="utf-8")
+    ninth = next(line for line in text.splitlines() if line.startswith("9.全面实施“一业一证”"))
+    revised = text.replace("9月底前，扩充2家", "8月底前，扩充2家").replace(ninth + "\n", "")
+    path = tmp_path / "修订版.txt"
+    path.write_text(revised, encoding="utf-8")
+    dialog = PlanImportDialog(services.plans)
+    qtbot.addWidget(dialog)
+    _load(qtbot, dialog, path)
+    assert "删除 1 项，修改 1 项" in dialog.diff_label.text()
+    changes = {
+        dialog.tree.topLevelItem(0).child(i).text(dialog.COL_CHANGE)
+        for i in range(dialog.tree.topLevelItem(0).childCount())
+    }
+    assert "修改" in changes
+    last = dialog.tree.topLevelItem(dialog.tree.topLevelItemCount() - 1)
+    assert last.text(dialog.COL_TITLE) == "将删除的措施（1 项）"
+
+
+def test_an_unreadable_file_is_reported_and_nothing_changes(
+    qtbot, dialog, services, tmp_path, monkeypatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[2]))
+    path = tmp_path / "empty.docx"
+    path.write_bytes(b"")
+    dialog.load_file(path)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert "空" in shown[0]
+    assert not dialog.import_button.isEnabled()
+    assert services.storage.db["changes"].count == 0
+
+
+def test_the_empty_ledger_offers_the_sample_plan(qtbot, window: MainWindow, monkeypatch) -> None:
+    """First start: the ledger's empty state loads the bundled sample through the dialog."""
+    ledger = window.pages["ledger"]
+    assert ledger.sample_button.isEnabled()
+
+    def run_dialog(dialog: PlanImportDialog) -> int:
+        qtbot.waitUntil(dialog.is_loaded, timeout=10_000)
+        dialog.save()
+        qtbot.waitUntil(lambda: dialog.result is not None, timeout=10_000)
+        return 1
+
+    monkeypatch.setattr(PlanImportDialog, "exec", run_dialog)
+    ledger.sample_button.click()
+    qtbot.waitUntil(lambda: not ledger.is_showing_empty_state(), timeout=10_000)
+    plan_item = ledger.tree.topLevelItem(0)
+    assert plan_item.childCount() == 19
+    assert sum(plan_item.child(i).childCount() for i in range(19)) == 201
+    assert "新方案" in window.statusBar().currentMessage()

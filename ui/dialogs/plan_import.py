@@ -1,0 +1,395 @@
+"""导入实施方案: choose a file, check and correct what was parsed, then store it.
+
+The source text sits beside the parsed tree; selecting a measure highlights its span, its
+departments and its deadlines in the source. Warnings are listed and jump to their place. When
+the document is a revision of a plan already in the ledger, the tree marks added and changed
+measures and lists the ones that will be removed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTextEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.tasks import run_in_background
+from ui.widgets.measure_editor import MeasureEditor
+
+if TYPE_CHECKING:
+    from app.plan_import import ParsedArea, ParsedMeasure, ParsedPlan
+    from app.services.plan_store import ImportResult, PlanDiff, PlanStore
+
+PLAN_FILE_FILTER = "实施方案 (*.txt *.docx *.pdf *.doc *.wps);;所有文件 (*)"
+MEASURE_COLOUR = QColor("#fff3b0")
+DEPARTMENT_COLOUR = QColor("#cde4ff")
+DEADLINE_COLOUR = QColor("#d4f5d4")
+ADDED_BRUSH = QBrush(QColor("#1a7f37"))
+CHANGED_BRUSH = QBrush(QColor("#b35900"))
+REMOVED_BRUSH = QBrush(QColor("#888888"))
+
+
+def read_and_parse(path: Path) -> tuple[str, ParsedPlan]:
+    """Runs on a worker thread."""
+    from app.plan_import import parse_text, read_document
+
+    text = read_document(path)
+    return text, parse_text(text, path.name)
+
+
+def choose_plan_file(parent: QWidget) -> Path | None:
+    name, _ = QFileDialog.getOpenFileName(
+        parent, "选择实施方案文件", str(Path.home()), PLAN_FILE_FILTER
+    )
+    return Path(name) if name else None
+
+
+class PlanImportDialog(QDialog):
+    COL_NO, COL_TITLE, COL_LEAD, COL_DUE, COL_CHANGE = range(5)
+
+    sig_loaded = Signal()
+
+    def __init__(self, store: PlanStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("导入实施方案")
+        self.resize(1280, 800)
+        self._store = store
+        self.parsed: ParsedPlan | None = None
+        self.source_text = ""
+        self.diff: PlanDiff | None = None
+        self.result: ImportResult | None = None
+        self._measures: dict[int, tuple[ParsedArea, ParsedMeasure]] = {}
+
+        self.file_label = QLabel("尚未选择文件")
+        choose = QPushButton("选择文件(&O)…")
+        choose.setShortcut(QKeySequence.StandardKey.Open)
+        choose.clicked.connect(self._choose_file)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(160)
+        self.busy.hide()
+        top = QHBoxLayout()
+        top.addWidget(QLabel("文件："))
+        top.addWidget(self.file_label, 1)
+        top.addWidget(self.busy)
+        top.addWidget(choose)
+
+        self.plan_title = QLineEdit()
+        self.doc_number = QLineEdit()
+        self.issuer = QLineEdit()
+        self.issued_on = QLineEdit()
+        self.issued_on.setPlaceholderText("例如 2021-06-18")
+        meta = QFormLayout()
+        meta.addRow("方案标题", self.plan_title)
+        row = QHBoxLayout()
+        for label, edit in (
+            ("文号", self.doc_number),
+            ("发文机关", self.issuer),
+            ("成文日期", self.issued_on),
+        ):
+            row.addWidget(QLabel(label))
+            row.addWidget(edit, 1)
+        meta.addRow(row)
+        self.diff_label = QLabel()
+        self.diff_label.setWordWrap(True)
+        font = self.diff_label.font()
+        font.setBold(True)
+        self.diff_label.setFont(font)
+
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["序号", "措施", "牵头部门", "时限", "变化"])
+        self.tree.setUniformRowHeights(True)
+        self.tree.setColumnWidth(self.COL_NO, 64)
+        self.tree.setColumnWidth(self.COL_TITLE, 300)
+        self.tree.currentItemChanged.connect(self._on_current_item)
+        self.editor = MeasureEditor()
+        self.editor.sig_edited.connect(self._on_measure_edited)
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.tree)
+        left.addWidget(self.editor)
+        left.setSizes([460, 300])
+
+        self.source = QPlainTextEdit()
+        self.source.setReadOnly(True)
+        self.source.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.warnings_label = QLabel("提示")
+        self.warnings = QListWidget()
+        self.warnings.itemActivated.connect(self._on_warning)
+        self.warnings.itemClicked.connect(self._on_warning)
+        right_bottom = QWidget()
+        right_bottom_layout = QVBoxLayout(right_bottom)
+        right_bottom_layout.setContentsMargins(0, 0, 0, 0)
+        right_bottom_layout.addWidget(self.warnings_label)
+        right_bottom_layout.addWidget(self.warnings)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.source)
+        right.addWidget(right_bottom)
+        right.setSizes([560, 200])
+
+        middle = QSplitter(Qt.Orientation.Horizontal)
+        middle.addWidget(left)
+        middle.addWidget(right)
+        middle.setSizes([700, 580])
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.import_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.import_button.setText("导入台账")
+        self.import_button.setEnabled(False)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(meta)
+        layout.addWidget(self.diff_label)
+        layout.addWidget(middle, 1)
+        layout.addWidget(self.buttons)
+
+    # ---- Public API -------------------------------------------------------------------------
+
+    def load_file(self, path: Path) -> None:
+        """Read and parse ``path`` off the UI thread, then show it."""
+        self.file_label.setText(str(path))
+        self.busy.show()
+        self.import_button.setEnabled(False)
+        run_in_background(lambda: read_and_parse(path), self._on_parsed, self._on_parse_failed)
+
+    def is_loaded(self) -> bool:
+        return self.parsed is not None and self.busy.isHidden()
+
+    def select_measure(self, area_no: int, measure_no: int) -> bool:
+        for index in range(self.tree.topLevelItemCount()):
+            area_item = self.tree.topLevelItem(index)
+            for child in range(area_item.childCount()):
+                item = area_item.child(child)
+                entry = self._measures.get(id(item))
+                if entry and entry[0].no == area_no and entry[1].no == measure_no:
+                    self.tree.setCurrentItem(item)
+                    return True
+        return False
+
+    def highlighted_spans(self) -> list[tuple[int, int]]:
+        return [
+            (selection.cursor.selectionStart(), selection.cursor.selectionEnd())
+            for selection in self.source.extraSelections()
+        ]
+
+    def save(self) -> None:
+        if self.parsed is None:
+            return
+        problems = self.editor.problems()
+        issued = self.issued_on.text().strip()
+        if issued:
+            try:
+                date.fromisoformat(issued)
+            except ValueError:
+                problems.append(f"成文日期“{issued}”的格式应为 2021-06-18")
+        if not self.plan_title.text().strip():
+            problems.append("方案标题不能为空")
+        if problems:
+            QMessageBox.warning(self, "请先改正", "以下内容无法保存：\n" + "\n".join(problems))
+            return
+        parsed = self.parsed
+        parsed.title = self.plan_title.text().strip()
+        parsed.doc_number = self.doc_number.text().strip()
+        parsed.issuer = self.issuer.text().strip()
+        parsed.date = date.fromisoformat(issued) if issued else None
+        self._learn_new_departments(parsed)
+        self.busy.show()
+        self.import_button.setEnabled(False)
+        store = self._store
+        run_in_background(lambda: store.import_plan(parsed), self._on_saved, self._on_save_failed)
+
+    # ---- Loading ------------------------------------------------------------------------------
+
+    def _choose_file(self) -> None:
+        path = choose_plan_file(self)
+        if path is not None:
+            self.load_file(path)
+
+    def _on_parsed(self, result: tuple[str, ParsedPlan]) -> None:
+        self.busy.hide()
+        self.source_text, parsed = result
+        if not parsed.measures:
+            self.parsed = None
+            QMessageBox.warning(
+                self,
+                "没有找到措施",
+                "这份文件中没有找到带牵头、责任部门的措施，无法导入。\n"
+                "请确认选择的是实施方案（或其附件）本身。",
+            )
+            return
+        self.parsed = parsed
+        self.source.setPlainText(self.source_text)
+        self.plan_title.setText(parsed.title)
+        self.doc_number.setText(parsed.doc_number)
+        self.issuer.setText(parsed.issuer)
+        self.issued_on.setText(parsed.date.isoformat() if parsed.date else "")
+        self.diff = self._store.diff(parsed)
+        self._fill_tree(parsed, self.diff)
+        self._fill_warnings(parsed)
+        self.diff_label.setText(
+            f"{len(parsed.areas)} 个领域，{len(parsed.measures)} 项措施。" + self.diff.summary()
+        )
+        self.import_button.setEnabled(True)
+        first = self.tree.topLevelItem(0)
+        if first is not None and first.childCount():
+            self.tree.setCurrentItem(first.child(0))
+        self.sig_loaded.emit()
+
+    def _on_parse_failed(self, error: BaseException) -> None:
+        self.busy.hide()
+        message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+        QMessageBox.critical(self, "无法读取文件", message)
+
+    def _fill_tree(self, parsed: ParsedPlan, diff: PlanDiff) -> None:
+        added = {id(measure) for _area, measure in diff.added} if not diff.is_new_plan else set()
+        changed = {id(change.parsed): change for change in diff.changed}
+        self.tree.clear()
+        self._measures.clear()
+        for area in parsed.areas:
+            area_item = QTreeWidgetItem([str(area.no), area.title or "（无标题）", "", "", ""])
+            for measure in area.measures:
+                item = QTreeWidgetItem(area_item)
+                self._measures[id(item)] = (area, measure)
+                self._show_measure_row(item, measure)
+                if id(measure) in added:
+                    item.setText(self.COL_CHANGE, "新增")
+                    item.setForeground(self.COL_CHANGE, ADDED_BRUSH)
+                elif id(measure) in changed:
+                    item.setText(self.COL_CHANGE, "修改")
+                    item.setForeground(self.COL_CHANGE, CHANGED_BRUSH)
+            self.tree.addTopLevelItem(area_item)
+            area_item.setExpanded(True)
+        if diff.removed:
+            removed = QTreeWidgetItem(
+                ["", f"将删除的措施（{len(diff.removed)} 项）", "", "", "删除"]
+            )
+            for stored in diff.removed:
+                child = QTreeWidgetItem(
+                    removed, [str(stored.no or ""), stored.title, "", "", "删除"]
+                )
+                for column in range(5):
+                    child.setForeground(column, REMOVED_BRUSH)
+            removed.setForeground(self.COL_CHANGE, REMOVED_BRUSH)
+            self.tree.addTopLevelItem(removed)
+
+    def _show_measure_row(self, item: QTreeWidgetItem, measure: ParsedMeasure) -> None:
+        item.setText(self.COL_NO, str(measure.no))
+        item.setText(self.COL_TITLE, measure.title)
+        item.setToolTip(self.COL_TITLE, measure.title)
+        item.setText(self.COL_LEAD, "、".join(measure.lead) or "（未写明）")
+        dues = [f"{d.due.month}月{d.due.day}日" if d.due else d.raw for d in measure.deadlines]
+        item.setText(self.COL_DUE, "；".join(dues))
+
+    def _fill_warnings(self, parsed: ParsedPlan) -> None:
+        self.warnings.clear()
+        for warning in parsed.warnings:
+            where = ""
+            if warning.area_no is not None and warning.measure_no is not None:
+                where = f"[{warning.area_no}.{warning.measure_no}] "
+            item = QListWidgetItem(where + warning.message)
+            item.setData(Qt.ItemDataRole.UserRole, warning)
+            self.warnings.addItem(item)
+        self.warnings_label.setText(f"提示（{len(parsed.warnings)} 条，点击定位）")
+
+    # ---- Selection and editing ----------------------------------------------------------------
+
+    def _on_current_item(self, item: QTreeWidgetItem | None) -> None:
+        entry = self._measures.get(id(item)) if item is not None else None
+        year = self.parsed.date.year if self.parsed and self.parsed.date else None
+        self.editor.set_measure(entry[1] if entry else None, year)
+        if entry is not None:
+            self._highlight(entry[1])
+
+    def _on_measure_edited(self) -> None:
+        item = self.tree.currentItem()
+        entry = self._measures.get(id(item)) if item is not None else None
+        if entry is not None:
+            self._show_measure_row(item, entry[1])
+
+    def _on_warning(self, item: QListWidgetItem) -> None:
+        warning = item.data(Qt.ItemDataRole.UserRole)
+        located = warning.area_no is not None and warning.measure_no is not None
+        if located and self.select_measure(warning.area_no, warning.measure_no):
+            return
+        if warning.offset is not None:
+            self._show_span(warning.offset, warning.offset, [])
+
+    def _highlight(self, measure: ParsedMeasure) -> None:
+        extra = []
+        for ref in measure.departments:
+            if ref.source:
+                extra.append((ref.source, DEPARTMENT_COLOUR))
+        for deadline in measure.deadlines:
+            if deadline.source:
+                extra.append((deadline.source, DEADLINE_COLOUR))
+        self._show_span(measure.span[0], measure.span[1], extra)
+
+    def _show_span(self, start: int, end: int, extra: list) -> None:
+        selections = []
+        length = len(self.source_text)
+        for (a, b), colour in [((start, end), MEASURE_COLOUR), *extra]:
+            if 0 <= a <= b <= length and b > a:
+                selection = QTextEdit.ExtraSelection()
+                selection.format = QTextCharFormat()
+                selection.format.setBackground(colour)
+                cursor = QTextCursor(self.source.document())
+                cursor.setPosition(a)
+                cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+                selection.cursor = cursor
+                selections.append(selection)
+        self.source.setExtraSelections(selections)
+        cursor = QTextCursor(self.source.document())
+        cursor.setPosition(min(max(start, 0), length))
+        self.source.setTextCursor(cursor)
+        self.source.centerCursor()
+
+    # ---- Saving -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _learn_new_departments(parsed: ParsedPlan) -> None:
+        """Names typed in the editor join the plan's department directory."""
+        from app.plan_import import DepartmentEntry
+
+        known = {name for entry in parsed.departments for name in (entry.name, *entry.aliases)}
+        for measure in parsed.measures:
+            for ref in measure.departments:
+                if ref.name not in known:
+                    parsed.departments.append(DepartmentEntry(ref.name))
+                    known.add(ref.name)
+
+    def _on_saved(self, result: ImportResult) -> None:
+        self.busy.hide()
+        self.result = result
+        self.accept()
+
+    def _on_save_failed(self, error: BaseException) -> None:
+        self.busy.hide()
+        self.import_button.setEnabled(True)
+        QMessageBox.critical(self, "导入失败", f"没有导入任何内容（台账未改变）。\n原因：{error}")
