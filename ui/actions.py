@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QWidget
 class ActionId(StrEnum):
     IMPORT_PLAN = "import_plan"
     EXPORT_JSON = "export_json"
+    DEPARTMENTS = "departments"
     QUIT = "quit"
     PAGE_LEDGER = "page_ledger"
     PAGE_INSPECTIONS = "page_inspections"
@@ -34,6 +35,9 @@ ACTION_SPECS: dict[ActionId, ActionSpec] = {
     ),
     ActionId.EXPORT_JSON: ActionSpec(
         "导出数据(&E)…", QKeySequence("Ctrl+E"), "把整个数据库导出为 JSON 文件"
+    ),
+    ActionId.DEPARTMENTS: ActionSpec(
+        "部门名录(&D)…", QKeySequence("Ctrl+Shift+D"), "合并、拆分、改名各方案中出现的部门名称"
     ),
     ActionId.QUIT: ActionSpec("退出(&X)", QKeySequence("Ctrl+Q")),
     ActionId.PAGE_LEDGER: ActionSpec("工作台账(&L)", QKeySequence("Ctrl+1")),

@@ -98,7 +98,7 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 # Actions that need an open database.
-DATA_ACTIONS = (ActionId.IMPORT_PLAN, ActionId.EXPORT_JSON)
+DATA_ACTIONS = (ActionId.IMPORT_PLAN, ActionId.EXPORT_JSON, ActionId.DEPARTMENTS)
 
 
 class MainWindow(QMainWindow):
@@ -191,6 +191,15 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"已导入：{dialog.result.diff.summary()}", 8000)
         dialog.deleteLater()
 
+    def show_departments(self) -> None:
+        if self._services is None:
+            return
+        from ui.dialogs.departments import DepartmentsDialog
+
+        dialog = DepartmentsDialog(self._services.departments, self)
+        dialog.exec()
+        dialog.deleteLater()
+
     def is_ready(self) -> bool:
         return self._services is not None
 
@@ -213,11 +222,14 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("视图(&V)")
         for spec in PAGES:
             view_menu.addAction(self.actions[spec.action])
+        ledger_menu = self.menuBar().addMenu("台账(&L)")
+        ledger_menu.addAction(self.actions[ActionId.DEPARTMENTS])
         help_menu = self.menuBar().addMenu("帮助(&H)")
         help_menu.addAction(self.actions[ActionId.ABOUT])
 
         self.actions[ActionId.IMPORT_PLAN].triggered.connect(lambda: self.import_plan())
         self.actions[ActionId.EXPORT_JSON].triggered.connect(self._export_json)
+        self.actions[ActionId.DEPARTMENTS].triggered.connect(self.show_departments)
         self.actions[ActionId.QUIT].triggered.connect(self.close)
         self.actions[ActionId.ABOUT].triggered.connect(self._about)
         for action_id in DATA_ACTIONS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.services.departments import DepartmentDirectory
 from app.services.ledger import LedgerQueries
 from app.services.plan_store import PlanStore
 from app.storage import Repository, Storage
@@ -15,6 +16,7 @@ class Services:
     storage: Storage
     ledger: LedgerQueries
     plans: PlanStore
+    departments: DepartmentDirectory
 
     @property
     def repository(self) -> Repository:
@@ -30,6 +32,7 @@ class Services:
             storage=storage,
             ledger=LedgerQueries(storage.db),
             plans=PlanStore(storage.repository),
+            departments=DepartmentDirectory(storage.repository),
         )
 
     def close(self) -> None:

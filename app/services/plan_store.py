@@ -345,6 +345,7 @@ class PlanStore:
                     "measure_id": measure_id,
                     "department_id": departments[ref.name],
                     "role": ref.role,
+                    "raw_name": ref.raw or ref.name,
                     "span_start": span[0],
                     "span_end": span[1],
                     "position": position,

@@ -131,6 +131,7 @@ def _ledger_schema(db: Database) -> None:
             measure_id TEXT NOT NULL REFERENCES measures (id),
             department_id TEXT NOT NULL REFERENCES departments (id),
             role TEXT NOT NULL CHECK (role IN ('lead', 'responsible', 'cooperating')),
+            raw_name TEXT,
             span_start INTEGER,
             span_end INTEGER,
             position INTEGER NOT NULL DEFAULT 0,
