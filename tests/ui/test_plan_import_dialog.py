@@ -63,7 +63,7 @@ def test_warnings_are_listed_and_jump_to_their_measure(qtbot, dialog: PlanImport
         warning = dialog.warnings.item(row).data(Qt.ItemDataRole.UserRole)
         if warning.measure_no is not None:
             dialog.warnings.itemClicked.emit(dialog.warnings.item(row))
-            area, measure = dialog._measures[id(dialog.tree.currentItem())]
+            area, measure = dialog.measure_of(dialog.tree.currentItem())
             assert (area.no, measure.no) == (warning.area_no, warning.measure_no)
             break
 
@@ -108,7 +108,7 @@ def test_a_typed_deadline_phrase_is_read_for_its_date(qtbot, dialog: PlanImportD
     editor._add_deadline()
     editor.deadlines.item(before, editor.DEADLINE_RAW).setText("10月底前")
     assert editor.deadlines.item(before, editor.DEADLINE_DUE).text() == "2021-10-31"
-    _area, measure = dialog._measures[id(dialog.tree.currentItem())]
+    _area, measure = dialog.measure_of(dialog.tree.currentItem())
     assert measure.deadlines[-1].raw == "10月底前"
 
 
@@ -164,3 +164,14 @@ def test_the_empty_ledger_offers_the_sample_plan(qtbot, window: MainWindow, monk
     assert plan_item.childCount() == 19
     assert sum(plan_item.child(i).childCount() for i in range(19)) == 201
     assert "新方案" in window.statusBar().currentMessage()
+
+
+def test_area_titles_are_editable_in_the_tree(qtbot, dialog: PlanImportDialog, services) -> None:
+    _load(qtbot, dialog)
+    area_item = dialog.tree.topLevelItem(0)
+    assert area_item.flags() & Qt.ItemFlag.ItemIsEditable
+    area_item.setText(dialog.COL_TITLE, "开办企业便利化")
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=10_000)
+    titles = [row[0] for row in services.storage.db.execute("SELECT title FROM areas WHERE no = 1")]
+    assert titles == ["开办企业便利化"]

@@ -81,7 +81,6 @@ class PlanImportDialog(QDialog):
         self.source_text = ""
         self.diff: PlanDiff | None = None
         self.result: ImportResult | None = None
-        self._measures: dict[int, tuple[ParsedArea, ParsedMeasure]] = {}
 
         self.file_label = QLabel("尚未选择文件")
         choose = QPushButton("选择文件(&O)…")
@@ -125,6 +124,8 @@ class PlanImportDialog(QDialog):
         self.tree.setColumnWidth(self.COL_NO, 64)
         self.tree.setColumnWidth(self.COL_TITLE, 300)
         self.tree.currentItemChanged.connect(self._on_current_item)
+        self.tree.itemChanged.connect(self._on_area_renamed)
+        self.tree.setEditTriggers(QTreeWidget.EditTrigger.DoubleClicked)
         self.editor = MeasureEditor()
         self.editor.sig_edited.connect(self._on_measure_edited)
         left = QSplitter(Qt.Orientation.Vertical)
@@ -187,11 +188,21 @@ class PlanImportDialog(QDialog):
             area_item = self.tree.topLevelItem(index)
             for child in range(area_item.childCount()):
                 item = area_item.child(child)
-                entry = self._measures.get(id(item))
+                entry = self.measure_of(item)
                 if entry and entry[0].no == area_no and entry[1].no == measure_no:
                     self.tree.setCurrentItem(item)
                     return True
         return False
+
+    def measure_of(self, item: QTreeWidgetItem | None) -> tuple[ParsedArea, ParsedMeasure] | None:
+        """The (area, measure) a tree row shows, or None for area and removed rows."""
+        if item is None or self.parsed is None:
+            return None
+        key = item.data(self.COL_NO, Qt.ItemDataRole.UserRole)
+        if not key or key[1] is None:
+            return None
+        area = self.parsed.areas[key[0]]
+        return area, area.measures[key[1]]
 
     def highlighted_spans(self) -> list[tuple[int, int]]:
         return [
@@ -270,13 +281,16 @@ class PlanImportDialog(QDialog):
     def _fill_tree(self, parsed: ParsedPlan, diff: PlanDiff) -> None:
         added = {id(measure) for _area, measure in diff.added} if not diff.is_new_plan else set()
         changed = {id(change.parsed): change for change in diff.changed}
+        self.tree.blockSignals(True)
         self.tree.clear()
-        self._measures.clear()
-        for area in parsed.areas:
-            area_item = QTreeWidgetItem([str(area.no), area.title or "（无标题）", "", "", ""])
-            for measure in area.measures:
+        for area_index, area in enumerate(parsed.areas):
+            area_item = QTreeWidgetItem([str(area.no), area.title, "", "", ""])
+            area_item.setFlags(area_item.flags() | Qt.ItemFlag.ItemIsEditable)
+            area_item.setToolTip(self.COL_TITLE, "双击修改领域名称")
+            area_item.setData(self.COL_NO, Qt.ItemDataRole.UserRole, (area_index, None))
+            for measure_index, measure in enumerate(area.measures):
                 item = QTreeWidgetItem(area_item)
-                self._measures[id(item)] = (area, measure)
+                item.setData(self.COL_NO, Qt.ItemDataRole.UserRole, (area_index, measure_index))
                 self._show_measure_row(item, measure)
                 if id(measure) in added:
                     item.setText(self.COL_CHANGE, "新增")
@@ -298,6 +312,7 @@ class PlanImportDialog(QDialog):
                     child.setForeground(column, REMOVED_BRUSH)
             removed.setForeground(self.COL_CHANGE, REMOVED_BRUSH)
             self.tree.addTopLevelItem(removed)
+        self.tree.blockSignals(False)
 
     def _show_measure_row(self, item: QTreeWidgetItem, measure: ParsedMeasure) -> None:
         item.setText(self.COL_NO, str(measure.no))
@@ -321,15 +336,21 @@ class PlanImportDialog(QDialog):
     # ---- Selection and editing ----------------------------------------------------------------
 
     def _on_current_item(self, item: QTreeWidgetItem | None) -> None:
-        entry = self._measures.get(id(item)) if item is not None else None
+        entry = self.measure_of(item)
         year = self.parsed.date.year if self.parsed and self.parsed.date else None
         self.editor.set_measure(entry[1] if entry else None, year)
         if entry is not None:
             self._highlight(entry[1])
 
+    def _on_area_renamed(self, item: QTreeWidgetItem, column: int) -> None:
+        key = item.data(self.COL_NO, Qt.ItemDataRole.UserRole)
+        if key is not None and key[1] is None and column == self.COL_TITLE and self.parsed:
+            area = self.parsed.areas[key[0]]
+            area.title = item.text(self.COL_TITLE).strip()
+
     def _on_measure_edited(self) -> None:
         item = self.tree.currentItem()
-        entry = self._measures.get(id(item)) if item is not None else None
+        entry = self.measure_of(item)
         if entry is not None:
             self._show_measure_row(item, entry[1])
 
