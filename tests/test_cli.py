@@ -10,6 +10,7 @@ import pytest
 import main
 from app import __version__
 from app.storage import Storage
+from app.storage.migrations import LEDGER_MIGRATIONS
 from tests.conftest import add_sample_plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +32,7 @@ def test_export_of_a_new_database_prints_json_with_the_device_id(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     dump = json.loads(result.stdout)
     assert len(dump["device_id"]) == 32
-    assert dump["schema_version"] == 1
+    assert dump["schema_version"] == LEDGER_MIGRATIONS.latest
     assert set(dump["tables"]) >= {
         "plans",
         "areas",

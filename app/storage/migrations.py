@@ -166,3 +166,85 @@ def _ledger_schema(db: Database) -> None:
         CREATE INDEX targets_measure ON targets (measure_id)
         """,
     )
+
+
+@LEDGER_MIGRATIONS.step(2, "progress_rounds_calendar")
+def _progress_rounds_calendar(db: Database) -> None:
+    _execute_all(
+        db,
+        """
+        ALTER TABLE milestones ADD COLUMN completed_on TEXT;
+        ALTER TABLE measures ADD COLUMN completed_on TEXT;
+        CREATE INDEX milestones_measure_due ON milestones (measure_id, due);
+
+        CREATE TABLE rounds (
+            id TEXT PRIMARY KEY,
+            plan_id TEXT REFERENCES plans (id),
+            name TEXT NOT NULL,
+            reply_due TEXT,
+            created_on TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX rounds_name ON rounds (name);
+        CREATE TABLE round_sheets (
+            id TEXT PRIMARY KEY,
+            round_id TEXT NOT NULL REFERENCES rounds (id),
+            department_id TEXT NOT NULL REFERENCES departments (id),
+            exported_on TEXT NOT NULL,
+            item_count INTEGER NOT NULL DEFAULT 0,
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX round_sheets_round ON round_sheets (round_id, department_id);
+        CREATE TABLE progress_files (
+            id TEXT PRIMARY KEY,
+            round_id TEXT NOT NULL REFERENCES rounds (id),
+            department_id TEXT NOT NULL REFERENCES departments (id),
+            file_name TEXT NOT NULL DEFAULT '',
+            sha256 TEXT NOT NULL,
+            received_on TEXT NOT NULL,
+            reporter TEXT,
+            phone TEXT,
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX progress_files_round ON progress_files (round_id, department_id);
+        CREATE INDEX progress_files_sha ON progress_files (sha256);
+        CREATE TABLE progress_reports (
+            id TEXT PRIMARY KEY,
+            round_id TEXT NOT NULL REFERENCES rounds (id),
+            file_id TEXT REFERENCES progress_files (id),
+            measure_id TEXT NOT NULL REFERENCES measures (id),
+            milestone_id TEXT REFERENCES milestones (id),
+            department_id TEXT NOT NULL REFERENCES departments (id),
+            role TEXT CHECK (role IN ('lead', 'responsible', 'cooperating')),
+            reported_on TEXT NOT NULL,
+            state TEXT CHECK (state IN ('not_started', 'in_progress', 'done')),
+            completed_on TEXT,
+            progress TEXT NOT NULL DEFAULT '',
+            problems TEXT NOT NULL DEFAULT '',
+            next_steps TEXT NOT NULL DEFAULT '',
+            reporter TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX progress_reports_measure ON progress_reports (measure_id, reported_on);
+        CREATE INDEX progress_reports_round ON progress_reports (round_id, department_id);
+        CREATE TABLE target_actuals (
+            id TEXT PRIMARY KEY,
+            target_id TEXT NOT NULL REFERENCES targets (id),
+            value REAL NOT NULL,
+            measured_on TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            report_id TEXT REFERENCES progress_reports (id),
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX target_actuals_target ON target_actuals (target_id, measured_on);
+        CREATE TABLE holidays (
+            id TEXT PRIMARY KEY,
+            day TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('holiday', 'workday')),
+            note TEXT NOT NULL DEFAULT '',
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX holidays_day ON holidays (day)
+        """,
+    )

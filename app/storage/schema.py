@@ -17,6 +17,12 @@ SYNCED_TABLES: tuple[str, ...] = (
     "assignments",
     "milestones",
     "targets",
+    "rounds",
+    "round_sheets",
+    "progress_files",
+    "progress_reports",
+    "target_actuals",
+    "holidays",
 )
 
 CHANGES_TABLE = "changes"
@@ -27,3 +33,5 @@ ID_COLUMN = "id"
 ROLES = ("lead", "responsible", "cooperating")
 MILESTONE_KINDS = ("date", "recurring", "ongoing", "period")
 COMPARATORS = (">=", "<=", "=", ">", "<")
+REPORT_STATES = ("not_started", "in_progress", "done")
+HOLIDAY_KINDS = ("holiday", "workday")

@@ -120,6 +120,8 @@ def test_the_released_v1_fixture_opens_and_keeps_its_rows(tmp_path: Path) -> Non
     shutil.copy(FIXTURES / "schema_v1.sqlite", path)
     storage = Storage.open(path)
     tables = export_tables(storage)
+    assert storage.schema_version == LEDGER_MIGRATIONS.latest
+    assert list(tmp_path.glob("v1.v1-backup-*.sqlite")), "upgrading must back up first"
     assert storage.device_id == "fixture-schema-v1-device-0000001"
     assert [row["title"] for row in tables["plans"].values()] == [
         "滕州市深入优化营商环境创新突破行动落实方案"
