@@ -62,3 +62,33 @@ class PlanSummary:
     @property
     def measure_count(self) -> int:
         return sum(len(area.measures) for area in self.areas)
+
+
+class Status(StrEnum):
+    """Progress of a milestone or a measure at an as-of date."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    OVERDUE = "overdue"
+    LATE_DONE = "late_done"
+
+    @property
+    def label(self) -> str:
+        return {
+            "not_started": "未开始",
+            "in_progress": "推进中",
+            "done": "已完成",
+            "overdue": "逾期",
+            "late_done": "逾期完成",
+        }[self.value]
+
+
+class Light(StrEnum):
+    GREEN = "green"  # on track
+    YELLOW = "yellow"  # a milestone falls due within N working days
+    RED = "red"  # overdue
+
+    @property
+    def label(self) -> str:
+        return {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}[self.value]

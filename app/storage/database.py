@@ -89,6 +89,7 @@ class Storage:
         clock: HybridLogicalClock | None,
     ) -> Storage:
         db.execute("PRAGMA busy_timeout = 5000")
+        db.execute("PRAGMA temp_store = MEMORY")
         version = schema_version(db)
         _check_schema(db, path, version, migrations)
         if path is not None:

@@ -179,3 +179,38 @@ def test_apply_refuses_unknown_fields_and_changes_nothing(storage: Storage) -> N
         storage.repository.apply(bad)
     assert storage.db["changes"].count == 0
     assert storage.db["plans"].count == 0
+
+
+def test_insert_many_logs_exactly_what_insert_would(storage: Storage) -> None:
+    from app.storage.export import export_tables
+
+    repo = storage.repository
+    plan_id = repo.insert("plans", {"title": "方案"})
+    rows = [
+        {"plan_id": plan_id, "no": i, "title": f"领域{i}", "position": i * 1.5 if i % 2 else i}
+        for i in range(1, 6)
+    ] + [{"plan_id": plan_id, "no": None, "title": '含"引号"与\\斜杠', "position": 0}]
+    ids = repo.insert_many("areas", rows)
+    assert len(ids) == 6 and storage.db["areas"].count == 6
+    entries = [e for e in _entries(storage) if e.table == "areas"]
+    assert len(entries) == 6 * 5  # plan_id, no, title, position, deleted
+    by_field = {(e.row_id, e.field): e.value for e in entries}
+    for row_id in ids:
+        stored = repo.get("areas", row_id)
+        for field in ("plan_id", "no", "title", "position", "deleted"):
+            assert by_field[(row_id, field)] == stored[field]
+            assert type(by_field[(row_id, field)]) is type(stored[field])
+    replica = Storage.open_memory()
+    replica.repository.apply(read_changes(storage.db))
+    assert export_tables(replica) == export_tables(storage)
+
+
+def test_insert_many_is_all_or_nothing(storage: Storage) -> None:
+    plan_id = storage.repository.insert("plans", {"title": "方案"})
+    before = storage.db["changes"].count
+    with pytest.raises(WriteError):
+        storage.repository.insert_many(
+            "areas", [{"plan_id": plan_id, "title": "一"}, {"plan_id": "missing", "title": "二"}]
+        )
+    assert storage.db["areas"].count == 0
+    assert storage.db["changes"].count == before

@@ -1,0 +1,366 @@
+"""Validating returned sheets completely before anything is written."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reports.progress_sheet import (
+    COL_ACTUAL,
+    COL_COMPLETED,
+    COL_ID,
+    COL_NEXT,
+    COL_PHONE,
+    COL_PROBLEMS,
+    COL_PROGRESS,
+    COL_REPORTER,
+    COL_STATE,
+    META_SHEET,
+    ROWS_SHEET,
+    STATE_NOT_STARTED,
+    ItemKind,
+    SheetEntry,
+    SheetFormatError,
+    parse_item_code,
+    read_sheet,
+)
+
+if TYPE_CHECKING:
+    pass
+from app.services.progress.catalog import _Catalog
+from app.services.progress.model import (
+    STATE_VALUES,
+    FileOutcome,
+    FileStatus,
+    ImportIssue,
+    ProgressError,
+    RoundInfo,
+    SheetItem,
+)
+
+if TYPE_CHECKING:
+    from app.services.progress.service import ProgressService
+
+
+@dataclass
+class _Answer:
+    item: SheetItem
+    state: str | None
+    completed_on: date | None
+    actual: float | None
+    progress: str
+    problems: str
+    next_steps: str
+    reporter: str
+    phone: str
+
+
+@dataclass
+class _ValidFile:
+    outcome: FileOutcome
+    sha: str
+    round: RoundInfo
+    department_id: str
+    department_name: str
+    department_names: list[str]  # current name first, then aliases
+    answers: list[_Answer]
+    reporter: str
+    phone: str
+
+
+class _Checker:
+    """Validates files one by one, collecting every issue."""
+
+    def __init__(self, service: ProgressService, received_on: date, chosen: RoundInfo | None):
+        self.service = service
+        self.received_on = received_on
+        self.chosen = chosen
+        self.issues: list[ImportIssue] = []
+        self._catalogs: dict[str, _Catalog] = {}
+
+    def issue(
+        self, path: Path, sheet: str | None, row: int | None, column: str | None, reason: str
+    ) -> None:
+        self.issues.append(ImportIssue(path.name, sheet, row, column, reason))
+
+    def check(self, path: Path) -> tuple[FileOutcome, _ValidFile | None]:
+        outcome = FileOutcome(path, FileStatus.INVALID)
+        before = len(self.issues)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            self.issue(path, None, None, None, f"无法读取文件：{error.strerror or error}")
+            return outcome, None
+        sha = hashlib.sha256(data).hexdigest()
+        if self.service._applied_file(sha):
+            outcome.status = FileStatus.ALREADY
+            outcome.note = "该文件已导入过，未作改动。"
+            return outcome, None
+        try:
+            content = read_sheet(data)
+        except SheetFormatError as error:
+            self.issue(path, error.sheet, error.row, error.column, error.message)
+            return outcome, None
+        meta = content.meta
+        outcome.round_name, outcome.department_name = meta.round_name, meta.department_name
+        info = self._round(meta.round_id)
+        if info is None:
+            self.issue(
+                path,
+                META_SHEET,
+                None,
+                "round_id",
+                f"文件所属的调度轮次“{meta.round_name}”不在本台账中（可能来自其他台账或已删除）。",
+            )
+        elif self.chosen is not None and info.id != self.chosen.id:
+            self.issue(
+                path,
+                META_SHEET,
+                None,
+                "round_id",
+                f"文件属于调度轮次“{info.name}”，不是本次导入的“{self.chosen.name}”。",
+            )
+        elif meta.plan_id and meta.plan_id != info.plan_id:
+            self.issue(path, META_SHEET, None, "plan_id", "文件的方案与该调度轮次的方案不一致。")
+        department = self.service._department(meta.department_id)
+        if department is None:
+            self.issue(
+                path,
+                META_SHEET,
+                None,
+                "department_id",
+                f"填报部门“{meta.department_name}”不在本台账的部门名录中（可能已合并或删除）。",
+            )
+        if info is None or department is None or len(self.issues) > before:
+            return outcome, None
+        name, aliases = department
+        outcome.round_name, outcome.department_name = info.name, name
+        items = self._catalog(info).items(meta.department_id)
+        answers = self._rows(path, content.entries, items, name, info)
+        if len(self.issues) > before:
+            return outcome, None
+        outcome.status = FileStatus.HELD  # valid; applied only if the whole batch is
+        return outcome, _ValidFile(
+            outcome=outcome,
+            sha=sha,
+            round=info,
+            department_id=meta.department_id,
+            department_name=name,
+            department_names=[name, *aliases],
+            answers=answers,
+            reporter=_most_common(a.reporter for a in answers),
+            phone=_most_common(a.phone for a in answers),
+        )
+
+    def _round(self, round_id: str) -> RoundInfo | None:
+        try:
+            return self.service.get_round(round_id)
+        except ProgressError:
+            return None
+
+    def _catalog(self, info: RoundInfo) -> _Catalog:
+        if info.id not in self._catalogs:
+            self._catalogs[info.id] = self.service._catalog(info)
+        return self._catalogs[info.id]
+
+    def _rows(
+        self,
+        path: Path,
+        entries: Sequence[SheetEntry],
+        items: Sequence[SheetItem],
+        department: str,
+        info: RoundInfo,
+    ) -> list[_Answer]:
+        by_code = {item.code: item for item in items}
+        seen: dict[str, int] = {}
+        answers: list[_Answer] = []
+        for entry in entries:
+
+            def problem(column: str, reason: str, row: int = entry.row) -> None:
+                self.issue(path, ROWS_SHEET, row, column, reason)
+
+            code = _text(entry.get(COL_ID))
+            if not code:
+                problem(COL_ID, "编号为空：编号被删除或改动，无法识别这一行。")
+            elif parse_item_code(code) is None:
+                problem(COL_ID, f"编号“{code}”格式不正确，可能被改动过，请勿修改编号列。")
+            elif code in seen:
+                problem(COL_ID, f"编号重复（与第 {seen[code]} 行相同），请勿复制行。")
+            elif code not in by_code:
+                seen[code] = entry.row
+                problem(
+                    COL_ID,
+                    f"编号“{code}”不是{department}在“{info.name}”中的填报事项"
+                    "（可能被改动过，或是从其他部门的表格复制来的）。",
+                )
+            else:
+                seen[code] = entry.row
+                answer = self._answer(by_code[code], entry, problem)
+                if answer is not None:
+                    answers.append(answer)
+        for item in items:
+            if item.code not in seen:
+                summary = item.description.split("\n")[0][:30]
+                self.issue(
+                    path,
+                    ROWS_SHEET,
+                    None,
+                    COL_ID,
+                    f"缺少事项：序号 {item.number} 的{item.kind.label}“{summary}”"
+                    f"（编号 {item.code}），该行被删除或编号被改动。",
+                )
+        return answers
+
+    def _answer(
+        self, item: SheetItem, entry: SheetEntry, problem: Callable[[str, str], None]
+    ) -> _Answer | None:
+        found: list[str] = []
+
+        def bad(column: str, reason: str) -> None:
+            found.append(column)
+            problem(column, reason)
+
+        progress = _text(entry.get(COL_PROGRESS))
+        reporter = _text(entry.get(COL_REPORTER))
+        phone = _text(entry.get(COL_PHONE))
+        state: str | None = None
+        completed_on: date | None = None
+        actual: float | None = None
+        if item.kind is ItemKind.TARGET:
+            raw = entry.get(COL_ACTUAL)
+            if _text(raw) == "":
+                bad(COL_ACTUAL, "指标行须填写实际值（数字，如 92 或 92%）。")
+            else:
+                try:
+                    actual = parse_number(raw, item.unit)
+                except ValueError as error:
+                    bad(COL_ACTUAL, str(error))
+        else:
+            label = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _text(entry.get(COL_STATE))))
+            if not label:
+                bad(COL_STATE, "完成状态未填写，请选择未开始、推进中或已完成。")
+            elif label not in STATE_VALUES:
+                bad(COL_STATE, f"完成状态“{label}”无效，只能是未开始、推进中或已完成。")
+            else:
+                state = STATE_VALUES[label]
+            if not progress and label != STATE_NOT_STARTED:
+                bad(COL_PROGRESS, "进展情况未填写（完成状态为“未开始”的可不填）。")
+            raw = entry.get(COL_COMPLETED)
+            day: date | None = None
+            if _text(raw):
+                try:
+                    day = parse_date(raw)
+                except ValueError as error:
+                    bad(COL_COMPLETED, str(error))
+            if day is not None and day > self.received_on:
+                bad(
+                    COL_COMPLETED,
+                    f"实际完成日期 {day.isoformat()} 晚于报送日期"
+                    f" {self.received_on.isoformat()}，请核实。",
+                )
+            if state == "done":
+                if day is None and not _text(raw):
+                    bad(COL_COMPLETED, "完成状态为“已完成”，须填写实际完成日期。")
+                completed_on = day
+        if not reporter:
+            bad(COL_REPORTER, "填报人未填写（每行必填）。")
+        if not phone:
+            bad(COL_PHONE, "联系电话未填写（每行必填）。")
+        if found:
+            return None
+        return _Answer(
+            item=item,
+            state=state,
+            completed_on=completed_on,
+            actual=actual,
+            progress=progress,
+            problems=_text(entry.get(COL_PROBLEMS)),
+            next_steps=_text(entry.get(COL_NEXT)),
+            reporter=reporter,
+            phone=phone,
+        )
+
+
+# ---- Cell values -------------------------------------------------------------------------------
+
+_DATE_TEXT = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+)
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_EXCEL_EPOCH = date(1899, 12, 30)
+_SERIAL_RANGE = (20000, 80000)  # 1954 … 2119: plausible Excel date serials
+
+
+def parse_date(value: Any) -> date:
+    """A completion date as a department may enter it: an Excel date, or text such as
+    2021-07-30, 2021/7/30, 2021.7.30, 2021年7月30日. Raises ValueError (Chinese)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1]:
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        text = str(int(value)) if float(value).is_integer() else str(value)
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+    match = _DATE_TEXT.fullmatch(text) or _COMPACT_DATE.fullmatch(text)
+    if match is None:
+        raise ValueError(f"“{_text(value)}”不是日期，请按 2021-07-30 的格式填写。")
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        raise ValueError(f"“{_text(value)}”不是有效的日期。") from None
+
+
+def parse_number(value: Any, unit: str = "") -> float:
+    """A target's actual value: 92, "92", "92%", "92％", "1.3万", or with the target's unit
+    ("25家" when the unit is 家). Raises ValueError (Chinese)."""
+    if isinstance(value, bool | date):
+        raise ValueError(f"实际值“{_text(value)}”不是数字，请填写如 92 或 92%。")
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError("实际值不是有效数字。")
+        return float(value)
+    text = re.sub(r"[\s,]", "", unicodedata.normalize("NFKC", str(value)))
+    unit = unicodedata.normalize("NFKC", unit).strip()
+    if unit and text.endswith(unit):
+        text = text[: -len(unit)]
+    factor = 1.0
+    if text.endswith("%"):
+        text = text[:-1]
+    elif text.endswith("万"):
+        text, factor = text[:-1], 10000.0
+    if not _NUMBER.fullmatch(text):
+        raise ValueError(f"实际值“{_text(value)}”不是数字，请填写如 92 或 92%。")
+    return float(text) * factor
+
+
+def _text(value: Any) -> str:
+    """A cell as text: phone numbers typed into number cells lose their ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+# ---- Small helpers -----------------------------------------------------------------------------
+
+
+def _most_common(values: Iterable[str]) -> str:
+    counts = Counter(value for value in values if value)
+    return counts.most_common(1)[0][0] if counts else ""

@@ -1,0 +1,215 @@
+"""What rounds, sheet items, import reports and replies look like."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.domain.ledger import Role
+from app.storage import WriteError
+from reports.progress_sheet import (
+    STATE_DONE,
+    STATE_IN_PROGRESS,
+    STATE_NOT_STARTED,
+    ItemKind,
+    SheetRow,
+    item_code,
+)
+
+if TYPE_CHECKING:
+    pass
+
+STATE_VALUES = {
+    STATE_NOT_STARTED: "not_started",
+    STATE_IN_PROGRESS: "in_progress",
+    STATE_DONE: "done",
+}
+_CLAUSE_END = "。；;！？!?\n"
+
+
+class ProgressError(WriteError):
+    """A round operation that cannot be done; the message says why (Chinese)."""
+
+
+# ---- Plain data --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    id: str
+    name: str
+    plan_id: str | None
+    reply_due: date | None
+    created_on: date
+
+
+@dataclass(frozen=True)
+class SheetItem:
+    """One row of a department's sheet, with the ledger rows it stands for."""
+
+    kind: ItemKind
+    measure_id: str
+    milestone_id: str | None
+    target_id: str | None
+    role: Role  # the department's strongest role in the measure
+    area: str
+    number: str
+    description: str
+    deadline: str = ""
+    due: date | None = None
+    unit: str = ""  # targets only
+
+    @property
+    def ref_id(self) -> str:
+        return self.milestone_id or self.target_id or self.measure_id
+
+    @property
+    def code(self) -> str:
+        return item_code(self.kind, self.ref_id)
+
+    def to_row(self) -> SheetRow:
+        return SheetRow(
+            kind=self.kind,
+            ref_id=self.ref_id,
+            area=self.area,
+            number=self.number,
+            description=self.description,
+            role=self.role.label,
+            deadline=self.deadline,
+            due=self.due,
+        )
+
+
+@dataclass(frozen=True)
+class Addressee:
+    id: str
+    name: str
+    item_count: int
+
+
+@dataclass(frozen=True)
+class Addressees:
+    """Who gets a sheet in a round; generic groups (各镇街, 市直相关部门) cannot, so the
+    office has to reach them another way."""
+
+    departments: list[Addressee]
+    groups: list[Addressee]
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """One problem in one file; ``sheet``/``row``/``column`` are None where they do not apply."""
+
+    file: str
+    sheet: str | None
+    row: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        place = [self.file]
+        if self.sheet:
+            place.append(f"工作表“{self.sheet}”")
+        if self.row is not None:
+            place.append(f"第 {self.row} 行")
+        if self.column:
+            place.append(f"“{self.column}”列")
+        return f"{'，'.join(place)}：{self.reason}"
+
+
+class FileStatus(StrEnum):
+    IMPORTED = "imported"
+    CORRECTED = "corrected"
+    ALREADY = "already"
+    INVALID = "invalid"
+    HELD = "held"
+
+    @property
+    def label(self) -> str:
+        return {
+            "imported": "已导入",
+            "corrected": "已导入（更正此前报送的文件）",
+            "already": "已导入过",
+            "invalid": "有错误，未导入",
+            "held": "未导入（同批其他文件有错误）",
+        }[self.value]
+
+
+@dataclass
+class FileOutcome:
+    path: Path
+    status: FileStatus
+    round_name: str = ""
+    department_name: str = ""
+    reports: int = 0
+    actuals: int = 0
+    completions: int = 0
+    note: str = ""
+
+    @property
+    def file(self) -> str:
+        return self.path.name
+
+
+@dataclass
+class ImportReport:
+    files: list[FileOutcome] = field(default_factory=list)
+    errors: list[ImportIssue] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def applied(self) -> bool:
+        """Whether anything was written."""
+        return any(f.status in (FileStatus.IMPORTED, FileStatus.CORRECTED) for f in self.files)
+
+    def summary(self) -> str:
+        if self.errors:
+            return f"发现 {len(self.errors)} 处错误，本批 {len(self.files)} 个文件均未导入。"
+        count = Counter(f.status for f in self.files)
+        text = f"导入 {count[FileStatus.IMPORTED] + count[FileStatus.CORRECTED]} 个文件"
+        if count[FileStatus.CORRECTED]:
+            text += f"（其中更正 {count[FileStatus.CORRECTED]} 个）"
+        if count[FileStatus.ALREADY]:
+            text += f"，{count[FileStatus.ALREADY]} 个文件已导入过"
+        return text + "。"
+
+
+@dataclass(frozen=True)
+class ReplyStatus:
+    department_id: str
+    department_name: str
+    exported_on: date
+    item_count: int
+    received_on: date | None  # the first file received
+    files: int
+    late: bool
+
+    @property
+    def missing(self) -> bool:
+        return self.received_on is None
+
+
+# ---- The service -------------------------------------------------------------------------------
+
+
+def _round(row: Sequence[Any]) -> RoundInfo:
+    round_id, name, plan_id, reply_due, created_on = row
+    return RoundInfo(
+        id=round_id,
+        name=name,
+        plan_id=plan_id,
+        reply_due=date.fromisoformat(reply_due) if reply_due else None,
+        created_on=date.fromisoformat(created_on),
+    )
+
+
+def _source_label(round_name: str, department_name: str) -> str:
+    return f"{round_name}·{department_name}"

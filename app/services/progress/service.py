@@ -1,0 +1,391 @@
+"""ProgressService: rounds, sheets out, sheets in, replies."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app import __version__
+from app.domain.ledger import Role
+from app.services.progress.catalog import _Catalog
+from app.services.progress.checks import _Checker, _ValidFile
+from app.services.progress.model import (
+    Addressees,
+    FileStatus,
+    ImportReport,
+    ProgressError,
+    ReplyStatus,
+    RoundInfo,
+    SheetItem,
+    _round,
+    _source_label,
+)
+from reports.progress_sheet import (
+    ItemKind,
+    ProgressSheet,
+    safe_file_name,
+    write_sheet,
+)
+
+if TYPE_CHECKING:
+    from app.storage import Repository
+
+
+class ProgressService:
+    def __init__(self, repository: Repository) -> None:
+        self.repo = repository
+        self.db = repository.db
+
+    # ---- Rounds -------------------------------------------------------------------------------
+
+    def create_round(
+        self, name: str, plan_id: str, reply_due: date | None, created_on: date
+    ) -> str:
+        name = name.strip()
+        if not name:
+            raise ProgressError("调度轮次名称不能为空。")
+        if self.find_round(name) is not None:
+            raise ProgressError(f"已有名为“{name}”的调度轮次，请换一个名称。")
+        if not self._live("plans", plan_id):
+            raise ProgressError("所选方案不存在或已删除。")
+        if reply_due is not None and reply_due < created_on:
+            raise ProgressError("回复截止日期不能早于创建日期。")
+        return self.repo.insert(
+            "rounds",
+            {
+                "plan_id": plan_id,
+                "name": name,
+                "reply_due": reply_due.isoformat() if reply_due else None,
+                "created_on": created_on.isoformat(),
+            },
+        )
+
+    def find_round(self, name: str) -> RoundInfo | None:
+        row = self.db.execute(
+            "SELECT id, name, plan_id, reply_due, created_on FROM rounds"
+            " WHERE name = ? AND deleted = 0 LIMIT 1",
+            [name.strip()],
+        ).fetchone()
+        return _round(row) if row else None
+
+    def get_round(self, round_id: str) -> RoundInfo:
+        row = self.db.execute(
+            "SELECT id, name, plan_id, reply_due, created_on FROM rounds"
+            " WHERE id = ? AND deleted = 0",
+            [round_id],
+        ).fetchone()
+        if row is None:
+            raise ProgressError("该调度轮次不存在或已删除。")
+        return _round(row)
+
+    def rounds(self) -> list[RoundInfo]:
+        """Live rounds, newest first."""
+        return [
+            _round(row)
+            for row in self.db.execute(
+                "SELECT id, name, plan_id, reply_due, created_on FROM rounds WHERE deleted = 0"
+                " ORDER BY created_on DESC, name"
+            )
+        ]
+
+    # ---- Sheets out ---------------------------------------------------------------------------
+
+    def sheet_items(self, round_id: str, department_id: str) -> list[SheetItem]:
+        """The department's rows in this round, in document order."""
+        return self._catalog(self.get_round(round_id)).items(department_id)
+
+    def addressees(self, round_id: str) -> Addressees:
+        return self._catalog(self.get_round(round_id)).addressees()
+
+    def export_sheets(
+        self,
+        round_id: str,
+        out_dir: str | Path,
+        exported_on: date,
+        *,
+        departments: Collection[str] | None = None,
+    ) -> list[Path]:
+        """Write one sheet per addressed department (all, or those in ``departments``) into
+        ``out_dir``, overwriting files of the same name; record each in round_sheets."""
+        info = self.get_round(round_id)
+        catalog = self._catalog(info)
+        plan_title = self._plan_title(catalog.plan_id)
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        recorded = {
+            department_id: sheet_id
+            for sheet_id, department_id in self.db.execute(
+                "SELECT id, department_id FROM round_sheets WHERE round_id = ? AND deleted = 0",
+                [round_id],
+            )
+        }
+        paths: list[Path] = []
+        taken: set[str] = set()
+        with self.repo.transaction():  # a failed write leaves no round_sheets behind
+            for addressee in catalog.addressees().departments:
+                if departments is not None and addressee.id not in departments:
+                    continue
+                items = catalog.items(addressee.id)
+                path = out / _unique_name(f"{info.name}-{addressee.name}", taken)
+                write_sheet(
+                    ProgressSheet(
+                        round_id=info.id,
+                        round_name=info.name,
+                        reply_due=info.reply_due,
+                        plan_id=catalog.plan_id,
+                        plan_title=plan_title,
+                        department_id=addressee.id,
+                        department_name=addressee.name,
+                        exported_on=exported_on,
+                        rows=[item.to_row() for item in items],
+                        app_version=__version__,
+                    ),
+                    path,
+                )
+                values = {"exported_on": exported_on.isoformat(), "item_count": len(items)}
+                if addressee.id in recorded:
+                    self.repo.update("round_sheets", recorded[addressee.id], values)
+                else:
+                    self.repo.insert(
+                        "round_sheets",
+                        {"round_id": round_id, "department_id": addressee.id, **values},
+                    )
+                paths.append(path)
+        return paths
+
+    # ---- Sheets back --------------------------------------------------------------------------
+
+    def import_files(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        received_on: date,
+        round_id: str | None = None,
+    ) -> ImportReport:
+        """Validate every file, then apply all of them in one transaction, or none."""
+        chosen = self.get_round(round_id) if round_id is not None else None
+        report = ImportReport()
+        checker = _Checker(self, received_on, chosen)
+        valid: list[_ValidFile] = []
+        seen_sha: dict[str, str] = {}
+        seen_reply: dict[tuple[str, str], str] = {}
+        for raw_path in paths:
+            path = Path(raw_path)
+            outcome, checked = checker.check(path)
+            report.files.append(outcome)
+            if checked is None:
+                continue
+            if checked.sha in seen_sha:
+                outcome.status = FileStatus.ALREADY
+                outcome.note = f"与同批的“{seen_sha[checked.sha]}”内容相同，已跳过。"
+                continue
+            seen_sha[checked.sha] = path.name
+            key = (checked.round.id, checked.department_id)
+            if key in seen_reply:
+                checker.issue(
+                    path,
+                    None,
+                    None,
+                    None,
+                    f"与同批的“{seen_reply[key]}”同属{checked.department_name}"
+                    f"在“{checked.round.name}”中的报送，请只选择最新的一份。",
+                )
+                outcome.status = FileStatus.INVALID
+                continue
+            seen_reply[key] = path.name
+            valid.append(checked)
+        report.errors = checker.issues
+        if report.errors:  # valid files stay HELD
+            return report
+        with self.repo.transaction():
+            for checked in valid:
+                self._apply(checked, received_on)
+        return report
+
+    def replies(self, round_id: str) -> list[ReplyStatus]:
+        """Per department sent a sheet: when its first file came, late or missing."""
+        info = self.get_round(round_id)
+        received = {
+            department_id: (first, count)
+            for department_id, first, count in self.db.execute(
+                "SELECT department_id, MIN(received_on), COUNT(*) FROM progress_files"
+                " WHERE round_id = ? AND deleted = 0 GROUP BY department_id",
+                [round_id],
+            )
+        }
+        result = []
+        for department_id, name, exported_on, item_count in self.db.execute(
+            "SELECT s.department_id, d.name, s.exported_on, s.item_count FROM round_sheets s"
+            " JOIN departments d ON d.id = s.department_id"
+            " WHERE s.round_id = ? AND s.deleted = 0 ORDER BY d.name",
+            [round_id],
+        ):
+            first, count = received.get(department_id, (None, 0))
+            received_on = date.fromisoformat(first) if first else None
+            result.append(
+                ReplyStatus(
+                    department_id=department_id,
+                    department_name=name,
+                    exported_on=date.fromisoformat(exported_on),
+                    item_count=item_count,
+                    received_on=received_on,
+                    files=count,
+                    late=bool(received_on and info.reply_due and received_on > info.reply_due),
+                )
+            )
+        return result
+
+    # ---- Internals ----------------------------------------------------------------------------
+
+    def _apply(self, checked: _ValidFile, received_on: date) -> None:
+        outcome, info = checked.outcome, checked.round
+        labels = [_source_label(info.name, name) for name in checked.department_names]
+        earlier = self.db.execute(
+            "SELECT COUNT(*) FROM progress_files WHERE round_id = ? AND department_id = ?"
+            " AND deleted = 0",
+            [info.id, checked.department_id],
+        ).fetchone()[0]
+        outcome.status = FileStatus.CORRECTED if earlier else FileStatus.IMPORTED
+        if earlier:
+            for (report_id,) in self.db.execute(
+                "SELECT id FROM progress_reports WHERE round_id = ? AND department_id = ?"
+                " AND deleted = 0",
+                [info.id, checked.department_id],
+            ).fetchall():
+                self.repo.delete("progress_reports", report_id)
+            marks = ", ".join("?" for _ in labels)
+            for (actual_id,) in self.db.execute(
+                "SELECT a.id FROM target_actuals a JOIN targets t ON t.id = a.target_id"
+                " JOIN measures m ON m.id = t.measure_id"
+                f" WHERE a.deleted = 0 AND m.plan_id = ? AND a.source IN ({marks})",
+                [info.plan_id, *labels],
+            ).fetchall():
+                self.repo.delete("target_actuals", actual_id)
+        day = received_on.isoformat()
+        file_id = self.repo.insert(
+            "progress_files",
+            {
+                "round_id": info.id,
+                "department_id": checked.department_id,
+                "file_name": checked.outcome.file,
+                "sha256": checked.sha,
+                "received_on": day,
+                "reporter": checked.reporter or None,
+                "phone": checked.phone or None,
+            },
+        )
+        for answer in checked.answers:
+            item = answer.item
+            if item.kind is ItemKind.TARGET:
+                assert answer.actual is not None and item.target_id is not None
+                self.repo.insert(
+                    "target_actuals",
+                    {
+                        "target_id": item.target_id,
+                        "value": answer.actual,
+                        "measured_on": day,
+                        "source": labels[0],
+                        "report_id": None,
+                    },
+                )
+                outcome.actuals += 1
+                continue
+            self.repo.insert(
+                "progress_reports",
+                {
+                    "round_id": info.id,
+                    "file_id": file_id,
+                    "measure_id": item.measure_id,
+                    "milestone_id": item.milestone_id,
+                    "department_id": checked.department_id,
+                    "role": item.role.value,
+                    "reported_on": day,
+                    "state": answer.state,
+                    "completed_on": answer.completed_on.isoformat()
+                    if answer.completed_on
+                    else None,
+                    "progress": answer.progress,
+                    "problems": answer.problems,
+                    "next_steps": answer.next_steps,
+                    "reporter": answer.reporter,
+                    "phone": answer.phone,
+                },
+            )
+            outcome.reports += 1
+            if answer.completed_on is not None and self._completes(item):
+                table, row_id = (
+                    ("milestones", item.milestone_id)
+                    if item.milestone_id
+                    else ("measures", item.measure_id)
+                )
+                current = self.repo.get(table, row_id)
+                if current is not None and not current["completed_on"]:
+                    self.repo.update(
+                        table, row_id, {"completed_on": answer.completed_on.isoformat()}
+                    )
+                    outcome.completions += 1
+
+    def _completes(self, item: SheetItem) -> bool:
+        """A lead's word completes an item; so does anyone's when the measure has no lead."""
+        if item.role is Role.LEAD:
+            return True
+        return not self.db.execute(
+            "SELECT 1 FROM assignments s JOIN departments d ON d.id = s.department_id"
+            " WHERE s.measure_id = ? AND s.role = 'lead' AND s.deleted = 0 AND d.deleted = 0"
+            " LIMIT 1",
+            [item.measure_id],
+        ).fetchone()
+
+    def _catalog(self, info: RoundInfo) -> _Catalog:
+        if not info.plan_id or not self._live("plans", info.plan_id):
+            raise ProgressError(f"调度轮次“{info.name}”没有关联有效的方案。")
+        return _Catalog.load(self.db, info.plan_id)
+
+    def _plan_title(self, plan_id: str) -> str:
+        row = self.db.execute("SELECT title FROM plans WHERE id = ?", [plan_id]).fetchone()
+        return row[0] if row else ""
+
+    def _live(self, table: str, row_id: str) -> bool:
+        return bool(
+            self.db.execute(
+                f"SELECT 1 FROM {table} WHERE id = ? AND deleted = 0", [row_id]
+            ).fetchone()
+        )
+
+    def _applied_file(self, sha: str) -> bool:
+        return bool(
+            self.db.execute(
+                "SELECT 1 FROM progress_files WHERE sha256 = ? AND deleted = 0 LIMIT 1", [sha]
+            ).fetchone()
+        )
+
+    def _department(self, department_id: str) -> tuple[str, list[str]] | None:
+        """Live department's name and aliases (older names keep matching its sources)."""
+        row = self.db.execute(
+            "SELECT name FROM departments WHERE id = ? AND deleted = 0", [department_id]
+        ).fetchone()
+        if row is None:
+            return None
+        aliases = [
+            alias
+            for (alias,) in self.db.execute(
+                "SELECT alias FROM department_aliases WHERE department_id = ? AND deleted = 0",
+                [department_id],
+            )
+        ]
+        return row[0], aliases
+
+
+# ---- What a plan asks of each department -------------------------------------------------------
+
+
+def _unique_name(stem: str, taken: set[str]) -> str:
+    name = safe_file_name(stem)
+    counter = 2
+    while name.casefold() in taken:  # Windows file names ignore case
+        name = safe_file_name(f"{stem}（{counter}）")
+        counter += 1
+    taken.add(name.casefold())
+    return name

@@ -1,0 +1,621 @@
+"""The 调度 progress sheet: the .xlsx a department receives, fills in and sends back.
+
+This module is the file format only: plain dataclasses in, a workbook out; a workbook in, its
+meta and raw cell values out. Which rows a department gets and what the answers mean are the
+business of ``app/services/progress.py``. The format is described in docs/progress-sheet.md.
+
+Workbook layout (format_version 1):
+
+- "填报说明": round, department, reply deadline, how to fill in, what each column means;
+- "进展填报": a title row, the header row (row 2), one row per item from row 3; protected, with
+  only the department's own cells unlocked;
+- "_meta": veryHidden, two columns key / value (format, format_version, round_id, …).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+FORMAT_NAME = "ducha-progress-sheet"
+FORMAT_VERSION = 1
+
+GUIDE_SHEET = "填报说明"
+ROWS_SHEET = "进展填报"
+META_SHEET = "_meta"
+
+TITLE_ROW = 1
+HEADER_ROW = 2
+FIRST_DATA_ROW = 3
+
+# Column headers: the reader finds columns by these texts, so they are part of the format.
+COL_ID = "编号"
+COL_AREA = "领域"
+COL_NUMBER = "序号"
+COL_MEASURE = "措施"
+COL_ROLE = "本部门职责"
+COL_DEADLINE = "时限"
+COL_DUE = "完成期限"
+COL_PROGRESS = "进展情况"
+COL_STATE = "完成状态"
+COL_COMPLETED = "实际完成日期"
+COL_ACTUAL = "实际值"
+COL_PROBLEMS = "存在问题"
+COL_NEXT = "下步打算"
+COL_REPORTER = "填报人"
+COL_PHONE = "联系电话"
+
+STATE_NOT_STARTED = "未开始"
+STATE_IN_PROGRESS = "推进中"
+STATE_DONE = "已完成"
+STATES = (STATE_NOT_STARTED, STATE_IN_PROGRESS, STATE_DONE)
+
+META_KEYS = (
+    "format",
+    "format_version",
+    "round_id",
+    "round_name",
+    "plan_id",
+    "department_id",
+    "department_name",
+    "exported_on",
+    "reply_due",
+    "app_version",
+)
+_REQUIRED_META = ("round_id", "department_id")
+
+DATE_FORMAT = "yyyy-mm-dd"
+TEXT_FORMAT = "@"
+
+
+class ItemKind(StrEnum):
+    """What a row stands for; the value is the prefix of its 编号."""
+
+    MILESTONE = "M"  # one deadline of a measure
+    MEASURE = "S"  # a measure without deadlines
+    TARGET = "T"  # a quantified target of a measure
+
+    @property
+    def label(self) -> str:
+        return {"M": "节点", "S": "措施", "T": "指标"}[self.value]
+
+
+_CODE = re.compile(r"([MST])-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+
+
+def item_code(kind: ItemKind, ref_id: str) -> str:
+    """The 编号 of a row: "M-<milestone id>", "S-<measure id>" or "T-<target id>"."""
+    return f"{kind.value}-{ref_id}"
+
+
+def parse_item_code(text: str) -> tuple[ItemKind, str] | None:
+    """(kind, id) of a well-formed 编号, None for anything else."""
+    match = _CODE.fullmatch(text.strip())
+    if match is None:
+        return None
+    return ItemKind(match.group(1)), match.group(2)
+
+
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    width: float
+    editable: bool
+    explanation: str
+    number_format: str | None = None
+    wrap: bool = True
+
+
+COLUMNS: tuple[_Column, ...] = (
+    _Column(COL_ID, 13, False, "系统编号，用于导入时识别事项。请勿修改、删除或复制。", wrap=False),
+    _Column(COL_AREA, 12, False, "措施所属领域。"),
+    _Column(COL_NUMBER, 6, False, "措施在方案中的序号（领域序号.措施序号）。"),
+    _Column(COL_MEASURE, 48, False, "措施内容；节点行、指标行列出与该节点或指标有关的原文。"),
+    _Column(COL_ROLE, 8, False, "本部门在该措施中的职责：牵头、责任或配合。"),
+    _Column(COL_DEADLINE, 11, False, "方案原文中的时限表述。"),
+    _Column(COL_DUE, 11, False, "据时限推算的完成期限。", DATE_FORMAT),
+    _Column(COL_PROGRESS, 40, True, "截至填报时的工作进展（完成状态为“未开始”的可不填）。"),
+    _Column(COL_STATE, 9, True, "从下拉列表中选择：未开始、推进中、已完成（指标行不填）。"),
+    _Column(
+        COL_COMPLETED,
+        12,
+        True,
+        "状态为“已完成”时必填，写实际完成的日期，如 2021-07-30（指标行不填）。",
+        DATE_FORMAT,
+    ),
+    _Column(COL_ACTUAL, 10, True, "仅指标行填写：指标的当前实际数值，如 92 或 92%。"),
+    _Column(COL_PROBLEMS, 24, True, "推进中遇到的困难和问题（没有可不填）。"),
+    _Column(COL_NEXT, 24, True, "下一步工作打算（可不填）。"),
+    _Column(COL_REPORTER, 9, True, "填报人姓名，每行必填（可整列复制）。", TEXT_FORMAT),
+    _Column(COL_PHONE, 13, True, "填报人联系电话，每行必填（可整列复制）。", TEXT_FORMAT),
+)
+HEADERS: tuple[str, ...] = tuple(column.header for column in COLUMNS)
+# Department cells that mean nothing on some rows: locked and greyed out there.
+_NOT_FOR_TARGETS = frozenset({COL_STATE, COL_COMPLETED})
+_ONLY_FOR_TARGETS = frozenset({COL_ACTUAL})
+
+
+# ---- Data in and out ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One item for the department to report on."""
+
+    kind: ItemKind
+    ref_id: str  # the milestone, measure or target id
+    area: str
+    number: str  # "1.5"
+    description: str
+    role: str  # 牵头 / 责任 / 配合
+    deadline: str = ""  # the plan's raw phrase, e.g. "7月底前"
+    due: date | None = None
+
+    @property
+    def code(self) -> str:
+        return item_code(self.kind, self.ref_id)
+
+
+@dataclass(frozen=True)
+class ProgressSheet:
+    """Everything one department's sheet for one round shows."""
+
+    round_id: str
+    round_name: str
+    reply_due: date | None
+    plan_id: str
+    plan_title: str
+    department_id: str
+    department_name: str
+    exported_on: date
+    rows: Sequence[SheetRow]
+    app_version: str = ""
+
+
+@dataclass(frozen=True)
+class SheetMeta:
+    format_version: int
+    round_id: str
+    round_name: str
+    plan_id: str
+    department_id: str
+    department_name: str
+    exported_on: str
+    app_version: str
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SheetEntry:
+    """One non-blank row read back: raw cell values by column header, and its row number."""
+
+    row: int
+    values: Mapping[str, Any]
+
+    def get(self, header: str) -> Any:
+        return self.values.get(header)
+
+
+@dataclass(frozen=True)
+class SheetContent:
+    meta: SheetMeta
+    entries: list[SheetEntry]
+    sheet: str = ROWS_SHEET
+
+
+class SheetFormatError(Exception):
+    """A file that cannot be read as a progress sheet; the message is for the user (Chinese)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+
+
+# ---- Writing -----------------------------------------------------------------------------------
+
+_THIN = Side(style="thin", color="A6A6A6")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FIXED_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+_OWN_HEADER_FILL = PatternFill("solid", fgColor="FFF2CC")
+_NOT_APPLICABLE_FILL = PatternFill("solid", fgColor="EDEDED")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_NO_WRAP = Alignment(wrap_text=False, vertical="top")
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_UNLOCKED = Protection(locked=False)
+_LOCKED = Protection(locked=True)
+_LINE_HEIGHT = 14.5  # points per line of 11pt text
+_MAX_ROW_HEIGHT = 409  # Excel's limit
+
+
+def write_sheet(sheet: ProgressSheet, target: str | Path | BinaryIO) -> None:
+    """Write the department's workbook to a path (overwriting it) or a binary stream."""
+    workbook = Workbook()
+    guide = workbook.active
+    guide.title = GUIDE_SHEET
+    _write_guide(guide, sheet)
+    _write_rows(workbook.create_sheet(ROWS_SHEET), sheet)
+    _write_meta(workbook.create_sheet(META_SHEET), sheet)
+    workbook.active = 0
+    workbook.properties.creator = "督查台账"
+    workbook.properties.title = f"{sheet.round_name}进展填报表（{sheet.department_name}）"
+    workbook.save(target if not isinstance(target, Path) else str(target))
+
+
+def _write_guide(ws: Worksheet, sheet: ProgressSheet) -> None:
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 90
+    due = _date_text(sheet.reply_due) if sheet.reply_due else "（未设定）"
+    send = f"于 {due} 前报送督查室" if sheet.reply_due else "按督查室要求报送"
+    lines: list[tuple[str, str, bool]] = [
+        (f"{sheet.round_name} 进展填报说明", "", True),
+        ("", "", False),
+        ("调度轮次", sheet.round_name, False),
+        ("填报部门", sheet.department_name, False),
+        ("所属方案", sheet.plan_title, False),
+        ("导出日期", _date_text(sheet.exported_on), False),
+        ("报送截止", due, False),
+        ("填报事项", f"共 {len(sheet.rows)} 项", False),
+        ("", "", False),
+        ("填报步骤", "", True),
+        ("1", "打开“进展填报”工作表，逐行填写表头为浅黄色的各列；灰色单元格不需填写。", False),
+        ("2", "完成状态从下拉列表中选择：未开始、推进中、已完成。", False),
+        ("3", "已完成的事项须填写实际完成日期（如 2021-07-30），且不能晚于报送日期。", False),
+        ("4", "“指标”行填写实际值（数字，可带 %），不填完成状态和实际完成日期。", False),
+        ("5", "每行都要填写填报人和联系电话。", False),
+        ("6", f"保存为 .xlsx 格式（不要改文件类型、不要设置密码），{send}。", False),
+        ("", "", False),
+        ("各列说明", "", True),
+        *((column.header, column.explanation, False) for column in COLUMNS),
+        ("", "", False),
+        ("注意", "", True),
+        ("•", "编号列由系统生成，请勿修改、删除；不要增加、删除或调换行，不要复制行。", False),
+        ("•", "不要修改工作表名称，不要把内容复制到新的工作簿中报送。", False),
+        ("•", "多次报送的，以督查室最后导入的一份为准。", False),
+    ]
+    for row, (label, text, heading) in enumerate(lines, start=1):
+        a, b = ws.cell(row, 1, label or None), ws.cell(row, 2, text or None)
+        a.alignment = _WRAP
+        b.alignment = _WRAP
+        if heading:
+            a.font = Font(bold=True, size=14 if row == 1 else 12)
+        elif label and text:
+            a.font = Font(bold=True)
+    ws.protection.sheet = True
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+
+
+def _write_rows(ws: Worksheet, sheet: ProgressSheet) -> None:
+    last_column = get_column_letter(len(COLUMNS))
+    title = ws.cell(TITLE_ROW, 1, f"{sheet.round_name} 进展填报表 — {sheet.department_name}")
+    title.font = Font(bold=True, size=14)
+    title.alignment = Alignment(vertical="center")
+    ws.merge_cells(f"A{TITLE_ROW}:{last_column}{TITLE_ROW}")
+    ws.row_dimensions[TITLE_ROW].height = 24
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = ws.cell(HEADER_ROW, index, column.header)
+        cell.font = Font(bold=True)
+        cell.alignment = _CENTER
+        cell.border = _BORDER
+        cell.fill = _OWN_HEADER_FILL if column.editable else _FIXED_HEADER_FILL
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    ws.row_dimensions[HEADER_ROW].height = 30
+
+    state_list = DataValidation(
+        type="list",
+        formula1='"' + ",".join(STATES) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="完成状态",
+        error="请从下拉列表中选择：未开始、推进中、已完成。",
+        promptTitle="完成状态",
+        prompt="请选择：未开始、推进中、已完成",
+        showInputMessage=True,
+    )
+    completed_date = DataValidation(
+        type="date",
+        operator="greaterThan",
+        formula1="36526",  # 2000-01-01
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle="实际完成日期",
+        error="请填写日期，如 2021-07-30。",
+    )
+    ws.add_data_validation(state_list)
+    ws.add_data_validation(completed_date)
+
+    for offset, item in enumerate(sheet.rows):
+        row = FIRST_DATA_ROW + offset
+        fixed = (
+            item.code,
+            item.area,
+            item.number,
+            item.description,
+            item.role,
+            item.deadline,
+            item.due,
+        )
+        for index, column in enumerate(COLUMNS, start=1):
+            value = fixed[index - 1] if index <= len(fixed) else None
+            cell = ws.cell(row, index, value if value not in ("", None) else None)
+            cell.border = _BORDER
+            cell.alignment = _WRAP if column.wrap else _NO_WRAP
+            if column.number_format:
+                cell.number_format = column.number_format
+            applicable = column.editable and not (
+                (item.kind is ItemKind.TARGET and column.header in _NOT_FOR_TARGETS)
+                or (item.kind is not ItemKind.TARGET and column.header in _ONLY_FOR_TARGETS)
+            )
+            if applicable:
+                cell.protection = _UNLOCKED
+            else:
+                cell.protection = _LOCKED
+                if column.editable:
+                    cell.fill = _NOT_APPLICABLE_FILL
+            if column.header == COL_ID:
+                cell.font = Font(size=8, color="808080")
+        if item.kind is not ItemKind.TARGET:
+            state_list.add(ws.cell(row, HEADERS.index(COL_STATE) + 1))
+            completed_date.add(ws.cell(row, HEADERS.index(COL_COMPLETED) + 1))
+        ws.row_dimensions[row].height = _row_height(fixed)
+
+    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)
+    last_row = max(HEADER_ROW, FIRST_DATA_ROW + len(sheet.rows) - 1)
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{last_column}{last_row}"
+    protection = ws.protection
+    protection.sheet = True
+    protection.formatColumns = False  # widening columns and rows stays allowed
+    protection.formatRows = False
+    protection.autoFilter = False  # filtering too; inserting, deleting and sorting rows not
+
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddHeader.center.text = f"{sheet.round_name} · {sheet.department_name}"
+
+
+def _row_height(values: Sequence[Any]) -> float:
+    """Rough height for wrapped text; Excel does not re-fit rows written by openpyxl."""
+    lines = 1
+    for column, value in zip(COLUMNS, values, strict=False):
+        if column.wrap and isinstance(value, str):
+            usable = max(1.0, column.width - 1)
+            needed = sum(
+                max(1, math.ceil(_display_width(part) / usable)) for part in value.split("\n")
+            )
+            lines = max(lines, needed)
+    return min(_MAX_ROW_HEIGHT, max(2, lines) * _LINE_HEIGHT + 4)
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _write_meta(ws: Worksheet, sheet: ProgressSheet) -> None:
+    values = {
+        "format": FORMAT_NAME,
+        "format_version": str(FORMAT_VERSION),
+        "round_id": sheet.round_id,
+        "round_name": sheet.round_name,
+        "plan_id": sheet.plan_id,
+        "department_id": sheet.department_id,
+        "department_name": sheet.department_name,
+        "exported_on": sheet.exported_on.isoformat(),
+        "reply_due": sheet.reply_due.isoformat() if sheet.reply_due else "",
+        "app_version": sheet.app_version,
+    }
+    for row, key in enumerate(META_KEYS, start=1):
+        ws.cell(row, 1, key)
+        value = ws.cell(row, 2, values[key])
+        value.number_format = TEXT_FORMAT
+    ws.sheet_state = "veryHidden"
+    ws.protection.sheet = True
+
+
+def _date_text(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# ---- Reading -----------------------------------------------------------------------------------
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
+
+
+def read_sheet(source: str | Path | bytes) -> SheetContent:
+    """Read a returned sheet: its meta and every non-blank row of "进展填报" as raw values.
+
+    Values are what openpyxl reads (str, int, float, datetime, None), except that a number
+    shown as a percentage comes back as the text Excel displays ("92%"), so that typing 92% in
+    Excel means 92 and not 0.92. Raises ``SheetFormatError`` (Chinese message) for a file that
+    is empty, not an .xlsx, corrupt, or not a progress sheet of a format version this code reads.
+    """
+    data = Path(source).read_bytes() if isinstance(source, str | Path) else source
+    if not data:
+        raise SheetFormatError("文件为空（0 字节），请让填报部门重新报送。")
+    if data.startswith(_OLE_MAGIC):
+        raise SheetFormatError(
+            "文件是旧版 .xls 格式或设置了打开密码，"
+            "请用 Excel/WPS 另存为 .xlsx（不设密码）后再导入。"
+        )
+    if not data.startswith(_ZIP_MAGIC):
+        raise SheetFormatError("不是 Excel .xlsx 文件，无法读取。")
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # zipfile, XML and openpyxl errors alike
+        raise SheetFormatError("文件已损坏或不是有效的 Excel 工作簿，无法打开。") from error
+    try:
+        meta = _read_meta(workbook)
+        entries = _read_entries(workbook)
+    except SheetFormatError:
+        raise
+    except Exception as error:
+        raise SheetFormatError("文件已损坏，读取工作表内容时出错。") from error
+    finally:
+        workbook.close()
+    return SheetContent(meta, entries)
+
+
+def _read_meta(workbook: Any) -> SheetMeta:
+    if META_SHEET not in workbook.sheetnames:
+        raise SheetFormatError(
+            "缺少隐藏的 _meta 工作表：不是督查台账导出的进展填报表，"
+            "或内容被复制到了新的工作簿中。请使用导出的原文件填报。",
+            sheet=META_SHEET,
+        )
+    ws = workbook[META_SHEET]
+    ws.reset_dimensions()
+    values: dict[str, str] = {}
+    for row in ws.iter_rows(min_col=1, max_col=2, values_only=True):
+        if not row or row[0] is None:
+            continue
+        key = str(row[0]).strip()
+        value = row[1] if len(row) > 1 else None
+        values[key] = "" if value is None else str(value).strip()
+    if values.get("format") != FORMAT_NAME:
+        raise SheetFormatError(
+            "不是督查台账导出的进展填报表（_meta 中的格式标识不符）。", sheet=META_SHEET
+        )
+    try:
+        version = int(values.get("format_version", ""))
+    except ValueError:
+        raise SheetFormatError(
+            "_meta 中的格式版本无法识别，文件可能已损坏。", sheet=META_SHEET
+        ) from None
+    if version > FORMAT_VERSION:
+        raise SheetFormatError(
+            f"文件由更新版本的督查台账导出（格式版本 {version}，本程序支持到 {FORMAT_VERSION}），"
+            "请升级程序后再导入。",
+            sheet=META_SHEET,
+        )
+    if version < 1:
+        raise SheetFormatError(f"_meta 中的格式版本 {version} 无效。", sheet=META_SHEET)
+    for key in _REQUIRED_META:
+        if not values.get(key):
+            raise SheetFormatError(f"_meta 中缺少 {key}，文件可能已损坏。", sheet=META_SHEET)
+    return SheetMeta(
+        format_version=version,
+        round_id=values["round_id"],
+        round_name=values.get("round_name", ""),
+        plan_id=values.get("plan_id", ""),
+        department_id=values["department_id"],
+        department_name=values.get("department_name", ""),
+        exported_on=values.get("exported_on", ""),
+        app_version=values.get("app_version", ""),
+        extra={k: v for k, v in values.items() if k not in META_KEYS},
+    )
+
+
+def _read_entries(workbook: Any) -> list[SheetEntry]:
+    if ROWS_SHEET not in workbook.sheetnames:
+        raise SheetFormatError(
+            f"缺少“{ROWS_SHEET}”工作表（工作表可能被改名或删除）。", sheet=ROWS_SHEET
+        )
+    ws = workbook[ROWS_SHEET]
+    ws.reset_dimensions()
+    rows = ws.iter_rows(min_row=1)
+    header: dict[str, int] | None = None
+    entries: list[SheetEntry] = []
+    for number, cells in enumerate(rows, start=1):
+        if header is None:
+            if number > HEADER_ROW:
+                raise SheetFormatError(
+                    f"第 {HEADER_ROW} 行不是表头（找不到“{COL_ID}”列），表格结构被改动。",
+                    sheet=ROWS_SHEET,
+                    row=HEADER_ROW,
+                )
+            texts = [_header_text(cell.value) for cell in cells]
+            if COL_ID in texts:
+                header = {text: index for index, text in enumerate(texts) if text}
+                missing = [h for h in HEADERS if h not in header]
+                if missing:
+                    raise SheetFormatError(
+                        f"表头缺少“{missing[0]}”列，表格结构被改动。",
+                        sheet=ROWS_SHEET,
+                        row=number,
+                        column=missing[0],
+                    )
+            continue
+        values = {
+            name: _cell_value(cells[index]) if index < len(cells) else None
+            for name, index in header.items()
+            if name in HEADERS
+        }
+        if all(_blank(value) for value in values.values()):
+            continue
+        entries.append(SheetEntry(number, values))
+    if header is None:
+        raise SheetFormatError(
+            f"“{ROWS_SHEET}”工作表中找不到表头，表格结构被改动。", sheet=ROWS_SHEET
+        )
+    return entries
+
+
+def _header_text(value: Any) -> str:
+    return re.sub(r"\s+", "", str(value)) if value is not None else ""
+
+
+def _cell_value(cell: Any) -> Any:
+    value = cell.value
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and "%" in (getattr(cell, "number_format", "") or "")
+    ):
+        percent = format(round(value * 100, 9), "f").rstrip("0").rstrip(".")
+        return f"{percent}%"
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        return value.date()
+    return value
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# ---- File names --------------------------------------------------------------------------------
+
+_ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM\d|LPT\d)(\..*)?", re.IGNORECASE)
+
+
+def safe_file_name(stem: str, suffix: str = ".xlsx", *, max_length: int = 120) -> str:
+    """``stem + suffix`` made safe for Windows: no <>:"/\\|?*, no control characters, no
+    trailing dots or spaces, no reserved device names."""
+    cleaned = _ILLEGAL.sub("_", stem).strip().rstrip(". ")
+    cleaned = cleaned[:max_length].rstrip(". ") or "未命名"
+    if _RESERVED.fullmatch(cleaned):
+        cleaned = f"_{cleaned}"
+    return cleaned + suffix
