@@ -55,7 +55,7 @@ PAGES: tuple[PageSpec, ...] = (
         "ledger",
         "工作台账",
         ActionId.PAGE_LEDGER,
-        lambda services, notifier: LedgerPage(services.ledger, notifier),
+        lambda services, notifier: LedgerPage(services, notifier),
     ),
     PageSpec(
         "inspections",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
-from app.domain.ledger import AreaSummary, MeasureSummary, PlanSummary
+from app.domain.ledger import AreaSummary, MeasureSummary, PlanSummary, Role
+from app.services.status import LedgerStatus, MilestoneState
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -19,6 +22,42 @@ class LedgerQueries:
 
     def is_empty(self) -> bool:
         return self.plan_count() == 0
+
+    def plan_choices(self) -> list[tuple[str, str]]:
+        return [
+            (row[0], row[1])
+            for row in self.db.execute(
+                "SELECT id, title FROM plans WHERE deleted = 0 ORDER BY issued_on, title"
+            )
+        ]
+
+    def area_choices(self, plan_id: str | None) -> list[tuple[str, str]]:
+        sql = "SELECT id, no, title FROM areas WHERE deleted = 0"
+        params: list[str] = []
+        if plan_id:
+            sql += " AND plan_id = ?"
+            params.append(plan_id)
+        return [
+            (row[0], f"{row[1]}. {row[2]}" if row[1] is not None else row[2])
+            for row in self.db.execute(sql + " ORDER BY plan_id, position, no", params)
+        ]
+
+    def department_choices(self) -> list[tuple[str, str]]:
+        return [
+            (row[0], row[1])
+            for row in self.db.execute(
+                "SELECT id, name FROM departments WHERE deleted = 0 ORDER BY name"
+            )
+        ]
+
+    def due_months(self) -> list[str]:
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT DISTINCT substr(due, 1, 7) FROM milestones"
+                " WHERE deleted = 0 AND due IS NOT NULL ORDER BY 1"
+            )
+        ]
 
     def plan_tree(self) -> list[PlanSummary]:
         """Plans → areas → measures in document order, three queries in all."""
@@ -44,3 +83,168 @@ class LedgerQueries:
             if area_id in areas:
                 areas[area_id].measures.append(MeasureSummary(id=measure_id, no=no, title=title))
         return plans
+
+
+@dataclass(frozen=True)
+class TargetState:
+    raw: str
+    metric: str
+    op: str
+    value: float | None
+    unit: str
+    actual: float | None
+    measured_on: date | None
+    source: str
+
+    @property
+    def met(self) -> bool | None:
+        """达标 (True) / 未达标 (False) from the latest actual; None when nothing was reported."""
+        if self.actual is None or self.value is None:
+            return None
+        return compare(self.actual, self.op, self.value)
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    reported_on: date
+    round_name: str
+    department: str
+    state: str | None
+    progress: str
+    problems: str
+    next_steps: str
+
+
+@dataclass(frozen=True)
+class MeasureDetail:
+    id: str
+    number: str
+    area_title: str
+    title: str
+    text: str
+    departments: list[tuple[Role, str]]
+    milestones: list[MilestoneState]
+    targets: list[TargetState]
+    reports: list[ReportEntry]
+
+
+@dataclass(frozen=True)
+class DepartmentOverview:
+    id: str
+    name: str
+    is_group: bool
+    lead: int
+    shared: int
+    overdue: int
+
+
+def compare(actual: float, op: str, value: float) -> bool:
+    return {
+        ">=": actual >= value,
+        "<=": actual <= value,
+        "=": abs(actual - value) < 1e-9,
+        ">": actual > value,
+        "<": actual < value,
+    }.get(op, False)
+
+
+class LedgerDetails:
+    """What the detail pane and the department view show (live rows only)."""
+
+    def __init__(self, db: Database, status: LedgerStatus) -> None:
+        self.db = db
+        self.status = status
+
+    def measure(self, measure_id: str, *, as_of: date, soon_days: int = 5) -> MeasureDetail | None:
+        row = self.db.execute(
+            "SELECT m.id, a.no, m.no, COALESCE(a.title, ''), m.title, m.text FROM measures m"
+            " LEFT JOIN areas a ON a.id = m.area_id WHERE m.id = ?",
+            [measure_id],
+        ).fetchone()
+        if row is None:
+            return None
+        departments = [
+            (Role(role), name)
+            for role, name in self.db.execute(
+                "SELECT s.role, d.name FROM assignments s JOIN departments d"
+                " ON d.id = s.department_id WHERE s.measure_id = ? AND s.deleted = 0"
+                " ORDER BY CASE s.role WHEN 'lead' THEN 0 WHEN 'responsible' THEN 1 ELSE 2 END,"
+                " s.position",
+                [measure_id],
+            )
+        ]
+        targets = [
+            TargetState(
+                raw,
+                metric,
+                op,
+                value,
+                unit,
+                actual,
+                date.fromisoformat(measured) if measured else None,
+                source or "",
+            )
+            for raw, metric, op, value, unit, actual, measured, source in self.db.execute(
+                "SELECT t.raw, t.metric, t.op, t.value, t.unit, v.value, v.measured_on, v.source"
+                " FROM targets t LEFT JOIN target_actuals v ON v.id = (SELECT id FROM"
+                " target_actuals WHERE target_id = t.id AND deleted = 0"
+                " ORDER BY measured_on DESC, rowid DESC LIMIT 1)"
+                " WHERE t.measure_id = ? AND t.deleted = 0 ORDER BY t.rowid",
+                [measure_id],
+            )
+        ]
+        reports = [
+            ReportEntry(
+                date.fromisoformat(day),
+                round_name or "",
+                name,
+                state,
+                progress,
+                problems,
+                next_steps,
+            )
+            for day, round_name, name, state, progress, problems, next_steps in self.db.execute(
+                "SELECT r.reported_on, o.name, d.name, r.state, r.progress, r.problems,"
+                " r.next_steps FROM progress_reports r JOIN departments d"
+                " ON d.id = r.department_id LEFT JOIN rounds o ON o.id = r.round_id"
+                " WHERE r.measure_id = ? AND r.deleted = 0 ORDER BY r.reported_on DESC, r.rowid",
+                [measure_id],
+            )
+        ]
+        _id, area_no, no, area_title, title, text = row
+        number = f"{area_no}.{no}" if area_no is not None else str(no or "")
+        return MeasureDetail(
+            measure_id,
+            number,
+            area_title,
+            title,
+            text,
+            departments,
+            self.status.milestones(measure_id, as_of=as_of, soon_days=soon_days),
+            targets,
+            reports,
+        )
+
+    def departments(self, *, as_of: date) -> list[DepartmentOverview]:
+        """Every live department: measures it leads, shares, and how many of those are overdue."""
+        rows = self.db.execute(
+            """
+            SELECT d.id, d.name, d.is_group,
+                   COUNT(DISTINCT CASE WHEN s.role = 'lead' THEN s.measure_id END),
+                   COUNT(DISTINCT CASE WHEN s.role != 'lead' THEN s.measure_id END),
+                   COUNT(DISTINCT CASE WHEN EXISTS (
+                       SELECT 1 FROM milestones x WHERE x.measure_id = s.measure_id
+                       AND x.deleted = 0 AND x.kind = 'date' AND x.due < :as_of
+                       AND (x.completed_on IS NULL OR x.completed_on > :as_of))
+                       THEN s.measure_id END)
+            FROM departments d
+            LEFT JOIN assignments s ON s.department_id = d.id AND s.deleted = 0
+                AND EXISTS (SELECT 1 FROM measures m WHERE m.id = s.measure_id AND m.deleted = 0)
+            WHERE d.deleted = 0
+            GROUP BY d.id ORDER BY 6 DESC, 4 DESC, d.name
+            """,
+            {"as_of": as_of.isoformat()},
+        ).fetchall()
+        return [
+            DepartmentOverview(row[0], row[1], bool(row[2]), row[3], row[4], row[5]) for row in rows
+        ]

@@ -239,10 +239,9 @@ class LedgerStatus:
         for row in self.cursor(query):
             yield MeasureRow.from_sql(row)
 
-    def count(self, query: StatusQuery) -> int:
-        return int(
-            self.db.conn.execute(f"SELECT COUNT(*) FROM ({query.sql})", query.params).fetchone()[0]
-        )
+    def count(self, query: StatusQuery) -> dict[str, int]:
+        """How many rows the query returns, in all and per light."""
+        return count_rows(self.db.conn, query)
 
     def measures(
         self, filter: LedgerFilter = LedgerFilter(), *, as_of: date, soon_days: int = 5
@@ -287,6 +286,25 @@ class LedgerStatus:
                 )
             )
         return result
+
+
+def count_rows(connection: sqlite3.Connection, query: StatusQuery) -> dict[str, int]:
+    counts = {"total": 0, **{light.value: 0 for light in Light}}
+    for light, number in connection.execute(
+        f"SELECT light, COUNT(*) FROM ({query.sql}) GROUP BY light", query.params
+    ):
+        counts[light] = number
+        counts["total"] += number
+    return counts
+
+
+def count_rows_in_file(path: str, query: StatusQuery) -> dict[str, int]:
+    """``count_rows`` on a read-only connection of its own (for a worker thread)."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return count_rows(connection, query)
+    finally:
+        connection.close()
 
 
 def milestone_state(

@@ -1,36 +1,96 @@
-"""工作台账 page: the plans in the database as a tree (area → measure), or an empty state."""
+"""工作台账 page: filters, the ledger as a table / tree / by department / reminders, and details.
+
+Rows stream lazily from SQL (ui/models/ledger_table.py); totals are counted off the UI thread.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QStackedWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.paths import SAMPLE_PLAN
+from app.services.status import LedgerFilter, count_rows, count_rows_in_file
+from ui.models.ledger_table import LedgerTableModel
+from ui.tasks import run_in_background
+from ui.widgets.department_view import DepartmentView
 from ui.widgets.empty_state import EmptyState
+from ui.widgets.ledger_filter_bar import LedgerFilterBar
+from ui.widgets.measure_detail import MeasureDetailPane
+from ui.widgets.plan_tree import PlanTree
+from ui.widgets.reminders_view import RemindersView
 
 if TYPE_CHECKING:
-    from app.services.ledger import LedgerQueries
+    from app.services.context import Services
     from ui.changes import ChangeNotifier
 
-LEDGER_TABLES = frozenset({"plans", "areas", "measures"})
+WATCHED_TABLES = frozenset(
+    {
+        "plans",
+        "areas",
+        "measures",
+        "assignments",
+        "departments",
+        "department_aliases",
+        "milestones",
+        "targets",
+        "target_actuals",
+        "progress_reports",
+        "holidays",
+    }
+)
+
+
+def make_table(model: LedgerTableModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    # No indicator at first: rows stay in document order until a header is clicked.
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    view.horizontalHeader().setSortIndicatorShown(True)
+    view.setSortingEnabled(True)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(24)
+    view.setWordWrap(False)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(LedgerTableModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+    for column, width in (
+        (LedgerTableModel.COL_NO, 56),
+        (LedgerTableModel.COL_LEAD, 180),
+        (LedgerTableModel.COL_RESPONSIBLE, 180),
+        (LedgerTableModel.COL_DUE, 96),
+        (LedgerTableModel.COL_STATUS, 72),
+        (LedgerTableModel.COL_LIGHT, 64),
+    ):
+        view.setColumnWidth(column, width)
+    return view
 
 
 class LedgerPage(QWidget):
     """``sig_import_requested(path or None)``: the user asked to import a plan (None: choose)."""
 
-    COL_NO = 0
-    COL_TITLE = 1
-
     sig_import_requested = Signal(object)
 
     def __init__(
-        self, ledger: LedgerQueries, notifier: ChangeNotifier, parent: QWidget | None = None
+        self, services: Services, notifier: ChangeNotifier, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self._ledger = ledger
+        self._services = services
+        self._count_generation = 0
+
         self.empty_state = EmptyState(
             "台账中还没有实施方案",
             "工作台账按“领域 → 措施”列出市政府实施方案中的每一项任务，"
@@ -43,16 +103,60 @@ class LedgerPage(QWidget):
         self.sample_button = self.empty_state.add_button("载入示例方案（滕政发〔2021〕9号）")
         self.sample_button.clicked.connect(lambda: self.sig_import_requested.emit(SAMPLE_PLAN))
         self.sample_button.setEnabled(SAMPLE_PLAN.exists())
-        self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["序号", "领域 / 措施"])
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAlternatingRowColors(True)
+
+        self.filters = LedgerFilterBar(services.ledger)
+        self.calendar_warning = QLabel()
+        self.calendar_warning.setWordWrap(True)
+        self.calendar_warning.setStyleSheet("color: #b06d00;")
+        self.calendar_warning.hide()
+        self.model = LedgerTableModel(self)
+        self.table = make_table(self.model)
+        self.tree = PlanTree()
+        self.department_view = DepartmentView()
+        self.department_model = LedgerTableModel(self)
+        self.department_table = make_table(self.department_model)
+        department_split = QSplitter(Qt.Orientation.Vertical)
+        department_split.addWidget(self.department_view)
+        department_split.addWidget(self.department_table)
+        self.reminders = RemindersView()
+        self.views = QTabWidget()
+        self.views.addTab(self.table, "表格")
+        self.views.addTab(self.tree, "树形")
+        self.views.addTab(department_split, "部门")
+        self.views.addTab(self.reminders, "催办提醒")
+        self.detail = MeasureDetailPane()
+        self.count_label = QLabel()
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.views)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        ledger = QWidget()
+        ledger_layout = QVBoxLayout(ledger)
+        ledger_layout.setContentsMargins(0, 0, 0, 0)
+        ledger_layout.addWidget(self.filters)
+        ledger_layout.addWidget(self.calendar_warning)
+        ledger_layout.addWidget(split, 1)
+        ledger_layout.addWidget(self.count_label)
+        self._ledger = ledger
         self._stack = QStackedWidget()
         self._stack.addWidget(self.empty_state)
-        self._stack.addWidget(self.tree)
+        self._stack.addWidget(ledger)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
+
+        self.filters.sig_changed.connect(self.apply_filters)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self._show_row(self.model, current.row())
+        )
+        self.department_table.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self._show_row(self.department_model, current.row())
+        )
+        self.tree.sig_measure_chosen.connect(self.show_measure)
+        self.reminders.sig_measure_chosen.connect(self.show_measure)
+        self.department_view.sig_department_chosen.connect(self._show_department)
         notifier.sig_changed.connect(self._on_changed)
         self.refresh()
 
@@ -62,30 +166,107 @@ class LedgerPage(QWidget):
         return self._stack.currentWidget() is self.empty_state
 
     def refresh(self) -> None:
-        plans = self._ledger.plan_tree()
-        self.tree.clear()
-        for plan in plans:
-            plan_item = QTreeWidgetItem(
-                ["", f"{plan.title}（{plan.doc_number}）" if plan.doc_number else plan.title]
+        """Reload everything from the database (after an import, a sync, a merge...)."""
+        plans = self._services.ledger.plan_tree()
+        self._stack.setCurrentWidget(self._ledger if plans else self.empty_state)
+        if not plans:
+            self.model.set_source(None)
+            return
+        self.filters.reload_choices()
+        self.tree.show_plans(plans)
+        self.apply_filters()
+
+    def apply_filters(self) -> None:
+        services = self._services
+        filter_, as_of, soon = (
+            self.filters.current(),
+            self.filters.as_of_date(),
+            self.filters.soon(),
+        )
+        self.model.set_source(self._source(filter_))
+        self._count(filter_)
+        self.department_view.show_departments(services.details.departments(as_of=as_of))
+        department = self.department_view.selected_department()
+        self.department_model.set_source(
+            self._source(LedgerFilter(department_id=department)) if department else None
+        )
+        self.reminders.show_reminders(services.reminders.collect(as_of=as_of, soon_days=soon))
+        self._warn_about_calendar(as_of)
+
+    def show_measure(self, measure_id: str | None) -> None:
+        if measure_id is None:
+            self.detail.show_detail(None)
+            return
+        self.detail.show_detail(
+            self._services.details.measure(
+                measure_id, as_of=self.filters.as_of_date(), soon_days=self.filters.soon()
             )
-            for area in plan.areas:
-                area_item = QTreeWidgetItem(
-                    [_number(area.no), f"{area.title}（{len(area.measures)} 项）"]
-                )
-                for measure in area.measures:
-                    QTreeWidgetItem(area_item, [_number(measure.no), measure.title])
-                plan_item.addChild(area_item)
-            self.tree.addTopLevelItem(plan_item)
-            plan_item.setExpanded(True)
-        self.tree.resizeColumnToContents(self.COL_NO)
-        self._stack.setCurrentWidget(self.tree if plans else self.empty_state)
+        )
+
+    def count_text(self) -> str:
+        return self.count_label.text()
 
     # ---- Internals ----------------------------------------------------------------------------
 
+    def _source(self, filter_: LedgerFilter):
+        status = self._services.status
+        as_of, soon = self.filters.as_of_date(), self.filters.soon()
+
+        def cursor(sort: str, descending: bool):
+            query = status.query(
+                filter_, as_of=as_of, soon_days=soon, sort=sort, descending=descending
+            )
+            return status.cursor(query)
+
+        return cursor
+
+    def _count(self, filter_: LedgerFilter) -> None:
+        """Totals for the status line; counted on a worker with its own connection."""
+        status = self._services.status
+        query = status.query(
+            filter_, as_of=self.filters.as_of_date(), soon_days=self.filters.soon()
+        )
+        self._count_generation += 1
+        generation = self._count_generation
+        path = self._services.storage.path
+        self.count_label.setText("正在统计…")
+        if path is None:  # an in-memory database cannot be opened twice
+            self._show_count(generation, count_rows(status.db.conn, query))
+            return
+        run_in_background(
+            lambda: count_rows_in_file(str(path), query),
+            lambda counts: self._show_count(generation, counts),
+            lambda error: self.count_label.setText(f"统计失败：{error}"),
+        )
+
+    def _show_count(self, generation: int, counts: dict[str, int]) -> None:
+        if generation != self._count_generation:
+            return  # an older filter's answer
+        self.count_label.setText(
+            f"共 {counts['total']} 项措施：红灯 {counts['red']}，黄灯 {counts['yellow']}，"
+            f"绿灯 {counts['green']}（截至 {self.filters.as_of_date().isoformat()}）"
+        )
+
+    def _warn_about_calendar(self, as_of) -> None:
+        calendar = self._services.status.calendar
+        years = calendar.unconfirmed_years(
+            [as_of, self._services.status.soon_limit(as_of, self.filters.soon())]
+        )
+        if years:
+            listed = "、".join(f"{year}年" for year in years)
+            self.calendar_warning.setText(
+                f"{listed}的法定节假日安排尚未确认，工作日暂按周末计算。"
+                "请在“台账 → 节假日安排”中录入国务院公布的安排。"
+            )
+        self.calendar_warning.setVisible(bool(years))
+
+    def _show_row(self, model: LedgerTableModel, row: int) -> None:
+        measure = model.row(row)
+        self.show_measure(measure.id if measure else None)
+
+    def _show_department(self, department_id: str) -> None:
+        self.department_model.set_source(self._source(LedgerFilter(department_id=department_id)))
+
     def _on_changed(self, changed: Mapping[str, frozenset[str]]) -> None:
-        if LEDGER_TABLES & changed.keys():
+        if WATCHED_TABLES & changed.keys():
             self.refresh()
-
-
-def _number(no: int | None) -> str:
-    return "" if no is None else str(no)

@@ -1,0 +1,53 @@
+"""The table model on its own: no widgets, plain rows from a real query."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QModelIndex, Qt
+
+from app.services.demo import build_demo
+from app.services.status import LedgerStatus
+from app.storage import Storage
+from ui.models.ledger_table import LedgerTableModel
+
+
+def _model(storage: Storage) -> LedgerTableModel:
+    status = LedgerStatus(storage.db)
+    model = LedgerTableModel()
+    model.set_source(
+        lambda sort, descending: status.cursor(
+            status.query(as_of=date(2021, 9, 30), sort=sort, descending=descending)
+        )
+    )
+    return model
+
+
+def test_rows_arrive_in_batches(qtmodeltester) -> None:
+    storage = Storage.open_memory()
+    build_demo(storage.repository, measures=1234, seed=3)
+    model = _model(storage)
+    assert model.rowCount() == LedgerTableModel.FIRST_BATCH
+    model.fetchMore()
+    assert model.rowCount() == LedgerTableModel.FIRST_BATCH + LedgerTableModel.BATCH
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 1234 and model.is_complete()
+    qtmodeltester.check(model)
+
+
+def test_display_values_and_sorting() -> None:
+    storage = Storage.open_memory()
+    build_demo(storage.repository, measures=60, seed=5)
+    model = _model(storage)
+    first = model.row(0)
+    assert model.data(model.index(0, model.COL_NO)) == f"{first.area_no}.{first.no}"
+    assert model.data(model.index(0, model.COL_STATUS)) == first.status.label
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.UserRole) == first.id
+    assert model.data(QModelIndex()) is None
+    model.sort(model.COL_DUE, Qt.SortOrder.AscendingOrder)
+    dues = [model.row(i).next_due for i in range(model.rowCount())]
+    dated = [d for d in dues if d is not None]
+    assert dated == sorted(dated) and dues[: len(dated)] == dated
+    model.sort(-1)
+    assert [model.row(i).no for i in range(3)] == [1, 2, 3]

@@ -1,0 +1,118 @@
+"""The detail pane: one measure's full text, departments, milestones, targets and progress."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+
+from app.domain.ledger import Light
+
+if TYPE_CHECKING:
+    from app.services.ledger import MeasureDetail
+
+LIGHT_HTML = {Light.RED: "#d93025", Light.YELLOW: "#e6a700", Light.GREEN: "#1e8e3e"}
+REPORT_STATES = {"not_started": "未开始", "in_progress": "推进中", "done": "已完成"}
+
+
+class MeasureDetailPane(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.browser = QTextBrowser()
+        self.browser.setOpenLinks(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.browser)
+        self.show_detail(None)
+
+    # ---- Public API -------------------------------------------------------------------------
+
+    def show_detail(self, detail: MeasureDetail | None) -> None:
+        if detail is None:
+            self.browser.setHtml(
+                "<p style='color:gray'>在左侧选择一项措施，这里显示它的详细情况。</p>"
+            )
+            return
+        self.browser.setHtml(render_detail(detail))
+
+    def text(self) -> str:
+        return self.browser.toPlainText()
+
+
+def render_detail(detail: MeasureDetail) -> str:
+    parts = [
+        f"<h3>{escape(detail.number)} {escape(detail.title)}</h3>",
+        f"<p style='color:gray'>{escape(detail.area_title)}</p>",
+        f"<p>{escape(detail.text)}</p>",
+        "<h4>责任分工</h4>",
+    ]
+    if detail.departments:
+        by_role: dict[str, list[str]] = {}
+        for role, name in detail.departments:
+            by_role.setdefault(role.label, []).append(name)
+        parts.append(
+            "".join(
+                f"<p><b>{escape(label)}部门：</b>{escape('、'.join(names))}</p>"
+                for label, names in by_role.items()
+            )
+        )
+    else:
+        parts.append("<p style='color:gray'>未写明责任部门</p>")
+    parts.append("<h4>时限节点</h4>")
+    if detail.milestones:
+        rows = "".join(
+            "<tr>"
+            f"<td>{escape(m.raw)}</td>"
+            f"<td>{m.due.isoformat() if m.due else _kind(m.kind)}</td>"
+            f"<td>{m.completed_on.isoformat() if m.completed_on else ''}</td>"
+            f"<td>{escape(m.status.label)}</td>"
+            f"<td style='color:{LIGHT_HTML[m.light]}'>●&nbsp;{escape(m.light.label)}</td>"
+            "</tr>"
+            for m in detail.milestones
+        )
+        parts.append(_table(["时限", "完成期限", "完成日期", "状态", "亮灯"], rows))
+    else:
+        parts.append("<p style='color:gray'>没有明确时限</p>")
+    if detail.targets:
+        parts.append("<h4>目标值</h4>")
+        rows = "".join(
+            "<tr>"
+            f"<td>{escape(t.raw)}</td>"
+            f"<td>{_number(t.actual) + escape(t.unit) if t.actual is not None else '未报'}</td>"
+            f"<td>{t.measured_on.isoformat() if t.measured_on else ''}</td>"
+            f"<td>{'' if t.met is None else ('达标' if t.met else '未达标')}</td>"
+            "</tr>"
+            for t in detail.targets
+        )
+        parts.append(_table(["目标", "最新实际值", "日期", "是否达标"], rows))
+    parts.append("<h4>进展记录</h4>")
+    if detail.reports:
+        for report in detail.reports:
+            state = REPORT_STATES.get(report.state or "", "")
+            parts.append(
+                f"<p><b>{report.reported_on.isoformat()} {escape(report.department)}</b>"
+                f"（{escape(report.round_name)}，{escape(state)}）<br>{escape(report.progress)}"
+                + (f"<br><i>存在问题：</i>{escape(report.problems)}" if report.problems else "")
+                + (f"<br><i>下步打算：</i>{escape(report.next_steps)}" if report.next_steps else "")
+                + "</p>"
+            )
+    else:
+        parts.append("<p style='color:gray'>尚无部门报送的进展</p>")
+    parts.append(
+        "<h4>明察暗访</h4><p style='color:gray'>明察暗访功能上线后，相关检查记录显示在这里。</p>"
+    )
+    return "".join(parts)
+
+
+def _table(headers: list[str], rows: str) -> str:
+    head = "".join(f"<th align='left'>{escape(h)}</th>" for h in headers)
+    return f"<table cellspacing='0' cellpadding='4' border='1'><tr>{head}</tr>{rows}</table>"
+
+
+def _kind(kind: str) -> str:
+    return {"recurring": "周期性", "ongoing": "长期", "period": "期限"}.get(kind, "")
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
