@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     sheets.add_argument("--out", required=True, type=Path, metavar="DIR")
     sheets.add_argument("--reply-due", type=_iso_date, metavar="YYYY-MM-DD", help="报送截止日期")
     sheets.add_argument("--plan", metavar="ID", help="台账中有多个方案时指定方案编号")
+    sheets.add_argument("--on", type=_iso_date, metavar="YYYY-MM-DD", help="发放日期（默认今天）")
     progress = commands.add_parser(
         "import-progress",
         parents=[db_option],
@@ -70,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     progress.add_argument("files", type=Path, nargs="+", metavar="FILE")
     progress.add_argument("--received-on", type=_iso_date, metavar="YYYY-MM-DD", help="默认今天")
+    ledger_xlsx = commands.add_parser(
+        "export-ledger", parents=[db_option], help="按截至日期把整个工作台账导出为 Excel（.xlsx）"
+    )
+    ledger_xlsx.add_argument("--out", required=True, type=Path, metavar="FILE")
+    ledger_xlsx.add_argument("--as-of", type=_iso_date, metavar="YYYY-MM-DD", help="默认今天")
+    ledger_xlsx.add_argument("--plan", metavar="ID", help="只导出这个方案（默认全部方案）")
     demo = commands.add_parser(
         "demo", parents=[db_option], help="生成确定性的演示台账（用于性能测试）"
     )
@@ -234,7 +241,7 @@ def cmd_progress_sheets(args: argparse.Namespace) -> int:
         return 2
     try:
         service = ProgressService(storage.repository)
-        today = date.today()
+        today = args.on or date.today()
         found = service.find_round(args.round)
         if found is None:
             plans = [row[0] for row in storage.db.execute("SELECT id FROM plans WHERE deleted = 0")]
@@ -303,6 +310,26 @@ def cmd_import_progress(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_export_ledger(args: argparse.Namespace) -> int:
+    from app.services.ledger_export import LedgerExport
+    from app.storage import WriteError
+
+    storage = _open_storage(args)
+    if storage is None:
+        return 2
+    try:
+        path = LedgerExport(storage.repository).export(
+            args.out, args.plan, args.as_of or date.today()
+        )
+    except WriteError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+    finally:
+        storage.close()
+    print(f"已导出工作台账：{path}", file=sys.stderr)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.services.demo import build_demo
 
@@ -327,6 +354,7 @@ COMMANDS = {
     "status": cmd_status,
     "progress-sheets": cmd_progress_sheets,
     "import-progress": cmd_import_progress,
+    "export-ledger": cmd_export_ledger,
     "demo": cmd_demo,
 }
 

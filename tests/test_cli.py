@@ -148,3 +148,75 @@ def test_import_plan_refuses_a_document_without_measures(tmp_path: Path) -> None
     assert result.returncode == 2
     assert "没有找到任何措施" in result.stderr
     assert not db.exists()
+
+
+def test_the_ledger_round_trip_through_the_cli(tmp_path: Path) -> None:
+    """Import the sample, send sheets out, fill one in as a department would, import it back."""
+    from openpyxl import load_workbook
+
+    db = tmp_path / "ledger.sqlite"
+    assert _run("import-plan", "--db", str(db), str(SAMPLE)).returncode == 0
+    before = json.loads(_run("status", "--db", str(db), "--as-of", "2021-07-01").stdout)
+    red = {m["id"] for m in before["measures"] if m["light"] == "red"}
+    assert len(red) == 57
+
+    out = tmp_path / "sheets"
+    made = _run(
+        "progress-sheets",
+        "--db",
+        str(db),
+        "--round",
+        "2021年7月调度",
+        "--out",
+        str(out),
+        "--reply-due",
+        "2021-07-09",
+        "--on",
+        "2021-07-01",
+    )
+    assert made.returncode == 0, made.stderr
+    files = json.loads(made.stdout)["files"]
+    sheet_path = next(Path(f) for f in files if "市行政审批服务局" in f)
+
+    workbook = load_workbook(sheet_path)
+    sheet = workbook["进展填报"]
+    header_row = next(r for r in range(1, 8) if sheet.cell(r, 1).value == "编号")
+    headers = {sheet.cell(header_row, c).value: c for c in range(1, sheet.max_column + 1)}
+    for row in range(header_row + 1, sheet.max_row + 1):
+        code = sheet.cell(row, headers["编号"]).value
+        if not code:
+            continue
+        if code.startswith("T-"):
+            sheet.cell(row, headers["实际值"]).value = 95
+        else:
+            sheet.cell(row, headers["完成状态"]).value = "已完成"
+            sheet.cell(row, headers["实际完成日期"]).value = "2021-06-28"
+            sheet.cell(row, headers["进展情况"]).value = "已按期完成。"
+        sheet.cell(row, headers["填报人"]).value = "张三"
+        sheet.cell(row, headers["联系电话"]).value = "0632-5512345"
+    workbook.save(sheet_path)
+
+    imported = _run(
+        "import-progress", "--db", str(db), "--received-on", "2021-07-05", str(sheet_path)
+    )
+    assert imported.returncode == 0, imported.stderr
+    again = _run("import-progress", "--db", str(db), "--received-on", "2021-07-05", str(sheet_path))
+    assert json.loads(again.stdout)["files"][0]["status"] == "already"
+
+    after = json.loads(_run("status", "--db", str(db), "--as-of", "2021-07-01").stdout)
+    now_red = {m["id"] for m in after["measures"] if m["light"] == "red"}
+    assert now_red < red  # the measures it leads are done now
+    done = [m for m in after["measures"] if m["status"] == "已完成"]
+    # Its reports complete what it leads (and measures that name no lead at all).
+    assert done and all("市行政审批服务局" in m["lead"] or not m["lead"] for m in done)
+
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    refused = _run("import-progress", "--db", str(db), str(broken))
+    assert refused.returncode == 1
+    assert "broken.xlsx" in refused.stderr and "Traceback" not in refused.stderr
+
+    xlsx = tmp_path / "台账.xlsx"
+    exported = _run("export-ledger", "--db", str(db), "--out", str(xlsx), "--as-of", "2021-07-01")
+    assert exported.returncode == 0, exported.stderr
+    assert load_workbook(xlsx).worksheets[0].max_row > 201

@@ -13,6 +13,9 @@ class ActionId(StrEnum):
     IMPORT_PLAN = "import_plan"
     EXPORT_JSON = "export_json"
     DEPARTMENTS = "departments"
+    ROUNDS = "rounds"
+    HOLIDAYS = "holidays"
+    EXPORT_LEDGER = "export_ledger"
     QUIT = "quit"
     PAGE_LEDGER = "page_ledger"
     PAGE_INSPECTIONS = "page_inspections"
@@ -38,6 +41,15 @@ ACTION_SPECS: dict[ActionId, ActionSpec] = {
     ),
     ActionId.DEPARTMENTS: ActionSpec(
         "部门名录(&D)…", QKeySequence("Ctrl+Shift+D"), "合并、拆分、改名各方案中出现的部门名称"
+    ),
+    ActionId.ROUNDS: ActionSpec(
+        "调度(&R)…", QKeySequence("Ctrl+R"), "发放进展填报表、导入各部门报回的表格、查看报送情况"
+    ),
+    ActionId.HOLIDAYS: ActionSpec(
+        "节假日安排(&H)…", None, "录入国务院公布的放假和调休安排（计算工作日用）"
+    ),
+    ActionId.EXPORT_LEDGER: ActionSpec(
+        "导出工作台账 Excel(&X)…", QKeySequence("Ctrl+Shift+E"), "按截至日期导出整个工作台账"
     ),
     ActionId.QUIT: ActionSpec("退出(&X)", QKeySequence("Ctrl+Q")),
     ActionId.PAGE_LEDGER: ActionSpec("工作台账(&L)", QKeySequence("Ctrl+1")),

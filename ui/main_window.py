@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,7 @@ from ui.changes import ChangeNotifier
 from ui.pages.ledger_page import LedgerPage
 from ui.pages.planned_page import PlannedPage
 from ui.settings import AppSettings
+from ui.tasks import run_in_background
 from ui.widgets.empty_state import EmptyState
 
 if TYPE_CHECKING:
@@ -98,7 +100,14 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 # Actions that need an open database.
-DATA_ACTIONS = (ActionId.IMPORT_PLAN, ActionId.EXPORT_JSON, ActionId.DEPARTMENTS)
+DATA_ACTIONS = (
+    ActionId.IMPORT_PLAN,
+    ActionId.EXPORT_JSON,
+    ActionId.EXPORT_LEDGER,
+    ActionId.DEPARTMENTS,
+    ActionId.ROUNDS,
+    ActionId.HOLIDAYS,
+)
 
 
 class MainWindow(QMainWindow):
@@ -200,6 +209,58 @@ class MainWindow(QMainWindow):
         dialog.exec()
         dialog.deleteLater()
 
+    def show_rounds(self) -> None:
+        if self._services is None:
+            return
+        from ui.dialogs.rounds import RoundsDialog
+
+        services = self._services
+        dialog = RoundsDialog(
+            services.progress,
+            services.ledger.plan_choices(),
+            self,
+            calendar=services.status.calendar,
+        )
+        dialog.exec()
+        dialog.deleteLater()
+
+    def show_holidays(self) -> None:
+        if self._services is None:
+            return
+        from ui.dialogs.holidays import HolidaysDialog
+
+        dialog = HolidaysDialog(self._services.holidays, self)
+        dialog.exec()
+        dialog.deleteLater()
+        self._services.refresh_calendar()
+        ledger = self.pages.get("ledger")
+        if isinstance(ledger, LedgerPage):
+            ledger.refresh()
+
+    def choose_ledger_export_path(self) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "导出工作台账", str(Path.home() / "工作台账.xlsx"), "Excel 工作簿 (*.xlsx)"
+        )
+        return Path(name) if name else None
+
+    def export_ledger(self) -> None:
+        """The whole ledger as of the ledger page's date, as an .xlsx (off the UI thread)."""
+        if self._services is None:
+            return
+        target = self.choose_ledger_export_path()
+        if target is None:
+            return
+        ledger = self.pages.get("ledger")
+        as_of = ledger.filters.as_of_date() if isinstance(ledger, LedgerPage) else date.today()
+        soon = ledger.filters.soon() if isinstance(ledger, LedgerPage) else 5
+        exporter = self._services.ledger_export
+        self.statusBar().showMessage("正在导出工作台账…")
+        run_in_background(
+            lambda: exporter.export(target, None, as_of, soon),
+            lambda path: self.statusBar().showMessage(f"已导出工作台账：{path}", 8000),
+            lambda error: QMessageBox.critical(self, "导出失败", str(error)),
+        )
+
     def is_ready(self) -> bool:
         return self._services is not None
 
@@ -216,6 +277,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("文件(&F)")
         file_menu.addAction(self.actions[ActionId.IMPORT_PLAN])
+        file_menu.addAction(self.actions[ActionId.EXPORT_LEDGER])
         file_menu.addAction(self.actions[ActionId.EXPORT_JSON])
         file_menu.addSeparator()
         file_menu.addAction(self.actions[ActionId.QUIT])
@@ -223,13 +285,18 @@ class MainWindow(QMainWindow):
         for spec in PAGES:
             view_menu.addAction(self.actions[spec.action])
         ledger_menu = self.menuBar().addMenu("台账(&L)")
+        ledger_menu.addAction(self.actions[ActionId.ROUNDS])
         ledger_menu.addAction(self.actions[ActionId.DEPARTMENTS])
+        ledger_menu.addAction(self.actions[ActionId.HOLIDAYS])
         help_menu = self.menuBar().addMenu("帮助(&H)")
         help_menu.addAction(self.actions[ActionId.ABOUT])
 
         self.actions[ActionId.IMPORT_PLAN].triggered.connect(lambda: self.import_plan())
         self.actions[ActionId.EXPORT_JSON].triggered.connect(self._export_json)
         self.actions[ActionId.DEPARTMENTS].triggered.connect(self.show_departments)
+        self.actions[ActionId.ROUNDS].triggered.connect(self.show_rounds)
+        self.actions[ActionId.HOLIDAYS].triggered.connect(self.show_holidays)
+        self.actions[ActionId.EXPORT_LEDGER].triggered.connect(self.export_ledger)
         self.actions[ActionId.QUIT].triggered.connect(self.close)
         self.actions[ActionId.ABOUT].triggered.connect(self._about)
         for action_id in DATA_ACTIONS:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.services.calendar import HolidayTable
 from app.services.departments import DepartmentDirectory
@@ -12,6 +14,10 @@ from app.services.plan_store import PlanStore
 from app.services.reminders import Reminders
 from app.services.status import LedgerStatus
 from app.storage import Repository, Storage
+
+if TYPE_CHECKING:
+    from app.services.ledger_export import LedgerExport
+    from app.services.progress import ProgressService
 
 
 @dataclass
@@ -28,6 +34,19 @@ class Services:
     @property
     def repository(self) -> Repository:
         return self.storage.repository
+
+    # Built on first use: they pull in openpyxl, which the app does not need to start.
+    @cached_property
+    def progress(self) -> ProgressService:
+        from app.services.progress import ProgressService
+
+        return ProgressService(self.repository)
+
+    @cached_property
+    def ledger_export(self) -> LedgerExport:
+        from app.services.ledger_export import LedgerExport
+
+        return LedgerExport(self.repository, self.status.calendar)
 
     @classmethod
     def open(cls, path: str | Path) -> Services:
@@ -55,6 +74,7 @@ class Services:
         calendar = self.holidays.calendar()
         self.status.calendar = calendar
         self.reminders.calendar = calendar
+        self.__dict__.pop("ledger_export", None)
 
     def close(self) -> None:
         self.storage.close()

@@ -88,6 +88,7 @@ class Reminders:
             {"as_of": as_of.isoformat(), "soon": soon.isoformat(), "plan_id": plan_id},
         ).fetchall()
         groups: dict[str, DepartmentReminder] = {}
+        distance: dict[date, int] = {}  # many items share a due date
         for (
             department_id,
             name,
@@ -103,11 +104,9 @@ class Reminders:
         ) in rows:
             due = date.fromisoformat(due_text)
             overdue = due < as_of
-            days = (
-                self.calendar.workdays_between(due, as_of)
-                if overdue
-                else self.calendar.workdays_between(as_of, due)
-            )
+            if due not in distance:
+                distance[due] = abs(self.calendar.workdays_between(as_of, due))
+            days = distance[due]
             groups.setdefault(
                 department_id, DepartmentReminder(department_id, name, bool(is_group))
             ).items.append(

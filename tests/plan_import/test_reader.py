@@ -169,12 +169,26 @@ def test_doc_through_libreoffice(tmp_path: Path) -> None:  # pragma: no cover - 
     docx_path = tmp_path / "plan.docx"
     write_docx(SAMPLE.read_text(encoding="utf-8"), docx_path)
     office = shutil.which("soffice") or shutil.which("libreoffice")
+    profile = (
+        tmp_path / "lo-profile"
+    ).as_uri()  # a private profile: no clash with a running soffice
     subprocess.run(
-        [office, "--headless", "--convert-to", "doc", "--outdir", str(tmp_path), str(docx_path)],
+        [
+            office,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "doc",
+            "--outdir",
+            str(tmp_path),
+            str(docx_path),
+        ],
         check=True,
         capture_output=True,
         timeout=180,
     )
+    if not (tmp_path / "plan.doc").exists():  # e.g. LibreOffice installed without Writer
+        pytest.skip("LibreOffice could not make a .doc here (is its Writer component installed?)")
     assert _summary(tmp_path / "plan.doc") == _summary(SAMPLE)
 
 

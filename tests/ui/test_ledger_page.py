@@ -43,6 +43,7 @@ def test_the_tree_follows_writes_through_the_repository(qtbot, services: Service
     assert page.is_showing_empty_state()
     add_sample_plan(services.storage, areas=2, measures_per_area=3)
     qtbot.waitUntil(lambda: not page.is_showing_empty_state())
+    page.views.setCurrentWidget(page.tree)
     plan_item = page.tree.topLevelItem(0)
     assert plan_item.text(1) == "滕州市深入优化营商环境创新突破行动落实方案（滕政发〔2021〕9号）"
     assert plan_item.child(0).text(1) == "领域1（3 项）"
@@ -50,6 +51,7 @@ def test_the_tree_follows_writes_through_the_repository(qtbot, services: Service
         "SELECT id FROM measures WHERE title = '措施2-2'"
     ).fetchone()[0]
     services.repository.delete("measures", measure)
+    page.views.setCurrentWidget(page.tree)  # the tree is rebuilt when shown
     qtbot.waitUntil(lambda: page.tree.topLevelItem(0).child(1).childCount() == 2)
     assert page.model.rowCount() == 5
 
@@ -125,6 +127,7 @@ def test_the_department_view_lists_what_a_department_leads_or_shares(sample_page
 
 def test_reminders_group_due_and_overdue_items_by_department(sample_page: LedgerPage) -> None:
     sample_page.filters.as_of.setDate(QDate(2021, 7, 26))
+    sample_page.views.setCurrentWidget(sample_page.reminders)
     tree = sample_page.reminders.tree
     assert tree.topLevelItemCount() > 0
     first = tree.topLevelItem(0)

@@ -201,3 +201,32 @@ def test_main_py_starts_the_window_and_exits_cleanly(tmp_path: Path) -> None:
     assert (tmp_path / "l.sqlite").exists()
     # Window geometry went to the (sandboxed) per-user settings.
     assert any((tmp_path / "config").rglob("*.conf"))
+
+
+def test_ledger_menu_opens_the_rounds_and_holiday_dialogs(window: MainWindow, monkeypatch):
+    from ui.dialogs.holidays import HolidaysDialog
+    from ui.dialogs.rounds import RoundsDialog
+
+    opened: list[str] = []
+    monkeypatch.setattr(RoundsDialog, "exec", lambda self: opened.append("rounds") or 0)
+    monkeypatch.setattr(HolidaysDialog, "exec", lambda self: opened.append("holidays") or 0)
+    window.actions[ActionId.ROUNDS].trigger()
+    window.actions[ActionId.HOLIDAYS].trigger()
+    assert opened == ["rounds", "holidays"]
+    assert window.actions[ActionId.ROUNDS].shortcut().toString() == "Ctrl+R"
+
+
+def test_exporting_the_ledger_writes_a_workbook(qtbot, window: MainWindow, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    from app.paths import SAMPLE_PLAN
+    from app.plan_import import parse_file
+
+    window._services.plans.import_plan(parse_file(SAMPLE_PLAN))
+    target = tmp_path / "台账.xlsx"
+    monkeypatch.setattr(window, "choose_ledger_export_path", lambda: target)
+    window.actions[ActionId.EXPORT_LEDGER].trigger()
+    qtbot.waitUntil(target.exists, timeout=15_000)
+    qtbot.waitUntil(lambda: "已导出工作台账" in window.statusBar().currentMessage())
+    sheet = load_workbook(target).worksheets[0]
+    assert "工作台账" in str(sheet.cell(1, 1).value)

@@ -124,6 +124,9 @@ class LedgerPage(QWidget):
         self.views.addTab(self.tree, "树形")
         self.views.addTab(department_split, "部门")
         self.views.addTab(self.reminders, "催办提醒")
+        # The tree, department and reminder views are rebuilt only when shown (big ledgers).
+        self._stale: set[QWidget] = set()
+        self._department_tab = department_split
         self.detail = MeasureDetailPane()
         self.count_label = QLabel()
 
@@ -157,6 +160,7 @@ class LedgerPage(QWidget):
         self.tree.sig_measure_chosen.connect(self.show_measure)
         self.reminders.sig_measure_chosen.connect(self.show_measure)
         self.department_view.sig_department_chosen.connect(self._show_department)
+        self.views.currentChanged.connect(lambda _index: self._refresh_visible_view())
         notifier.sig_changed.connect(self._on_changed)
         self.refresh()
 
@@ -167,31 +171,23 @@ class LedgerPage(QWidget):
 
     def refresh(self) -> None:
         """Reload everything from the database (after an import, a sync, a merge...)."""
-        plans = self._services.ledger.plan_tree()
-        self._stack.setCurrentWidget(self._ledger if plans else self.empty_state)
-        if not plans:
+        has_plans = self._services.ledger.plan_count() > 0
+        self._stack.setCurrentWidget(self._ledger if has_plans else self.empty_state)
+        if not has_plans:
             self.model.set_source(None)
             return
         self.filters.reload_choices()
-        self.tree.show_plans(plans)
+        self._stale = {self.tree, self._department_tab, self.reminders}
         self.apply_filters()
 
     def apply_filters(self) -> None:
-        services = self._services
-        filter_, as_of, soon = (
-            self.filters.current(),
-            self.filters.as_of_date(),
-            self.filters.soon(),
-        )
+        filter_, as_of = self.filters.current(), self.filters.as_of_date()
         self.model.set_source(self._source(filter_))
         self._count(filter_)
-        self.department_view.show_departments(services.details.departments(as_of=as_of))
-        department = self.department_view.selected_department()
-        self.department_model.set_source(
-            self._source(LedgerFilter(department_id=department)) if department else None
-        )
-        self.reminders.show_reminders(services.reminders.collect(as_of=as_of, soon_days=soon))
         self._warn_about_calendar(as_of)
+        # The department and reminder views depend on the date, not on the filter.
+        self._stale |= {self._department_tab, self.reminders}
+        self._refresh_visible_view()
 
     def show_measure(self, measure_id: str | None) -> None:
         if measure_id is None:
@@ -259,6 +255,24 @@ class LedgerPage(QWidget):
                 "请在“台账 → 节假日安排”中录入国务院公布的安排。"
             )
         self.calendar_warning.setVisible(bool(years))
+
+    def _refresh_visible_view(self) -> None:
+        view = self.views.currentWidget()
+        if view not in self._stale:
+            return
+        self._stale.discard(view)
+        services = self._services
+        as_of, soon = self.filters.as_of_date(), self.filters.soon()
+        if view is self.tree:
+            self.tree.show_plans(services.ledger.plan_tree())
+        elif view is self._department_tab:
+            self.department_view.show_departments(services.details.departments(as_of=as_of))
+            department = self.department_view.selected_department()
+            self.department_model.set_source(
+                self._source(LedgerFilter(department_id=department)) if department else None
+            )
+        elif view is self.reminders:
+            self.reminders.show_reminders(services.reminders.collect(as_of=as_of, soon_days=soon))
 
     def _show_row(self, model: LedgerTableModel, row: int) -> None:
         measure = model.row(row)

@@ -1,0 +1,376 @@
+"""The 工作台账 Excel export: the whole ledger as of a date (reports/ledger_workbook.py).
+
+``LedgerExport.build`` gathers one ``LedgerDocument`` in a fixed number of queries, whatever the
+size of the ledger: the status query of ``LedgerStatus`` (status, light, next due date), then one
+query each for the holiday table (unless a calendar is given), plans, areas, milestones,
+assignments, the latest progress reports, and targets with their latest values.
+
+Rules:
+- Everything is as of ``as_of``: progress reports and target values dated after it are ignored,
+  and so are completions after it (as in ``LedgerStatus``).
+- 最新进展 / 存在问题: for each department that reported on a measure, its reports of the latest
+  day on or before ``as_of`` (one per milestone, identical texts merged), departments in the
+  order the plan names them (lead departments first).
+- 目标/实际: a target's latest value on or before ``as_of``; 达标 when it satisfies the target's
+  comparator (``target_met``), 未报 when no value was reported.
+- 部门: departments that lead or are responsible for a measure; cooperating departments are not
+  counted. Overdue is the measure's status (逾期) at ``as_of``. Sorted by overdue count, then
+  the number of measures, then name.
+- ``plan_id=None`` exports every live plan, each under its own plan row; an empty database (or an
+  unknown plan) raises ``LedgerExportError`` with a Chinese message.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.domain.ledger import Status
+from app.domain.workdays import WorkCalendar
+from app.services.calendar import HolidayTable
+from app.services.status import (
+    DEFAULT_SOON_DAYS,
+    LedgerFilter,
+    LedgerStatus,
+    MeasureRow,
+    milestone_state,
+)
+from app.storage import WriteError
+from reports.ledger_workbook import (
+    AreaGroup,
+    Deadline,
+    DepartmentLine,
+    LedgerDocument,
+    LedgerRow,
+    PlanBlock,
+    ProgressNote,
+    TargetCheck,
+    date_text,
+    default_file_name,
+    write_ledger_workbook,
+)
+
+if TYPE_CHECKING:
+    from app.storage import Repository
+
+_EPSILON = 1e-9
+_ROLE_ORDER = "CASE s.role WHEN 'lead' THEN 0 WHEN 'responsible' THEN 1 ELSE 2 END"
+_TRIM = "。；;，, \n\t"
+
+
+class LedgerExportError(WriteError):
+    """The ledger cannot be exported; the message says why (Chinese)."""
+
+
+def target_met(op: str | None, goal: float | None, actual: float | None) -> bool | None:
+    """Whether ``actual`` satisfies "op goal"; None when there is nothing to compare."""
+    if op is None or goal is None or actual is None:
+        return None
+    if op == ">=":
+        return actual >= goal - _EPSILON
+    if op == "<=":
+        return actual <= goal + _EPSILON
+    if op == "=":
+        return abs(actual - goal) <= _EPSILON * max(1.0, abs(goal))
+    if op == ">":
+        return actual > goal + _EPSILON
+    if op == "<":
+        return actual < goal - _EPSILON
+    return None
+
+
+def measure_number(area_no: int | None, no: int | None) -> str:
+    """序号 "1.5"; just "5" for a measure outside any numbered area."""
+    if no is None:
+        return ""
+    return f"{area_no}.{no}" if area_no is not None else str(no)
+
+
+@dataclass(frozen=True)
+class _Assignment:
+    measure_id: str
+    department_id: str
+    name: str
+    role: str
+
+
+@dataclass
+class _Department:
+    name: str
+    lead: set[str] = field(default_factory=set)
+    responsible: set[str] = field(default_factory=set)
+
+
+class LedgerExport:
+    def __init__(self, repository: Repository, calendar: WorkCalendar | None = None) -> None:
+        self.repo = repository
+        self.db = repository.db
+        self.calendar = calendar
+
+    # ---- Public -------------------------------------------------------------------------------
+
+    def build(
+        self,
+        plan_id: str | None,
+        as_of: date,
+        soon_days: int = DEFAULT_SOON_DAYS,
+        *,
+        generated_on: date | None = None,
+    ) -> LedgerDocument:
+        """The ledger of one plan (or of every plan, for None) as of ``as_of``."""
+        plans = self._plans(plan_id)
+        calendar = self.calendar or HolidayTable(self.repo).calendar()
+        status = LedgerStatus(self.db, calendar)
+        params: dict[str, Any] = {"plan_id": plan_id, "as_of": as_of.isoformat()}
+        measures = [
+            row
+            for row in status.measures(
+                LedgerFilter(plan_id=plan_id), as_of=as_of, soon_days=soon_days
+            )
+            if row.plan_id in plans
+        ]
+        deadlines = self._deadlines(params, as_of)
+        assignments = self._assignments(params)
+        progress = self._progress(params, assignments)
+        targets = self._targets(params)
+        numbers = {row.id: measure_number(row.area_no, row.no) for row in measures}
+
+        rows: dict[tuple[str, str], list[LedgerRow]] = defaultdict(list)  # (plan, area id)
+        for row in measures:
+            rows[row.plan_id, row.area_id or ""].append(
+                LedgerRow(
+                    number=numbers[row.id],
+                    title=row.title,
+                    lead=row.lead,
+                    responsible=row.responsible,
+                    status=row.status.label,
+                    light=row.light.value,
+                    next_due=row.next_due,
+                    deadlines=deadlines.get(row.id, ()),
+                    progress=progress.get(row.id, ()),
+                    targets=targets.get(row.id, ()),
+                )
+            )
+        areas: dict[str, list[AreaGroup]] = defaultdict(list)
+        for area_id, area_plan, no, title in self.db.execute(
+            "SELECT id, plan_id, no, title FROM areas WHERE deleted = 0"
+            " AND (:plan_id IS NULL OR plan_id = :plan_id) ORDER BY position, no",
+            params,
+        ):
+            areas[area_plan].append(AreaGroup(no, title, rows.pop((area_plan, area_id), [])))
+        # Measures without a live area of their plan: one unnumbered group at the plan's end.
+        loose: dict[str, list[LedgerRow]] = defaultdict(list)
+        for (row_plan, _area_id), leftover in rows.items():
+            loose[row_plan].extend(leftover)
+        blocks = []
+        for key, (title, doc_number) in plans.items():
+            groups = list(areas.get(key, []))
+            if loose.get(key):
+                groups.append(AreaGroup(None, "", loose[key]))
+            blocks.append(PlanBlock(title, doc_number, groups))
+
+        if len(plans) == 1:
+            (title, _doc_number), *_ = plans.values()
+            heading = f"{title} 工作台账（截至{date_text(as_of)}）"
+        else:
+            heading = f"督查工作台账（截至{date_text(as_of)}）"
+        return LedgerDocument(
+            title=heading,
+            as_of=as_of,
+            generated_on=generated_on or date.today(),
+            plans=blocks,
+            departments=self._departments(assignments, measures, numbers),
+            soon_days=soon_days,
+        )
+
+    def export(
+        self,
+        path: str | Path,
+        plan_id: str | None,
+        as_of: date,
+        soon_days: int = DEFAULT_SOON_DAYS,
+    ) -> Path:
+        """Build the document and write it to ``path`` (replaced only once fully written)."""
+        return self.write(self.build(plan_id, as_of, soon_days), path)
+
+    def write(self, doc: LedgerDocument, path: str | Path) -> Path:
+        target = Path(path)
+        if target.suffix.lower() != ".xlsx":
+            target = target.with_name(target.name + ".xlsx")
+        try:
+            handle, temporary = tempfile.mkstemp(
+                prefix=".ledger-", suffix=".xlsx", dir=target.parent
+            )
+            os.close(handle)
+            try:
+                write_ledger_workbook(doc, Path(temporary))
+                os.chmod(temporary, 0o644)  # mkstemp makes it private to the user
+                os.replace(temporary, target)
+            finally:
+                if os.path.exists(temporary):
+                    os.remove(temporary)
+        except PermissionError as error:
+            raise LedgerExportError(
+                f"无法写入“{target.name}”：文件可能正在 Excel/WPS 中打开，请关闭后重试。"
+            ) from error
+        except OSError as error:
+            raise LedgerExportError(
+                f"无法写入“{target}”（{error.strerror or error}），"
+                "请检查文件夹是否存在、是否有写入权限、磁盘空间是否足够。"
+            ) from error
+        return target
+
+    @staticmethod
+    def file_name(doc: LedgerDocument) -> str:
+        return default_file_name(doc)
+
+    # ---- Queries ------------------------------------------------------------------------------
+
+    def _plans(self, plan_id: str | None) -> dict[str, tuple[str, str | None]]:
+        plans = {
+            row_id: (title, doc_number)
+            for row_id, title, doc_number in self.db.execute(
+                "SELECT id, title, doc_number FROM plans WHERE deleted = 0"
+                " AND (:plan_id IS NULL OR id = :plan_id) ORDER BY issued_on, title",
+                {"plan_id": plan_id},
+            )
+        }
+        if not plans:
+            if plan_id is not None:
+                raise LedgerExportError("所选方案不存在或已删除，无法导出工作台账。")
+            raise LedgerExportError("台账中还没有方案，请先导入方案再导出工作台账。")
+        return plans
+
+    def _deadlines(self, params: dict[str, Any], as_of: date) -> dict[str, list[Deadline]]:
+        result: dict[str, list[Deadline]] = defaultdict(list)
+        for measure_id, raw, due, kind, completed in self.db.execute(
+            "SELECT x.measure_id, x.raw, x.due, x.kind, x.completed_on FROM milestones x"
+            " JOIN measures m ON m.id = x.measure_id WHERE x.deleted = 0 AND m.deleted = 0"
+            " AND (:plan_id IS NULL OR m.plan_id = :plan_id)"
+            " ORDER BY x.measure_id, x.due IS NULL, x.due, x.rowid",
+            params,
+        ):
+            due_day = date.fromisoformat(due) if due else None
+            done_day = date.fromisoformat(completed) if completed else None
+            state, _light = milestone_state(due_day, kind, done_day, as_of, as_of)
+            shown = state if state in (Status.DONE, Status.LATE_DONE, Status.OVERDUE) else None
+            result[measure_id].append(Deadline(raw, due_day, shown.label if shown else ""))
+        return result
+
+    def _assignments(self, params: dict[str, Any]) -> list[_Assignment]:
+        """Every live assignment of the exported measures, in the plan's order."""
+        return [
+            _Assignment(*row)
+            for row in self.db.execute(
+                "SELECT s.measure_id, s.department_id, d.name, s.role FROM assignments s"
+                " JOIN departments d ON d.id = s.department_id"
+                " JOIN measures m ON m.id = s.measure_id"
+                " WHERE s.deleted = 0 AND m.deleted = 0"
+                " AND (:plan_id IS NULL OR m.plan_id = :plan_id)"
+                " ORDER BY s.measure_id, " + _ROLE_ORDER + ", s.position, s.rowid",
+                params,
+            )
+        ]
+
+    def _progress(
+        self, params: dict[str, Any], assignments: list[_Assignment]
+    ) -> dict[str, list[ProgressNote]]:
+        """measure id → each department's reports of its latest day, in the order the plan
+        names the departments (lead first); departments it does not name come last."""
+        rank: dict[tuple[str, str], int] = {}
+        for item in assignments:
+            rank.setdefault((item.measure_id, item.department_id), len(rank))
+        merged: dict[str, dict[str, tuple[str, date, list[str], list[str]]]] = defaultdict(dict)
+        for measure_id, department_id, name, reported_on, progress, problems in self.db.execute(
+            "SELECT measure_id, department_id, name, reported_on, progress, problems FROM ("
+            " SELECT r.measure_id, r.department_id, d.name, r.reported_on, r.progress,"
+            " r.problems, r.rowid AS seq,"
+            " MAX(r.reported_on) OVER (PARTITION BY r.measure_id, r.department_id) AS latest"
+            " FROM progress_reports r JOIN measures m ON m.id = r.measure_id"
+            " JOIN departments d ON d.id = r.department_id"
+            " WHERE r.deleted = 0 AND m.deleted = 0 AND r.reported_on <= :as_of"
+            " AND (:plan_id IS NULL OR m.plan_id = :plan_id))"
+            " WHERE reported_on = latest ORDER BY measure_id, name, seq",
+            params,
+        ):
+            _name, _day, texts, issues = merged[measure_id].setdefault(
+                department_id, (name, date.fromisoformat(reported_on), [], [])
+            )
+            for collected, text in ((texts, progress), (issues, problems)):
+                cleaned = (text or "").strip().rstrip(_TRIM)
+                if cleaned and cleaned not in collected:
+                    collected.append(cleaned)
+        result: dict[str, list[ProgressNote]] = {}
+        for measure_id, departments in merged.items():
+            ordered = sorted(
+                departments.items(),
+                key=lambda item: rank.get((measure_id, item[0]), len(rank)),
+            )
+            result[measure_id] = [
+                ProgressNote(name, day, "；".join(texts), "；".join(issues))
+                for _department_id, (name, day, texts, issues) in ordered
+                if texts or issues
+            ]
+        return result
+
+    def _targets(self, params: dict[str, Any]) -> dict[str, list[TargetCheck]]:
+        result: dict[str, list[TargetCheck]] = defaultdict(list)
+        for measure_id, raw, metric, op, value, unit, actual, measured_on in self.db.execute(
+            "SELECT t.measure_id, t.raw, t.metric, t.op, t.value, t.unit, a.value, a.measured_on"
+            " FROM targets t JOIN measures m ON m.id = t.measure_id"
+            " LEFT JOIN (SELECT target_id, value, measured_on, ROW_NUMBER() OVER ("
+            "   PARTITION BY target_id ORDER BY measured_on DESC, rowid DESC) AS n"
+            "   FROM target_actuals WHERE deleted = 0 AND measured_on <= :as_of) a"
+            " ON a.target_id = t.id AND a.n = 1"
+            " WHERE t.deleted = 0 AND m.deleted = 0 AND (:plan_id IS NULL OR m.plan_id = :plan_id)"
+            " ORDER BY t.measure_id, t.span_start IS NULL, t.span_start, t.rowid",
+            params,
+        ):
+            result[measure_id].append(
+                TargetCheck(
+                    raw=raw,
+                    op=op,
+                    value=value,
+                    unit=unit or "",
+                    label=(metric or "").strip(),
+                    actual=actual,
+                    measured_on=date.fromisoformat(measured_on) if measured_on else None,
+                    met=target_met(op, value, actual),
+                )
+            )
+        return result
+
+    @staticmethod
+    def _departments(
+        assignments: list[_Assignment], measures: list[MeasureRow], numbers: dict[str, str]
+    ) -> list[DepartmentLine]:
+        departments: dict[str, _Department] = {}
+        for item in assignments:
+            if item.role not in ("lead", "responsible"):
+                continue
+            entry = departments.setdefault(item.department_id, _Department(item.name))
+            (entry.lead if item.role == "lead" else entry.responsible).add(item.measure_id)
+        states = {row.id: row.status for row in measures}
+        order = {row.id: index for index, row in enumerate(measures)}
+        lines = []
+        for entry in departments.values():
+            mine = sorted((entry.lead | entry.responsible) & states.keys(), key=order.__getitem__)
+            overdue = [key for key in mine if states[key] is Status.OVERDUE]
+            lines.append(
+                DepartmentLine(
+                    name=entry.name,
+                    lead=len(entry.lead & states.keys()),
+                    responsible=len(entry.responsible & states.keys()),
+                    total=len(mine),
+                    done=sum(states[key] in (Status.DONE, Status.LATE_DONE) for key in mine),
+                    overdue=len(overdue),
+                    overdue_numbers=[numbers[key] for key in overdue if numbers[key]],
+                )
+            )
+        lines.sort(key=lambda line: (-line.overdue, -line.total, line.name))
+        return lines

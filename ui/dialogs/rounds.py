@@ -1,0 +1,830 @@
+"""调度: rounds of progress sheets — create a round, send the sheets out, read the replies in.
+
+Left, the rounds with how many departments have replied; right, the selected round's replies per
+department. Exporting and importing run on a worker thread (ui/tasks.py); while they run the
+dialog does not touch the database and refuses to close. Everything goes through
+``ProgressService``; an import with any error applies nothing and its errors are listed in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate, Qt, QUrl
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.workdays import WorkCalendar
+from app.storage import WriteError
+from ui.tasks import run_in_background
+from ui.widgets.empty_state import EmptyState
+
+if TYPE_CHECKING:
+    from app.services.progress import (
+        Addressee,
+        ImportReport,
+        ProgressService,
+        ReplyStatus,
+        RoundInfo,
+    )
+
+XLSX_FILTER = "Excel 填报表 (*.xlsx);;所有文件 (*)"
+WEEKDAYS = "一二三四五六日"
+DEFAULT_REPLY_WORKDAYS = 5
+
+STATE_REPLIED = "已报回"
+STATE_LATE = "逾期报回"
+STATE_MISSING = "未报回"
+# (text colour, background or None); explicit pairs stay readable under any palette.
+REPLIED_COLOURS = ("#14602a", "#d9f2dc")
+LATE_COLOURS = ("#7a3e00", "#ffe2bd")
+OVERDUE_COLOURS = ("#9c1c1c", "#f8d7d7")
+PENDING_COLOURS = ("#6b6b6b", None)
+ERROR_COLOUR = "#b3261e"
+
+
+def day_text(day: date | None, *, weekday: bool = False) -> str:
+    if day is None:
+        return ""
+    return f"{day.isoformat()}（周{WEEKDAYS[day.weekday()]}）" if weekday else day.isoformat()
+
+
+def to_qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def reply_state(reply: ReplyStatus, due: date | None, today: date) -> tuple[str, tuple, int]:
+    """Status text, colours, and a sort rank (the ones to chase first)."""
+    if reply.missing:
+        if due is not None and today > due:
+            return STATE_MISSING, OVERDUE_COLOURS, 0
+        return STATE_MISSING, PENDING_COLOURS, 1
+    if reply.late:
+        return STATE_LATE, LATE_COLOURS, 2
+    return STATE_REPLIED, REPLIED_COLOURS, 3
+
+
+def confirm(
+    parent: QWidget,
+    title: str,
+    text: str,
+    accept_text: str,
+    reject_text: str = "取消",
+    icon: QMessageBox.Icon = QMessageBox.Icon.Question,
+) -> bool:
+    """A message box with explicit Chinese button texts; True when ``accept_text`` is clicked."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    accept = box.addButton(accept_text, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(reject_text, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(accept)
+    box.exec()
+    return box.clickedButton() is accept
+
+
+class _SortItem(QTableWidgetItem):
+    """Sorts by ``SORT_ROLE`` when set (status rank, dates), else by text."""
+
+    SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        # Not super().__lt__: PySide dispatches it back here (endless recursion).
+        mine, theirs = self.data(self.SORT_ROLE), other.data(self.SORT_ROLE)
+        if mine is not None and theirs is not None:
+            return mine < theirs
+        return self.text() < other.text()
+
+
+def _item(text: str, sort_key: object = None) -> QTableWidgetItem:
+    item = _SortItem(text)
+    if sort_key is not None:
+        item.setData(_SortItem.SORT_ROLE, sort_key)
+    return item
+
+
+def _no_implicit_default(*buttons: QPushButton) -> None:
+    """Enter must never press a button the user did not focus and activate with Space."""
+    for button in buttons:
+        button.setAutoDefault(False)
+        button.setDefault(False)
+
+
+# ---- 新建调度 -----------------------------------------------------------------------------------
+
+
+class NewRoundDialog(QDialog):
+    """Name, plan (a choice only when there are several) and reply deadline of a new round."""
+
+    def __init__(
+        self,
+        plans: Sequence[tuple[str, str]],
+        name: str,
+        reply_due: date,
+        today: date,
+        taken: set[str],
+        calendar: WorkCalendar,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("新建调度")
+        self.setMinimumWidth(520)
+        self._today = today
+        self._taken = {n.strip() for n in taken}
+        self._calendar = calendar
+
+        self.name_edit = QLineEdit(name)
+        self.name_edit.setPlaceholderText("例如 2021年7月调度")
+        self.name_edit.textChanged.connect(self._validate)
+        self.plan_combo = QComboBox()
+        for plan_id, title in plans:
+            self.plan_combo.addItem(title, plan_id)
+        self.plan_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.plan_label = QLabel(plans[0][1] if plans else "")
+        self.plan_label.setWordWrap(True)
+        several = len(plans) > 1
+        self.plan_combo.setVisible(several)
+        self.plan_label.setVisible(not several)
+        self.due_edit = QDateEdit(to_qdate(reply_due))
+        self.due_edit.setCalendarPopup(True)
+        self.due_edit.setDisplayFormat("yyyy-MM-dd")
+        self.due_edit.setMinimumDate(to_qdate(today))
+        self.due_edit.dateChanged.connect(self._show_due_hint)
+        self.due_hint = QLabel()
+        due_row = QHBoxLayout()
+        due_row.addWidget(self.due_edit)
+        due_row.addWidget(self.due_hint, 1)
+        self.problem = QLabel()
+        self.problem.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.problem.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("调度名称", self.name_edit)
+        plan_field = QVBoxLayout()
+        plan_field.addWidget(self.plan_combo)
+        plan_field.addWidget(self.plan_label)
+        form.addRow("实施方案", plan_field)
+        form.addRow("报送截止", due_row)
+        note = QLabel("创建后，点击“生成填报表…”为各责任部门生成进展填报表。")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: palette(placeholder-text);")
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("创建")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+        self._show_due_hint()
+        self._validate()
+
+    # ---- Public API -------------------------------------------------------------------------
+
+    def values(self) -> tuple[str, str, date]:
+        """(name, plan id, reply due)."""
+        plan_id = self.plan_combo.currentData() or ""
+        return self.name_edit.text().strip(), plan_id, self.due_edit.date().toPython()
+
+    def accept(self) -> None:
+        if self._problem():
+            return
+        super().accept()
+
+    # ---- Internals ----------------------------------------------------------------------------
+
+    def _problem(self) -> str:
+        name = self.name_edit.text().strip()
+        if not name:
+            return "请填写调度名称。"
+        if name in self._taken:
+            return f"已有名为“{name}”的调度轮次，请换一个名称。"
+        if self.plan_combo.currentData() is None:
+            return "台账中还没有实施方案。"
+        return ""
+
+    def _validate(self) -> None:
+        problem = self._problem()
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        self.ok_button.setEnabled(not problem)
+
+    def _show_due_hint(self) -> None:
+        due = self.due_edit.date().toPython()
+        workdays = self._calendar.workdays_between(self._today, due)
+        text = f"星期{WEEKDAYS[due.weekday()]}，距今 {workdays} 个工作日"
+        if not self._calendar.is_workday(due):
+            text += "（当天不是工作日）"
+        self.due_hint.setText(text)
+
+
+# ---- Import errors ------------------------------------------------------------------------------
+
+
+class ImportErrorsDialog(QDialog):
+    """Every issue of a refused batch, with where it is; nothing of the batch was imported."""
+
+    COL_FILE, COL_SHEET, COL_ROW, COL_COLUMN, COL_REASON = range(5)
+    HEADERS = ("文件", "工作表", "行", "列", "原因")
+
+    def __init__(self, report: ImportReport, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("报回表有错误，未导入")
+        self.resize(1000, 520)
+        self.report = report
+        errors = report.errors
+
+        self.headline = QLabel(
+            f"发现 {len(errors)} 处错误，本批 {len(report.files)} 个文件均未导入，"
+            "台账没有任何改动。"
+        )
+        font = self.headline.font()
+        font.setBold(True)
+        self.headline.setFont(font)
+        self.headline.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.headline.setWordWrap(True)
+        bad = list(dict.fromkeys(issue.file for issue in errors))
+        clean = [f.file for f in report.files if f.file not in bad]
+        detail = f"有错误的文件：{'、'.join(bad)}。"
+        if clean:
+            detail += (
+                f"\n其余 {len(clean)} 个文件没有发现错误，但一批文件要么全部导入、要么都不导入，"
+                "所以也未导入；可以只选这些文件重新导入。"
+            )
+        detail += "\n请把下列问题告诉相关部门，改正后重新报送，再导入。"
+        self.detail = QLabel(detail)
+        self.detail.setWordWrap(True)
+
+        self.table = QTableWidget(len(errors), len(self.HEADERS))
+        self.table.setHorizontalHeaderLabels(list(self.HEADERS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setVisible(False)
+        for row, issue in enumerate(errors):
+            values = [issue.file, issue.sheet or "", "", issue.column or "", issue.reason]
+            for column, value in enumerate(values):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+            if issue.row is not None:
+                self.table.item(row, self.COL_ROW).setData(Qt.ItemDataRole.DisplayRole, issue.row)
+            self.table.item(row, self.COL_REASON).setToolTip(issue.reason)
+        header = self.table.horizontalHeader()
+        for column in (self.COL_FILE, self.COL_SHEET, self.COL_ROW, self.COL_COLUMN):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(self.COL_REASON, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeRowsToContents()
+
+        copy = QPushButton("复制全部(&C)")
+        copy.setToolTip("复制为表格文本，可粘贴到 Excel、微信或邮件中")
+        copy.clicked.connect(self.copy_all)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        _no_implicit_default(copy, close)
+        buttons = QHBoxLayout()
+        buttons.addWidget(copy)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+
+    # ---- Public API -------------------------------------------------------------------------
+
+    def rows(self) -> list[tuple[str, ...]]:
+        return [
+            tuple(self.table.item(row, column).text() for column in range(len(self.HEADERS)))
+            for row in range(self.table.rowCount())
+        ]
+
+    def copy_all(self) -> None:
+        lines = ["\t".join(self.HEADERS), *("\t".join(row) for row in self.rows())]
+        QGuiApplication.clipboard().setText("\n".join(lines))
+
+
+# ---- The rounds dialog --------------------------------------------------------------------------
+
+
+class RoundsDialog(QDialog):
+    COL_ROUND_NAME, COL_ROUND_DUE, COL_ROUND_REPLIES = range(3)
+    COL_DEPARTMENT, COL_EXPORTED, COL_RECEIVED, COL_STATE = range(4)
+
+    def __init__(
+        self,
+        progress: ProgressService,
+        plans: list[tuple[str, str]],
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], date] = date.today,
+        calendar: WorkCalendar | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("调度")
+        self.resize(1120, 680)
+        self._progress = progress
+        self._plans = list(plans)
+        self._plan_titles = dict(self._plans)
+        self._clock = clock
+        self._calendar = calendar or WorkCalendar()
+        self._rounds: list[RoundInfo] = []
+        self._replies: list[ReplyStatus] = []
+        self._busy = ""
+        self._last_dir = str(Path.home())
+        self.last_export: list[Path] = []
+        self.last_groups: list[Addressee] = []
+        self.last_report: ImportReport | None = None
+        self.errors_dialog: ImportErrorsDialog | None = None
+
+        # Left: the rounds.
+        self.new_button = QPushButton("新建调度(&N)…")
+        self.new_button.clicked.connect(self.new_round)
+        self.rounds_table = QTableWidget(0, 3)
+        self.rounds_table.setHorizontalHeaderLabels(["调度轮次", "报送截止", "已报回"])
+        self.rounds_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.rounds_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.rounds_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.rounds_table.verticalHeader().setVisible(False)
+        header = self.rounds_table.horizontalHeader()
+        header.setSectionResizeMode(self.COL_ROUND_NAME, QHeaderView.ResizeMode.Stretch)
+        for column in (self.COL_ROUND_DUE, self.COL_ROUND_REPLIES):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.rounds_table.itemSelectionChanged.connect(self._on_round_selected)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_top = QHBoxLayout()
+        left_top.addWidget(QLabel("调度轮次"))
+        left_top.addStretch(1)
+        left_top.addWidget(self.new_button)
+        left_layout.addLayout(left_top)
+        left_layout.addWidget(self.rounds_table, 1)
+
+        # Right: the selected round.
+        self.round_title = QLabel()
+        font = self.round_title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.round_title.setFont(font)
+        self.round_info = QLabel()
+        self.round_info.setWordWrap(True)
+        self.export_button = QPushButton("生成填报表(&E)…")
+        self.export_button.setToolTip("为本轮每个责任部门生成一份 Excel 进展填报表")
+        self.export_button.clicked.connect(self.export_sheets)
+        self.import_button = QPushButton("导入报回表(&I)…")
+        self.import_button.setToolTip("选择各部门报回的填报表（可多选）；有任何错误则整批不导入")
+        self.import_button.clicked.connect(self.import_replies)
+        self.received_edit = QDateEdit(to_qdate(self._clock()))
+        self.received_edit.setCalendarPopup(True)
+        self.received_edit.setDisplayFormat("yyyy-MM-dd")
+        self.received_edit.setMaximumDate(to_qdate(self._clock()))
+        self.received_edit.setToolTip("报回表的收到日期，用于判断是否逾期；默认今天")
+        actions = QHBoxLayout()
+        actions.addWidget(self.export_button)
+        actions.addWidget(self.import_button)
+        actions.addSpacing(12)
+        actions.addWidget(QLabel("收到日期"))
+        actions.addWidget(self.received_edit)
+        actions.addStretch(1)
+
+        self.replies_table = QTableWidget(0, 4)
+        self.replies_table.setHorizontalHeaderLabels(["部门", "发放日期", "报回日期", "状态"])
+        self.replies_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.replies_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.replies_table.verticalHeader().setVisible(False)
+        header = self.replies_table.horizontalHeader()
+        header.setSectionResizeMode(self.COL_DEPARTMENT, QHeaderView.ResizeMode.Stretch)
+        for column in (self.COL_EXPORTED, self.COL_RECEIVED, self.COL_STATE):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSortIndicator(self.COL_DEPARTMENT, Qt.SortOrder.AscendingOrder)
+        self.replies_empty = EmptyState(
+            "尚未生成填报表",
+            "点击“生成填报表…”，选择一个文件夹，为每个责任部门生成一份 Excel 进展填报表；"
+            "发给各部门填写，收回后点击“导入报回表…”。",
+        )
+        self.replies_stack = QStackedWidget()
+        self.replies_stack.addWidget(self.replies_table)
+        self.replies_stack.addWidget(self.replies_empty)
+        self.counts = QLabel()
+        self.only_missing = QCheckBox("只显示未报回")
+        self.only_missing.toggled.connect(self._apply_filter)
+        self.copy_missing_button = QPushButton("复制未报回名单")
+        self.copy_missing_button.setToolTip("复制尚未报回的部门名称，便于催报")
+        self.copy_missing_button.clicked.connect(self.copy_missing)
+        below = QHBoxLayout()
+        below.addWidget(self.counts, 1)
+        below.addWidget(self.only_missing)
+        below.addWidget(self.copy_missing_button)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.round_title)
+        right_layout.addWidget(self.round_info)
+        right_layout.addLayout(actions)
+        right_layout.addWidget(self.replies_stack, 1)
+        right_layout.addLayout(below)
+        self.right_panel = right
+        self.no_rounds = EmptyState(
+            "还没有调度轮次", "点击左上方“新建调度…”，为一个实施方案开始一轮调度。"
+        )
+        self.right_stack = QStackedWidget()
+        self.right_stack.addWidget(right)
+        self.right_stack.addWidget(self.no_rounds)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.right_stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([380, 740])
+
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(160)
+        self.busy.hide()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.close_button = QPushButton("关闭")
+        self.close_button.clicked.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.busy)
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.close_button)
+        _no_implicit_default(
+            self.new_button,
+            self.export_button,
+            self.import_button,
+            self.copy_missing_button,
+            self.close_button,
+        )
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(bottom)
+        self.refresh()
+
+    # ---- Public API -------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload the rounds and the selected round's replies (keeps the selection)."""
+        if self.is_busy():
+            return
+        current = self.current_round()
+        self._rounds = self._progress.rounds()
+        self.rounds_table.blockSignals(True)
+        self.rounds_table.setRowCount(len(self._rounds))
+        for row, info in enumerate(self._rounds):
+            replies = self._progress.replies(info.id)
+            received = sum(1 for r in replies if not r.missing)
+            name = _item(info.name)
+            name.setData(Qt.ItemDataRole.UserRole, info.id)
+            name.setToolTip(self._plan_titles.get(info.plan_id or "", ""))
+            self.rounds_table.setItem(row, self.COL_ROUND_NAME, name)
+            self.rounds_table.setItem(row, self.COL_ROUND_DUE, _item(day_text(info.reply_due)))
+            count = _item(f"{received}/{len(replies)}" if replies else "未发放")
+            count.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.rounds_table.setItem(row, self.COL_ROUND_REPLIES, count)
+        self.right_stack.setCurrentIndex(0 if self._rounds else 1)
+        if not (current and self.select_round(current.id)) and self._rounds:
+            self.rounds_table.selectRow(0)
+        self.rounds_table.blockSignals(False)
+        self._on_round_selected()
+
+    def current_round(self) -> RoundInfo | None:
+        rows = self.rounds_table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        round_id = self.rounds_table.item(rows[0].row(), self.COL_ROUND_NAME).data(
+            Qt.ItemDataRole.UserRole
+        )
+        return next((info for info in self._rounds if info.id == round_id), None)
+
+    def select_round(self, round_id: str) -> bool:
+        for row in range(self.rounds_table.rowCount()):
+            item = self.rounds_table.item(row, self.COL_ROUND_NAME)
+            if item.data(Qt.ItemDataRole.UserRole) == round_id:
+                self.rounds_table.selectRow(row)
+                return True
+        return False
+
+    def is_busy(self) -> bool:
+        return bool(self._busy)
+
+    def reply_states(self) -> dict[str, str]:
+        """Department name → status text, as the replies table shows it."""
+        return {
+            self.replies_table.item(row, self.COL_DEPARTMENT).text(): self.replies_table.item(
+                row, self.COL_STATE
+            ).text()
+            for row in range(self.replies_table.rowCount())
+        }
+
+    def new_round(self) -> None:
+        if not self._plans:
+            QMessageBox.information(self, "新建调度", "台账中还没有实施方案，请先导入实施方案。")
+            return
+        today = self._clock()
+        taken = {info.name for info in self._rounds}
+        name = f"{today.year}年{today.month}月调度"
+        base, counter = name, 2
+        while name in taken:
+            name = f"{base}（{counter}）"
+            counter += 1
+        form = NewRoundDialog(
+            self._plans,
+            name,
+            self._calendar.add_workdays(today, DEFAULT_REPLY_WORKDAYS),
+            today,
+            taken,
+            self._calendar,
+            self,
+        )
+        if form.exec() != QDialog.DialogCode.Accepted:
+            return
+        name, plan_id, due = form.values()
+        try:
+            round_id = self._progress.create_round(name, plan_id, due, today)
+        except WriteError as error:
+            QMessageBox.warning(self, "无法新建调度", str(error))
+            return
+        self.refresh()
+        self.select_round(round_id)
+        self.status.setText(f"已新建“{name}”。下一步：生成填报表。")
+
+    def export_sheets(self) -> None:
+        info = self.current_round()
+        if info is None or self.is_busy():
+            return
+        if self._replies:
+            first = min(r.exported_on for r in self._replies)
+            if not confirm(
+                self,
+                "重新生成填报表",
+                f"“{info.name}”已于 {first.isoformat()} 生成过 {len(self._replies)} 份填报表。"
+                "\n重新生成会覆盖所选文件夹中的同名文件，并把发放日期改为今天；"
+                "已报回的内容不受影响。\n\n是否重新生成？",
+                "重新生成",
+            ):
+                return
+        folder = QFileDialog.getExistingDirectory(self, "选择保存填报表的文件夹", self._last_dir)
+        if folder:
+            self._last_dir = folder
+            self.export_to(Path(folder))
+
+    def export_to(self, folder: Path) -> None:
+        """Write the selected round's sheets into ``folder`` off the UI thread."""
+        info = self.current_round()
+        if info is None or self.is_busy():
+            return
+        progress, exported_on = self._progress, self._clock()
+
+        def work() -> tuple[list[Path], list[Addressee]]:
+            # Read first: after the export commits, other pages may read the database.
+            groups = progress.addressees(info.id).groups
+            return progress.export_sheets(info.id, folder, exported_on), groups
+
+        self._set_busy(f"正在为“{info.name}”生成填报表…")
+        run_in_background(
+            work,
+            lambda result: self._on_exported(info, folder, *result),
+            self._on_export_failed,
+        )
+
+    def import_replies(self) -> None:
+        if self.current_round() is None or self.is_busy():
+            return
+        names, _ = QFileDialog.getOpenFileNames(
+            self, "选择报回的填报表（可多选）", self._last_dir, XLSX_FILTER
+        )
+        if names:
+            self._last_dir = str(Path(names[0]).parent)
+            self.import_paths([Path(name) for name in names])
+
+    def import_paths(self, paths: list[Path]) -> None:
+        """Check and import ``paths`` into the selected round off the UI thread."""
+        info = self.current_round()
+        if info is None or self.is_busy() or not paths:
+            return
+        progress = self._progress
+        received_on = self.received_edit.date().toPython()
+        self._set_busy(f"正在检查并导入 {len(paths)} 个文件…")
+        run_in_background(
+            lambda: progress.import_files(paths, received_on=received_on, round_id=info.id),
+            self._on_imported,
+            self._on_import_failed,
+        )
+
+    def copy_missing(self) -> None:
+        names = [r.department_name for r in self._replies if r.missing]
+        QGuiApplication.clipboard().setText("、".join(names))
+        self.status.setText(f"已复制 {len(names)} 个未报回部门的名称。")
+
+    def reject(self) -> None:
+        if self.is_busy():  # the worker is using the database; results need this dialog
+            self.status.setText(f"{self._busy}完成后才能关闭。")
+            return
+        super().reject()
+
+    # ---- The selected round -----------------------------------------------------------------
+
+    def _on_round_selected(self) -> None:
+        if self.is_busy():
+            return
+        info = self.current_round()
+        self._replies = self._progress.replies(info.id) if info else []
+        self.export_button.setEnabled(info is not None)
+        self.import_button.setEnabled(info is not None and bool(self._replies))
+        self.received_edit.setEnabled(info is not None and bool(self._replies))
+        if info is None:
+            self.round_title.clear()
+            self.round_info.clear()
+            self._fill_replies(None)
+            return
+        self.round_title.setText(info.name)
+        parts = [f"方案：{self._plan_titles.get(info.plan_id or '', '（未知方案）')}"]
+        if info.reply_due:
+            parts.append(f"报送截止：{day_text(info.reply_due, weekday=True)}")
+        parts.append(f"创建：{day_text(info.created_on)}")
+        self.round_info.setText("　".join(parts))
+        self._fill_replies(info)
+
+    def _fill_replies(self, info: RoundInfo | None) -> None:
+        today = self._clock()
+        table = self.replies_table
+        table.setSortingEnabled(False)
+        table.setRowCount(len(self._replies))
+        for row, reply in enumerate(self._replies):
+            text, (foreground, background), rank = reply_state(
+                reply, info.reply_due if info else None, today
+            )
+            name = _item(reply.department_name)
+            name.setData(Qt.ItemDataRole.UserRole, reply.department_id)
+            name.setToolTip(f"{reply.department_name}：{reply.item_count} 项填报事项")
+            exported = _item(day_text(reply.exported_on), reply.exported_on.toordinal())
+            received = _item(
+                day_text(reply.received_on),
+                reply.received_on.toordinal() if reply.received_on else 0,
+            )
+            state = _item(text, (rank, reply.department_name))
+            state.setForeground(QBrush(QColor(foreground)))
+            if background:
+                state.setBackground(QBrush(QColor(background)))
+            state.setToolTip(self._state_tip(reply, info, rank))
+            for column, item in enumerate((name, exported, received, state)):
+                table.setItem(row, column, item)
+        table.setSortingEnabled(True)  # by the header's current sort column
+
+        replied = sum(1 for r in self._replies if not r.missing)
+        late = sum(1 for r in self._replies if r.late)
+        missing = len(self._replies) - replied
+        if self._replies:
+            self.counts.setText(
+                f"已报回 {replied}/{len(self._replies)}，逾期 {late}，未报回 {missing}"
+            )
+        else:
+            self.counts.setText("")
+        has_sheets = bool(self._replies)
+        self.replies_stack.setCurrentIndex(0 if has_sheets or info is None else 1)
+        self.only_missing.setEnabled(has_sheets)
+        self.copy_missing_button.setEnabled(missing > 0)
+        self._apply_filter()
+
+    @staticmethod
+    def _state_tip(reply: ReplyStatus, info: RoundInfo | None, rank: int) -> str:
+        due = info.reply_due if info else None
+        if reply.received_on is None:
+            return "已过报送截止日期，尚未报回" if rank == 0 else "尚未报回"
+        tip = f"{reply.received_on.isoformat()} 收到，共 {reply.files} 份文件"
+        if reply.late and due is not None:
+            tip += f"；晚于截止日期 {(reply.received_on - due).days} 天"
+        return tip
+
+    def _apply_filter(self) -> None:
+        only_missing = self.only_missing.isChecked()
+        for row in range(self.replies_table.rowCount()):
+            state = self.replies_table.item(row, self.COL_STATE).text()
+            self.replies_table.setRowHidden(row, only_missing and state != STATE_MISSING)
+
+    # ---- Long work ----------------------------------------------------------------------------
+
+    def _set_busy(self, text: str) -> None:
+        self._busy = text
+        self.busy.setVisible(bool(text))
+        self.status.setText(text)
+        idle = not text
+        for widget in (
+            self.rounds_table,
+            self.new_button,
+            self.export_button,
+            self.import_button,
+            self.received_edit,
+            self.close_button,
+        ):
+            widget.setEnabled(idle)
+        if idle:
+            self._on_round_selected()  # restores the buttons that depend on the round
+
+    def _on_exported(
+        self, info: RoundInfo, folder: Path, paths: list[Path], groups: list[Addressee]
+    ) -> None:
+        self._set_busy("")
+        self.last_export, self.last_groups = paths, groups
+        self.refresh()
+        self.status.setText(f"已生成 {len(paths)} 份填报表：{folder}")
+        text = f"已为“{info.name}”生成 {len(paths)} 份填报表，保存在：\n{folder}"
+        if groups:
+            names = "、".join(group.name for group in groups)
+            text += (
+                f"\n\n以下 {len(groups)} 个为泛指名称（不是单个单位），没有生成填报表，"
+                f"请另行通知：\n{names}"
+            )
+        if confirm(
+            self,
+            "填报表已生成",
+            text,
+            "打开文件夹",
+            "关闭",
+            QMessageBox.Icon.Information,
+        ):
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def _on_export_failed(self, error: BaseException) -> None:
+        self._set_busy("")
+        self.refresh()
+        if isinstance(error, PermissionError):
+            reason = (
+                f"无法写入文件“{error.filename}”。如果该文件正在 Excel 中打开，请先关闭后重试。"
+            )
+        elif isinstance(error, WriteError):
+            reason = str(error)
+        else:
+            reason = f"{type(error).__name__}: {error}"
+        self.status.setText("生成填报表失败。")
+        QMessageBox.critical(
+            self, "生成填报表失败", f"没有记录任何发放（台账未改变）。\n原因：{reason}"
+        )
+
+    def _on_imported(self, report: ImportReport) -> None:
+        self._set_busy("")
+        self.last_report = report
+        self.refresh()
+        self.status.setText(report.summary())
+        if not report.ok:
+            self.errors_dialog = ImportErrorsDialog(report, self)
+            self.errors_dialog.open()
+            return
+        lines = [report.summary(), ""]
+        for outcome in report.files:
+            line = f"{outcome.file}：{outcome.status.label}"
+            details = [outcome.department_name] if outcome.department_name else []
+            for count, label in (
+                (outcome.reports, "进展 {} 条"),
+                (outcome.actuals, "指标实际值 {} 个"),
+                (outcome.completions, "记为完成 {} 项"),
+            ):
+                if count:
+                    details.append(label.format(count))
+            if details:
+                line += f"（{'，'.join(details)}）"
+            if outcome.note:
+                line += f" {outcome.note}"
+            lines.append(line)
+        QMessageBox.information(self, "导入完成", "\n".join(lines))
+
+    def _on_import_failed(self, error: BaseException) -> None:
+        self._set_busy("")
+        self.refresh()
+        reason = str(error) if isinstance(error, WriteError) else f"{type(error).__name__}: {error}"
+        self.status.setText("导入失败，台账未改变。")
+        QMessageBox.critical(self, "导入失败", f"没有导入任何内容（台账未改变）。\n原因：{reason}")
