@@ -9,13 +9,13 @@ Public API (no Qt anywhere in this package):
 
 Building blocks, usable on their own: ``find_deadlines`` / ``parse_deadline`` (deadlines.py),
 ``find_targets`` / ``parse_target`` (targets.py), ``Directory`` with ``build_directory`` /
-``merge`` / ``split_alias`` / ``rename`` (departments.py).
+``merge`` / ``split_alias`` / ``rename`` (directory.py).
 """
 
 from __future__ import annotations
 
 from .deadlines import find_deadlines, parse_deadline
-from .departments import Directory, build_directory, merge, rename, split_alias
+from .directory import Directory, build_directory, merge, rename, split_alias
 from .model import (
     Deadline,
     DepartmentEntry,

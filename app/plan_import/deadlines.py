@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from bisect import bisect_left
 from datetime import date
+from functools import lru_cache
 
 from .model import Deadline
 from .textutil import cn_to_int, fold
@@ -43,36 +43,44 @@ _CYCLES = {
 }
 
 # One pattern, branches in priority order (at one position the first branch that matches wins,
-# and the leftmost match wins overall, so 2021年底 is one deadline, not 2021年 and 年底).
+# and the leftmost match wins overall, so 2021年底 is one deadline, not 2021年 and 年底). Each
+# branch opens with a lookahead for the characters it can start with: a branch that cannot
+# match is left at one character test.
+_YEAR_START = r"(?=[\d〇零○一二三四五六七八九今本当明次])"
+_MONTH_START = r"(?=[\d十一二三四五六七八九])"
 _BRANCHES = [
     # 每季度, 每年2月底前, 按月
-    rf"(?P<rec>每(?:个)?(?P<cyc>季度|半年|年度|季|年|月|周|旬)"
+    rf"(?=[每按])(?P<rec>每(?:个)?(?P<cyc>季度|半年|年度|季|年|月|周|旬)"
     rf"(?:(?:的)?{_S}{_MONTH}{_S}月{_S}(?:底|末|上旬|中旬|下旬|{_DAY}{_S}日)?{_BEFORE})?"
     r"|按(?P<cyc2>季度|季|月|周)(?![度份]))",
     # 到2025年 (its end)
-    rf"(?P<by>(?:截止到|截至|截止|到|至|于){_S}(?P<by_y>{_YEAR}){_S}年"
+    rf"(?=[截到至于])(?P<by>(?:截止到|截至|截止|到|至|于){_S}(?P<by_y>{_YEAR}){_S}年"
     r"(?![\d度上下第一二三四月底末内份初]))",
     # 2022年6月底前, 2021年6月30日
-    rf"(?P<ym>(?P<ym_y>{_YEAR}|{_REL}){_S}年{_S}(?P<ym_m>{_MONTH}){_S}月{_S}"
+    rf"{_YEAR_START}(?P<ym>(?P<ym_y>{_YEAR}|{_REL}){_S}年{_S}(?P<ym_m>{_MONTH}){_S}月{_S}"
     rf"(?P<ym_suf>(?P<ym_d>{_DAY}){_S}[日号]|底|末|份|上旬|中旬|下旬|初|中)?{_BEFORE})",
     # 2019年上半年, 2021年底, 2022年第一季度
-    rf"(?P<yp>(?P<yp_y>{_YEAR}|{_REL}){_S}年{_S}(?:度{_S})?"
+    rf"{_YEAR_START}(?P<yp>(?P<yp_y>{_YEAR}|{_REL}){_S}年{_S}(?:度{_S})?"
     rf"(?P<yp_part>上半年|下半年|年底|年末|底|末|内|第?[一二三四1-4]季度)(?:末|底)?{_BEFORE})",
     # 3年内, 五年内, 用3年时间
+    r"(?=[\d一二两三四五六七八九十用利经])"
     rf"(?P<per>(?<![\d.])(?P<per_n>{_CN_COUNT}){_S}(?:个)?{_S}年{_S}"
     rf"(?:以内|之内|内|左右时间|时间)|(?:用|利用|经过){_S}(?P<per_n2>{_CN_COUNT}){_S}年)",
     # 6月、8月、9月 (each month's end)
-    rf"(?P<ml>(?<![\d.])(?P<ml_list>{_MONTH}{_S}月(?:{_S}[、和及,]{_S}{_MONTH}{_S}月)+)"
+    rf"{_MONTH_START}(?P<ml>(?<![\d.])"
+    rf"(?P<ml_list>{_MONTH}{_S}月(?:{_S}[、和及,]{_S}{_MONTH}{_S}月)+)"
     rf"(?:{_S}(?P<ml_suf>底|末|份))?{_BEFORE})",
     # 6月底前, ６月底, 6月份, 9月中旬前, 6月30日前 (and 13月底: kept, unresolved, for a warning)
-    rf"(?P<mo>(?<![\d.个第])(?P<mo_m>{_MONTH}|\d{{2}}){_S}月{_S}"
+    rf"{_MONTH_START}(?P<mo>(?<![\d.个第])(?P<mo_m>{_MONTH}|\d{{2}}){_S}月{_S}"
     rf"(?P<mo_suf>(?P<mo_d>{_DAY}){_S}[日号]|底|末|份|上旬|中旬|下旬){_BEFORE})",
     # 上半年, 三季度
+    r"(?=[上下第一二三四1-4])"
     rf"(?P<hq>(?<!每)(?P<hq_part>上半年|下半年|第?[一二三四1-4]季度)(?:末|底)?{_BEFORE})",
     # 年底前, 年内, 全年
-    r"(?P<ye>(?<![\d〇零○一二两三四五六七八九十每今明本次当])"
+    r"(?=[年全])(?P<ye>(?<![\d〇零○一二两三四五六七八九十每今明本次当])"
     rf"(?:年底|年末|年内|全年|年度内)(?!龄){_BEFORE})",
     # 长期坚持, 持续推进 (kept only where they stand as a time limit of their own)
+    r"(?=[长持常])"
     r"(?P<on>长期坚持|长期推进|长期执行|持续推进|持续开展|持续实施|常态化推进|常态化开展|长期)",
 ]
 # The lookahead lets the engine skip, at one character test, positions where no branch can start.
@@ -80,10 +88,11 @@ _GATE = r"(?=[\d〇零○一二两三四五六七八九十每按到至截于用�
 _DEADLINE = re.compile(_GATE + "(?:" + "|".join(_BRANCHES) + ")")
 # Dates contain one of these characters; the pattern only runs in windows around them. The few
 # phrases without one (每周, 按周, 长期坚持 …) are found by ``_OTHERS``, which scans fast.
-_ANCHOR = re.compile(r"[月年季]")
-_OTHERS = re.compile(  # every branch starts with a literal: the engine scans for those fast
+_ANCHORS = "月年季"
+_OTHERS = re.compile(  # tried where one of _OTHERS_FIRST is
     r"每个?[周旬]|按周|长期坚持|长期推进|长期执行|持续推进|持续开展|持续实施|常态化推进|常态化开展|长期"
 )
+_OTHERS_FIRST = "每按长持常"
 _WINDOW_BEFORE = 12
 _WINDOW_AFTER = 12
 _ONGOING_BEFORE = set("，,;；。:：(（、\n") | {""}
@@ -105,10 +114,15 @@ def _year_in(written: str | None, year: int | None) -> int | None:
     return cn_to_int(written)
 
 
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
+    # calendar.monthrange(year, month)[1], without the weekday it also computes
+    return date(year, month, _MONTH_DAYS[month] + (month == 2 and calendar.isleap(year)))
 
 
+@lru_cache(maxsize=1024)  # a plan repeats its dates (6月底前 …)
 def _resolve(
     year: int | None, month: int | None, suffix: str | None, day: int | None
 ) -> date | None:
@@ -141,11 +155,23 @@ def _part_due(year: int | None, part: str) -> date | None:
     return None
 
 
+def _positions(norm: str, chars: str) -> list[int]:
+    """Where these characters are, in order (str.find is much faster than a regex scan)."""
+    found: list[int] = []
+    for ch in chars:
+        at = norm.find(ch)
+        while at >= 0:
+            found.append(at)
+            at = norm.find(ch, at + 1)
+    found.sort()
+    return found
+
+
 def _windows(norm: str) -> list[tuple[int, int]]:
     windows: list[tuple[int, int]] = []
-    for anchor in _ANCHOR.finditer(norm):
-        lo = max(0, anchor.start() - _WINDOW_BEFORE)
-        hi = min(len(norm), anchor.end() + _WINDOW_AFTER)
+    for at in _positions(norm, _ANCHORS):
+        lo = max(0, at - _WINDOW_BEFORE)
+        hi = min(len(norm), at + 1 + _WINDOW_AFTER)
         if windows and lo <= windows[-1][1]:
             windows[-1] = (windows[-1][0], hi)
         else:
@@ -154,22 +180,26 @@ def _windows(norm: str) -> list[tuple[int, int]]:
 
 
 class _Clauses:
-    """Sentence boundaries of a text, found once, for each deadline's clause span."""
+    """The sentence boundaries around each deadline: the nearest clause ends before and after.
+
+    The text is searched backwards in its reversed copy, so each lookup reads only the clause.
+    """
 
     def __init__(self, norm: str) -> None:
         self.norm = norm
-        self.ends = [m.start() for m in _CLAUSE_END.finditer(norm)]
+        self.reversed = norm[::-1]
 
     def around(self, start: int, end: int) -> tuple[int, int]:
-        index = bisect_left(self.ends, start)
-        left = self.ends[index - 1] + 1 if index else 0
-        index = bisect_left(self.ends, end)
-        if index < len(self.ends):
-            right = self.ends[index]
+        size = len(self.norm)
+        before = _CLAUSE_END.search(self.reversed, size - start)  # the last end before start
+        left = size - before.start() if before else 0
+        after = _CLAUSE_END.search(self.norm, end)  # the first end at or after end
+        if after:
+            right = after.start()
             if self.norm[right] != "\n":
                 right += 1  # keep the 。 or ；
         else:
-            right = len(self.norm)
+            right = size
         while left < right and self.norm[left] in " \t":
             left += 1
         return (left, right)
@@ -212,7 +242,7 @@ def find_deadlines(text: str, year: int | None, *, norm: str | None = None) -> l
             else:
                 found.append(_deadline(m, kind, text, year, clause))
     others = False
-    for m in _OTHERS.finditer(norm):
+    for m in _others(norm):
         start, end = m.span()
         phrase = m.group()
         if _is_past(norm, end):
@@ -239,11 +269,29 @@ def find_deadlines(text: str, year: int | None, *, norm: str | None = None) -> l
     return found
 
 
+def _others(norm: str) -> list[re.Match[str]]:
+    """``_OTHERS.finditer(norm)``, trying the pattern only where a phrase can start."""
+    found: list[re.Match[str]] = []
+    done = 0  # matches do not overlap: the next one starts after the last
+    for at in _positions(norm, _OTHERS_FIRST):
+        if at >= done:
+            m = _OTHERS.match(norm, at)
+            if m is not None:
+                found.append(m)
+                done = m.end()
+    return found
+
+
 def _deadline(
     m: re.Match[str], kind: str | None, text: str, year: int | None, clause: tuple[int, int]
 ) -> Deadline:
-    raw = text[m.start() : m.end()]
     source = m.span()
+    raw = text[source[0] : source[1]]
+    if kind == "mo":  # the usual 6月底前
+        day = cn_to_int(m["mo_d"]) if m["mo_d"] else None
+        return Deadline(
+            raw, _resolve(year, cn_to_int(m["mo_m"]), m["mo_suf"], day), "date", clause, source
+        )
     if kind == "rec":
         cycle = _CYCLES[m["cyc"] or m["cyc2"]]
         return Deadline(raw, None, "recurring", clause, source, recurrence=cycle)
@@ -260,9 +308,6 @@ def _deadline(
         due = _resolve(_year_in(m["ym_y"], year), cn_to_int(m["ym_m"]), m["ym_suf"], day)
     elif kind == "yp":
         due = _part_due(_year_in(m["yp_y"], year), m["yp_part"])
-    elif kind == "mo":
-        day = cn_to_int(m["mo_d"]) if m["mo_d"] else None
-        due = _resolve(year, cn_to_int(m["mo_m"]), m["mo_suf"], day)
     elif kind == "hq":
         due = _part_due(year, m["hq_part"])
     elif kind == "ye":

@@ -82,7 +82,7 @@ def classify(text: str, folded: str | None = None) -> list[Line]:
         pos += len(raw) + 1
         stripped = raw.strip(_BLANKS)
         if not stripped:
-            lines.append(Line(index, line_start, line_start, "", "", kind="blank"))
+            lines.append(Line(index, line_start, line_start, "", "", "blank"))
             continue
         start = line_start + raw.index(stripped[0])
         end = start + len(stripped)
@@ -90,7 +90,8 @@ def classify(text: str, folded: str | None = None) -> list[Line]:
         _classify_one(line)
         lines.append(line)
     _mark_signatures(lines)
-    _mark_tables(lines)
+    if "\t" in text:  # tables come as tab-separated cells
+        _mark_tables(lines)
     return lines
 
 
@@ -121,20 +122,21 @@ def _classify_one(line: Line) -> None:
     if (first in "抄主印发报(此" or "印发" in compact) and _CLOSING.fullmatch(compact):
         line.kind = "closing"
         return
-    date_match = DATE_RE.search(compact) if "日" in compact and len(compact) < 40 else None
+    date_match = DATE_RE.search(compact) if len(compact) < 40 and "日" in compact else None
     if date_match and len(compact) - len(date_match.group(0)) <= 2 and "(" not in compact[:1]:
         line.kind = "date"
         return
     if date_match and re.fullmatch(r"\(" + re.escape(date_match.group(0)) + r"\)", compact):
         line.kind = "date"
         return
-    docno = DOCNO_RE.search(norm) if "号" in norm and len(compact) < 40 else None
+    docno = DOCNO_RE.search(norm) if len(compact) < 40 and "号" in norm else None
     if docno and len(compact) <= len(docno.group(0).replace(" ", "")) + 2:
         line.kind = "docno"
         return
     item = _ITEM.match(norm)
     if item and item.end() < len(norm):
-        style = next(name for name in STYLES if item.group(name))
+        style = item.lastgroup  # the one numbering group that matched
+        assert style is not None
         token = item.group(style)
         number = _CIRCLED.index(token) + 1 if style == "circ" else cn_to_int(token)
         if number is not None and number > 0:

@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from . import departments as dep
 from .deadlines import find_deadlines
+from .directory import city_prefixes, directory_from_tally
 from .lines import DEPTH, Line, classify, heading_shaped
 from .metadata import Metadata, extract
 from .model import (
@@ -39,6 +41,7 @@ from .model import (
     ParseWarning,
     Target,
 )
+from .names import looks_like_department, split_written
 from .targets import find_targets
 from .textutil import FlatText, Segment, fold, fold_short, int_to_cn
 
@@ -80,29 +83,30 @@ class _Document:
     def __init__(self, text: str) -> None:
         self.text = text
         self.norm = fold(text)
-        self.lines = classify(text, self.norm)
-        count = len(self.lines)
-        self.prev_line = [-1] * count  # previous non-blank line
-        self.next_line = [-1] * count  # next non-blank line
+        self.lines = lines = classify(text, self.norm)
+        count = len(lines)
+        self.prev_line = prev_line = [-1] * count  # previous non-blank line
+        self.next_line = next_line = [-1] * count  # next non-blank line
         last = -1
-        for line in self.lines:
-            self.prev_line[line.index] = last
+        for line in lines:
+            prev_line[line.index] = last
             if line.kind != "blank":
                 last = line.index
         last = -1
-        for line in reversed(self.lines):
-            self.next_line[line.index] = last
+        for line in reversed(lines):
+            next_line[line.index] = last
             if line.kind != "blank":
                 last = line.index
-        self.first_item = next((ln.index for ln in self.lines if ln.kind == "item"), count)
-        self.heading_like = [self._heading_like(line) for line in self.lines]
+        self.first_item = next((ln.index for ln in lines if ln.kind == "item"), count)
+        # (only text lines can be heading-like: the test is skipped for the others)
+        self.heading_like = [line.kind == "text" and self._heading_like(line) for line in lines]
         self._build_blocks()
         self.first_leads = dep.first_listed_leads(self.flat.norm, folded=True)
         self.groups = dep.find_groups(
             self.flat.raw, first_leads=self.first_leads, norm=self.flat.norm
         )
         self.named_blocks = {
-            bisect_right(self.flat.starts, g.start) - 1 for g in self.groups if g.names
+            bisect_right(self.flat.starts, g.start) - 1 for g in self.groups if g.found
         }
 
     def _heading_like(self, line: Line) -> bool:
@@ -118,28 +122,29 @@ class _Document:
     def _build_blocks(self) -> None:
         """Each item, break line or heading-like line starts a block; text lines continue it."""
         ranges: list[tuple[int, int]] = []
-        self.block_of = [-1] * len(self.lines)
+        lines = self.lines
+        self.block_of = block_of = [-1] * len(lines)
         rows: dict[int, list[Segment]] = {}
-        for line in self.lines:
+        for line in lines:
             if line.kind == "blank":
                 continue
             if line.cells is not None:
                 rows[len(ranges)] = _row_segments(line)
                 ranges.append((line.start, line.end))
-                self.block_of[line.index] = len(ranges) - 1
+                block_of[line.index] = len(ranges) - 1
                 continue
             starts = (
                 not ranges
                 or line.kind != "text"
                 or self.heading_like[line.index]
                 or line.index < self.first_item
-                or self.lines[self.prev_line[line.index]].kind in _BREAK_KINDS
+                or lines[self.prev_line[line.index]].kind in _BREAK_KINDS
             )
             if starts:
                 ranges.append((line.start, line.end))
             else:
                 ranges[-1] = (ranges[-1][0], line.end)
-            self.block_of[line.index] = len(ranges) - 1
+            block_of[line.index] = len(ranges) - 1
         self.block_ranges = ranges
         flat_ranges: list[tuple[int, int] | list[Segment]] = list(ranges)
         for index, segments in rows.items():
@@ -233,9 +238,6 @@ class _Builder:
         after = self.lines[self.doc.next_line[index]]
         return after.depth == depth
 
-    def _named(self, line: Line) -> bool:
-        return self.doc.block_of[line.index] in self.doc.named_blocks
-
     def _block_title(self, line: Line) -> str:
         block = self.doc.block_of[line.index]
         start = self.doc.flat_of(line.body, line)
@@ -252,6 +254,7 @@ class _Builder:
 
     def build(self) -> tuple[list[_AreaDraft], bool]:
         counted: list[tuple[list[int], dict[str, int], dict[str, int]]] = []
+        block_of, named_blocks = self.doc.block_of, self.doc.named_blocks
         for region in self.regions():
             with_depts: dict[str, int] = {}
             items: dict[str, int] = {}
@@ -259,7 +262,7 @@ class _Builder:
                 line = self.lines[index]
                 if line.kind == "item" and line.style:
                     items[line.style] = items.get(line.style, 0) + 1
-                    if self._named(line):
+                    if block_of[index] in named_blocks:  # its block names departments
                         with_depts[line.style] = with_depts.get(line.style, 0) + 1
             counted.append((region, with_depts, items))
         best_total = max((max(c[1].values(), default=0) for c in counted), default=0)
@@ -302,12 +305,14 @@ class _Builder:
         has_headings = any(
             self.lines[i].kind == "item" and self.lines[i].depth < depth for i in region
         )
+        heading_like = self.doc.heading_like
         position = 0
         while position < len(region):
             index = region[position]
             line = self.lines[index]
-            if line.kind == "item" and line.depth < depth:
-                parents = [p for p in parents if p.depth < line.depth] + [line]
+            line_depth = line.depth
+            if line.kind == "item" and line_depth < depth:
+                parents = [p for p in parents if p.depth < line_depth] + [line]
                 parent = parents[-2] if len(parents) > 1 else None
                 current = _AreaDraft(
                     line.number or 0,
@@ -316,7 +321,12 @@ class _Builder:
                     parent_title=self._block_title(parent) if parent else "",
                 )
                 areas.append(current)
-            elif current is not None and not current.implicit and self._lost_numeral(index, depth):
+            elif (
+                heading_like[index]
+                and current is not None
+                and not current.implicit
+                and self._lost_numeral(index, depth)
+            ):
                 number = (current.no or 0) + 1
                 current = _AreaDraft(
                     number, line.text, line.start, inferred=True, parent_title=current.parent_title
@@ -328,21 +338,23 @@ class _Builder:
                     line.start,
                     number,
                 )
-            elif line.kind == "item" and line.depth == depth:
+            elif line.kind == "item" and line_depth == depth:
                 last, stop = self._extent(index, depth)
                 if current is None:
                     current = _AreaDraft(0 if has_headings else 1, "", None, implicit=True)
                     areas.append(current)
                 doc = self.doc
-                measure = _Measure(
-                    line,
-                    doc.block_of[index],
-                    doc.block_of[last],
-                    self.lines[last].end,
+                last_block = doc.block_of[last]
+                current.measures.append(
+                    _Measure(
+                        line,
+                        doc.block_of[index],
+                        last_block,
+                        self.lines[last].end,
+                        doc.flat_of(line.body, line),
+                        doc.block_flat_end(last_block),
+                    )
                 )
-                measure.flat_start = doc.flat_of(line.body, line)
-                measure.flat_end = doc.block_flat_end(measure.last_block)
-                current.measures.append(measure)
                 position = bisect_left(region, stop, position)
                 continue
             position += 1
@@ -365,34 +377,39 @@ def _title_of(flat: str, start: int, end: int) -> str:
 
 
 def _outside_groups(
-    clause: tuple[int, int], phrase: tuple[int, int], groups: list[tuple[int, int]]
+    clause: tuple[int, int], phrase: tuple[int, int], groups: list[dep.Group]
 ) -> tuple[int, int]:
     """Trim a deadline's clause so that it holds no department group."""
     start, end = clause
-    for group_start, group_end in groups:
-        if start < group_end <= phrase[0]:
-            start = group_end
-        elif phrase[1] <= group_start < end:
-            end = group_start
+    for group in groups:
+        if start < group.end <= phrase[0]:
+            start = group.end
+        elif phrase[1] <= group.start < end:
+            end = group.start
     return (start, end)
 
 
 def _remap_deadline(item: Deadline, flat: FlatText) -> Deadline:
-    """Move a deadline's spans (offsets into the flat text) onto the source text."""
-    return Deadline(
-        item.raw,
-        item.due,
-        item.kind,
-        flat.span(*item.span) if item.span else None,
-        flat.span(*item.source) if item.source else None,
-        item.recurrence,
-        item.months,
-    )
+    """Move a deadline's spans (offsets into the flat text) onto the source text, in place."""
+    span, source = item.span, item.source
+    if span and source and span[0] <= source[0] and source[1] <= span[1]:
+        shift = flat.shift(*span)  # one lookup when its clause lies on one source line
+        if shift is not None:
+            item.span = (span[0] + shift, span[1] + shift)
+            item.source = (source[0] + shift, source[1] + shift)
+            return item
+    if item.span:
+        item.span = flat.span(*item.span)
+    if item.source:
+        item.source = flat.span(*item.source)
+    return item
 
 
 def _remap_target(item: Target, flat: FlatText) -> Target:
-    span = flat.span(*item.span) if item.span else None
-    return Target(item.raw, item.metric, item.op, item.value, item.unit, span)
+    """Move a target's span onto the source text, in place."""
+    if item.span:
+        item.span = flat.span(*item.span)
+    return item
 
 
 def parse_text(text: str, source_name: str = "") -> ParsedPlan:
@@ -472,48 +489,54 @@ def _fill(plan: ParsedPlan, drafts: list[_AreaDraft], builder: _Builder, year: i
             return index
         return -1
 
-    parsed: list[ParsedMeasure] = []
-    for measure in measures:
-        number = measure.head.number or 0
-        parsed.append(
-            ParsedMeasure(
-                no=number,
-                title=_title_of(flat.raw, measure.flat_start, measure.flat_end),
-                text=doc.text[measure.head.body : _text_end(measure)],
-                span=(measure.head.start, measure.end),
-                text_start=measure.head.body,
-            )
+    parsed = [
+        ParsedMeasure(
+            m.head.number or 0,  # no
+            _title_of(flat.raw, m.flat_start, m.flat_end),  # title
+            doc.text[m.head.body : _text_end(m)],  # text
+            (m.head.start, m.end),  # span
+            m.head.body,  # text_start
         )
+        for m in measures
+    ]
     area_of: list[int] = []
     for area_index, draft in enumerate(drafts):
         area_of.extend([area_index] * len(draft.measures))
 
-    group_spans: list[list[tuple[int, int]]] = [[] for _ in measures]
     by_measure: list[list[dep.Group]] = [[] for _ in measures]
     for group in doc.groups:
         index = owner(group.start)
         if index >= 0:
             by_measure[index].append(group)
-            group_spans[index].append((group.start, group.end))
     for index, groups in enumerate(by_measure):
-        named = [g for g in groups if g.names]
-        scoped = len(named) > 1
+        if not groups:
+            continue
+        scoped = len(groups) > 1 and sum(1 for g in groups if g.found) > 1
         previous_end = measures[index].flat_start
         measure = parsed[index]
+        departments = measure.departments
         for group in groups:
             covers = flat.span(previous_end, group.start) if scoped else None
             previous_end = group.end
+            # The names are made canonical once the directory is known (_apply_directory).
             # One lookup per group when it lies on one source line (the usual case).
+            base = group.base
             shift = flat.shift(group.start, group.end)
-            departments = measure.departments
-            for ref in group.names:
-                # The name is made canonical once the directory is known (_apply_directory).
-                source = (
-                    (ref.start + shift, ref.end + shift)
-                    if shift is not None
-                    else flat.span(ref.start, ref.end)
+            if shift is not None:
+                base += shift
+                departments.extend(
+                    [
+                        DepartmentRef(name, role, covers, raw, (start + base, end + base))
+                        for raw, role, start, end, name, _ in group.found
+                    ]
                 )
-                departments.append(DepartmentRef(ref.name, ref.role, covers, ref.raw, source))
+            else:
+                departments.extend(
+                    [
+                        DepartmentRef(name, role, covers, raw, flat.span(start + base, end + base))
+                        for raw, role, start, end, name, _ in group.found
+                    ]
+                )
             if group.doubtful:
                 builder.warn(
                     "department_roles_unclear",
@@ -526,12 +549,12 @@ def _fill(plan: ParsedPlan, drafts: list[_AreaDraft], builder: _Builder, year: i
         index = owner(deadline.source[0] if deadline.source else -1)
         if index >= 0:
             if deadline.span and deadline.source:
-                deadline.span = _outside_groups(deadline.span, deadline.source, group_spans[index])
+                deadline.span = _outside_groups(deadline.span, deadline.source, by_measure[index])
             parsed[index].deadlines.append(_remap_deadline(deadline, flat))
     for target in targets:
         start = target.span[0] if target.span else -1
         index = owner(start)
-        if index >= 0 and not any(s <= start < e for s, e in group_spans[index]):
+        if index >= 0 and not any(g.start <= start < g.end for g in by_measure[index]):
             parsed[index].targets.append(_remap_target(target, flat))
 
     renumber = len({d.no for d in drafts}) < len(drafts)
@@ -569,8 +592,8 @@ def _check_numbering(plan: ParsedPlan, builder: _Builder) -> None:
     previous_no = 0
     for area in plan.areas:
         for index, measure in enumerate(area.measures):
-            expected = {previous_no + 1} | ({1} if index == 0 else set())
-            if measure.no not in expected:
+            # expected: the next number, or 1 at the start of an area
+            if measure.no != previous_no + 1 and not (index == 0 and measure.no == 1):
                 where = f"“{area.title}”中" if area.title else ""
                 if previous_no == 0:
                     message = f"措施编号不连续：{where}第一条措施的编号是{measure.no}"
@@ -581,39 +604,36 @@ def _check_numbering(plan: ParsedPlan, builder: _Builder) -> None:
 
 
 def _apply_directory(plan: ParsedPlan, builder: _Builder, meta: Metadata) -> None:
-    written: list[dep.Written] = []
-    split: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for measure in plan.measures:
-        for ref in measure.departments:
-            if ref.raw not in split:
-                split[ref.raw] = dep.split_written(ref.raw)
-            name, aliases = split[ref.raw]
-            written.append(dep.Written(name, aliases))
-    directory, notes = dep.build_directory(written, cities=dep.city_prefixes(meta.issuer))
+    # Plans write the same names again and again: the work is done once per written form.
+    times = Counter(ref.raw for measure in plan.measures for ref in measure.departments)
+    split = {raw: split_written(raw) for raw in times}  # as written -> (name, aliases)
+    tally: dict[tuple[str, tuple[str, ...]], int] = {}  # (name, aliases) -> times written
+    for raw, count in times.items():  # in order of first appearance
+        tally[split[raw]] = tally.get(split[raw], 0) + count
+    directory, notes = directory_from_tally(tally, cities=city_prefixes(meta.issuer))
     lookup = directory.lookup
     groups = {e.name for e in directory.entries if e.is_group}
     for note in notes:
         builder.warn(note.code, note.message)
+    resolved: dict[str, tuple[str, bool, bool]] = {}  # (canonical, is a group, plausible name)
+    for raw, (name, _) in split.items():
+        canonical = lookup.get(fold_short(name), name)
+        resolved[raw] = (canonical, canonical in groups, looks_like_department(name))
     unknown: set[str] = set()
     for area in plan.areas:
         for measure in area.measures:
-            refs = []
             for ref in measure.departments:
-                name = split[ref.raw][0]
-                canonical = lookup.get(fold_short(name), name)
-                ref.name = canonical
-                ref.is_group = canonical in groups
-                refs.append(ref)
-                if name not in unknown and not dep.looks_like_department(name):
-                    unknown.add(name)
-                    builder.warn(
-                        "department_unknown_form",
-                        f"无法识别的部门写法：“{ref.raw}”，请核对",
-                        ref.source[0] if ref.source else None,
-                        area.no,
-                        measure.no,
-                    )
-            measure.departments = refs
+                ref.name, ref.is_group, plausible = resolved[ref.raw]
+                if plausible or split[ref.raw][0] in unknown:
+                    continue
+                unknown.add(split[ref.raw][0])
+                builder.warn(
+                    "department_unknown_form",
+                    f"无法识别的部门写法：“{ref.raw}”，请核对",
+                    ref.source[0] if ref.source else None,
+                    area.no,
+                    measure.no,
+                )
     plan.departments = directory.entries
 
 

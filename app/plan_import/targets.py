@@ -125,19 +125,23 @@ _WITHIN_VERBS = ("完成", "办结", "办完", "审核完毕", "作出", "办理
 _NUMBER_BEFORE = frozenset("0123456789.-~—–")
 _SKIP_BEFORE = ("由", "从", "第", "提前", "“", '"', "前")
 _METRIC_STOP = "，,;；。:：、()（）\n"
+_METRIC_STOP_RE = re.compile("[" + re.escape(_METRIC_STOP) + "]")
 _METRIC_TRIM = re.compile(
     r"^(?:\d{4}年)?(?:\d{1,2}月(?:底|份|末|上旬|中旬|下旬)?(?:前|之前)?)?"
     r"(?:将|把|使|确保|力争|努力|并|且|全面|进一步)*"
 )
 
 
-def _metric(norm: str, raw: str, start: int) -> str:
-    left = start
-    while left > 0 and norm[left - 1] not in _METRIC_STOP:
-        left -= 1
-    metric = raw[left:start].strip()
-    folded = fold(metric)
-    trim = _METRIC_TRIM.match(folded)
+def _metric(norm: str, raw: str, start: int, reversed_norm: str) -> str:
+    """The words naming the target before it, back to the previous stop (``reversed_norm`` is
+    ``norm[::-1]``, where that stop is the first one found searching forwards)."""
+    stop = _METRIC_STOP_RE.search(reversed_norm, len(norm) - start)
+    left = len(norm) - stop.start() if stop else 0
+    metric = raw[left:start]
+    left += len(metric) - len(metric.lstrip())
+    metric = metric.strip()
+    # fold(metric): folding keeps blanks blank and the rest not, so the same slice of ``norm``
+    trim = _METRIC_TRIM.match(norm[left : left + len(metric)])
     if trim and trim.end():
         metric = metric[trim.end() :]
     return metric.strip()
@@ -159,6 +163,7 @@ def find_targets(text: str, *, norm: str | None = None) -> list[Target]:
     if norm is None:
         norm = fold(text)
     found: list[Target] = []
+    reversed_norm = ""
     for m in _TARGET.finditer(norm):
         num_start = m.start("num")
         if num_start and norm[num_start - 1] in _NUMBER_BEFORE:
@@ -170,32 +175,28 @@ def find_targets(text: str, *, norm: str | None = None) -> list[Target]:
             continue
         if num_start > 0 and norm[num_start - 1] in "第年月":
             continue
-        value = float(m.group("num"))
-        if m.group("mult") == "万":
+        number, mult, written_unit, post = m.group("num", "mult", "unit", "post")
+        end = m.end()
+        value = float(number)
+        if mult == "万":
             value *= 10_000
-        elif m.group("mult") == "亿":
+        elif mult == "亿":
             value *= 100_000_000
-        unit = _UNIT_NAMES.get(m.group("unit"), m.group("unit"))
+        unit = _UNIT_NAMES.get(written_unit, written_unit)
         op: TargetOp = "="
-        if m.group("post"):
-            op = _POST_OPS[m.group("post")]
+        if post:
+            op = _POST_OPS[post]
         elif pre:
             op = _PRE_OPS[pre]
-        if unit in _TIME_UNITS and not m.group("post"):
-            after = norm[m.end() : m.end() + 6]
+        if unit in _TIME_UNITS and not post:
+            after = norm[end : end + 6]
             if after.startswith(_WITHIN_VERBS) and op == "=":
                 op = "<="
         start = pre_match.start() if pre_match else num_start
-        found.append(
-            Target(
-                raw=text[start : m.end()],
-                metric=_metric(norm, text, start) or _metric_after(norm, text, m.end()),
-                op=op,
-                value=round(value, 6),
-                unit=unit,
-                span=(start, m.end()),
-            )
-        )
+        if not reversed_norm:
+            reversed_norm = norm[::-1]
+        metric = _metric(norm, text, start, reversed_norm) or _metric_after(norm, text, end)
+        found.append(Target(text[start:end], metric, op, round(value, 6), unit, (start, end)))
     return found
 
 

@@ -42,8 +42,13 @@ def fold(text: str) -> str:
     if len(text) < 256:
         return text.translate(_FOLD)
     # Long texts: replace only the characters present (much faster than a full translate).
-    for ch in set(_NEEDS_FOLD.findall(text)):
+    # Each search resumes where the previous one stopped: every earlier occurrence of a
+    # character to fold is gone by then, so the text is scanned once.
+    found = _NEEDS_FOLD.search(text)
+    while found is not None:
+        ch = found.group()
         text = text.replace(ch, _FOLD_STR[ch])
+        found = _NEEDS_FOLD.search(text, found.end())
     return text
 
 
@@ -68,6 +73,7 @@ CN_NUM_CHARS = "〇零○一二两三四五六七八九十百"
 _CN_SMALL = "零一二三四五六七八九"
 
 
+@lru_cache(maxsize=1024)  # numbers written in a plan repeat (6月, 一、): each is read once
 def cn_to_int(text: str) -> int | None:
     """Chinese numeral to int: 一 -> 1, 十九 -> 19, 二十一 -> 21, 一百零二 -> 102, 二〇二一 -> 2021.
 
@@ -179,6 +185,20 @@ class FlatText:
                 steps.append(0)
                 flat_len += 1
             starts.append(flat_len)
+            if len(segments) == 1 and not isinstance(segments[0][0], str):
+                # one stretch of the source (the usual block)
+                piece_start, piece_end = segments[0]  # type: ignore[misc]
+                kept = source[piece_start:piece_end]
+                if "\n" not in kept:  # on one line: one run (see _pieces)
+                    kept = kept.rstrip("\r")
+                    if kept:
+                        runs.append(flat_len)
+                        targets.append(piece_start)  # type: ignore[arg-type]
+                        steps.append(1)
+                        raw_pieces.append(kept)
+                        norm_pieces.append(folded[piece_start : piece_start + len(kept)])
+                        flat_len += len(kept)
+                    continue
             for segment in segments:
                 if isinstance(segment[0], str):
                     text, anchor = segment
