@@ -115,6 +115,84 @@ def prepare_parse_scaling(_workdir: Path) -> tuple[Callable[[], float], Callable
     )
 
 
+CACHE = ROOT / "bench" / ".cache"
+LEDGER_MEASURES = int(os.environ.get("DUCHA_BENCH_MEASURES", "100000"))
+
+
+def demo_database(measures: int = LEDGER_MEASURES, seed: int = 1) -> Path:
+    """A synthetic ledger, built once (several minutes for 100k) and kept in bench/.cache."""
+    from app.services.demo import build_demo
+    from app.storage import Storage
+
+    path = CACHE / f"demo-{measures}-{seed}.sqlite"
+    if path.exists():
+        return path
+    CACHE.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".sqlite.tmp")
+    for leftover in CACHE.glob(partial.name + "*"):
+        leftover.unlink()
+    print(f"building a {measures}-measure demo ledger in {path} (once)…", file=sys.stderr)
+    storage = Storage.open(partial)
+    build_demo(storage.repository, measures=measures, seed=seed)
+    storage.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    storage.close()
+    partial.rename(path)
+    return path
+
+
+def prepare_ledger(_workdir: Path, light_filter: bool):
+    """First paint of the ledger table (or after a filter) vs the raw query for the same rows."""
+    from datetime import date
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from app.domain.ledger import Light
+    from app.services.status import LedgerFilter, LedgerStatus
+    from app.storage import Storage
+    from ui.models.ledger_table import LedgerTableModel
+    from ui.pages.ledger_page import make_table
+
+    app = QApplication.instance() or QApplication([])
+    storage = Storage.open(demo_database())
+    status = LedgerStatus(storage.db)
+    as_of = date(2021, 9, 30)
+    chosen = LedgerFilter(lights=frozenset({Light.RED})) if light_filter else LedgerFilter()
+    query = status.query(chosen, as_of=as_of)
+    rows = LedgerTableModel.FIRST_BATCH
+
+    def raw() -> float:
+        start = time.perf_counter()
+        fetched = storage.db.conn.execute(query.sql, query.params).fetchmany(rows)
+        elapsed = time.perf_counter() - start
+        assert len(fetched) == rows
+        return elapsed
+
+    model = LedgerTableModel()
+    view = make_table(model)
+    view.resize(1100, 700)
+    view.show()
+    app.processEvents()
+
+    def paint() -> float:
+        model.set_source(None)
+        app.processEvents()
+        start = time.perf_counter()
+        model.set_source(
+            lambda sort, descending: status.cursor(
+                status.query(chosen, as_of=as_of, sort=sort, descending=descending)
+            )
+        )
+        view.viewport().repaint()  # paint synchronously, now
+        elapsed = time.perf_counter() - start
+        assert model.rowCount() == rows
+        return elapsed
+
+    paint()
+    raw()
+    return paint, raw
+
+
 BENCHMARKS = [
     Benchmark(
         "startup",
@@ -129,6 +207,20 @@ BENCHMARKS = [
         "bare PySide6 QMainWindow script → shown",
         3.0,
         lambda workdir: prepare_startup(workdir, "ready"),
+    ),
+    Benchmark(
+        "ledger_paint",
+        f"ledger table first paint, {LEDGER_MEASURES:,} measures",
+        "the raw SQL query for the same first screenful of rows",
+        3.0,
+        lambda workdir: prepare_ledger(workdir, light_filter=False),
+    ),
+    Benchmark(
+        "ledger_filter",
+        "ledger table repainted after filtering to red lights",
+        "the raw SQL query for the same filtered rows",
+        2.0,
+        lambda workdir: prepare_ledger(workdir, light_filter=True),
     ),
     Benchmark(
         "parse",

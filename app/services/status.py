@@ -20,6 +20,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from app.domain.ledger import Light, Status
@@ -116,14 +117,45 @@ class MeasureRow:
 
     @classmethod
     def from_sql(cls, row: tuple[Any, ...]) -> MeasureRow:
-        values = dict(zip(cls.COLUMNS, row, strict=True))
-        values["status"] = Status(values["status"])
-        values["light"] = Light(values["light"])
-        values["next_due"] = date.fromisoformat(values["next_due"]) if values["next_due"] else None
-        values["lead"] = values["lead"] or ""
-        values["responsible"] = values["responsible"] or ""
-        values["area_title"] = values["area_title"] or ""
-        return cls(**values)
+        (
+            row_id,
+            plan_id,
+            area_id,
+            area_no,
+            area_title,
+            no,
+            title,
+            lead,
+            responsible,
+            status,
+            light,
+            next_due,
+            overdue,
+        ) = row
+        return cls(
+            row_id,
+            plan_id,
+            area_id,
+            area_no,
+            area_title or "",
+            no,
+            title,
+            lead or "",
+            responsible or "",
+            _STATUSES[status],
+            _LIGHTS[light],
+            _date(next_due) if next_due else None,
+            overdue,
+        )
+
+
+_STATUSES = {status.value: status for status in Status}
+_LIGHTS = {light.value: light for light in Light}
+
+
+@lru_cache(maxsize=4096)
+def _date(text: str) -> date:
+    return date.fromisoformat(text)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QPixmap
 
 from app.domain.ledger import Light, Status
 from app.services.status import MeasureRow
@@ -21,6 +21,9 @@ LIGHT_COLOURS = {
     Light.YELLOW: QColor("#e6a700"),
     Light.GREEN: QColor("#1e8e3e"),
 }
+LIGHT_BRUSHES = {light: QBrush(colour) for light, colour in LIGHT_COLOURS.items()}
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_DOTS: dict[Light, QPixmap] = {}
 STATUS_BACKGROUNDS = {
     Status.OVERDUE: QBrush(QColor("#fde7e5")),
     Status.LATE_DONE: QBrush(QColor("#f4f4f4")),
@@ -38,6 +41,14 @@ class LedgerTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[MeasureRow] = []
+        self._cells: list[tuple[str, ...]] = []
+        self._roles = {
+            Qt.ItemDataRole.ToolTipRole: self._tooltip,
+            Qt.ItemDataRole.DecorationRole: self._decoration,
+            Qt.ItemDataRole.ForegroundRole: self._foreground,
+            Qt.ItemDataRole.BackgroundRole: self._background,
+            Qt.ItemDataRole.UserRole: self._id,
+        }
         self._cursor: sqlite3.Cursor | None = None
         self._factory: CursorFactory | None = None
         self._sort = ("position", False)
@@ -72,8 +83,15 @@ class LedgerTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Called for every visible cell and role on each paint: keep it to a lookup or two.
         try:
-            return self._data(index, role)
+            row = index.row()
+            if row < 0:  # an invalid index; negative indexing would return the last row
+                return None
+            if role == _DISPLAY:
+                return self._cells[row][index.column()]
+            handler = self._roles.get(role)
+            return handler(row, index.column()) if handler else None
         except Exception:  # a model must never raise into Qt
             return None
 
@@ -99,6 +117,7 @@ class LedgerTableModel(QAbstractTableModel):
     def _restart(self) -> None:
         self.beginResetModel()
         self._rows = []
+        self._cells = []
         self._cursor = self._factory(*self._sort) if self._factory else None
         if self._cursor is not None:
             self._fetch(self.FIRST_BATCH, notify=False)
@@ -115,43 +134,44 @@ class LedgerTableModel(QAbstractTableModel):
         if notify:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
-            self._rows.extend(batch)
+        self._rows.extend(batch)
+        self._cells.extend(cells(row) for row in batch)
+        if notify:
             self.endInsertRows()
-        else:
-            self._rows.extend(batch)
 
-    def _data(self, index: Index, role: int) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column in (self.COL_TITLE, self.COL_RESPONSIBLE):
-            return self._display(row, column)
-        if role == Qt.ItemDataRole.DecorationRole and column == self.COL_LIGHT:
-            return LIGHT_COLOURS[row.light]
-        if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_LIGHT:
-            return QBrush(LIGHT_COLOURS[row.light])
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return STATUS_BACKGROUNDS.get(row.status)
-        if role == Qt.ItemDataRole.UserRole:
-            return row.id
+    def _tooltip(self, row: int, column: int) -> str | None:
+        if column in (self.COL_TITLE, self.COL_RESPONSIBLE):
+            return self._cells[row][column]
         return None
 
-    def _display(self, row: MeasureRow, column: int) -> str:
-        if column == self.COL_NO:
-            return f"{row.area_no}.{row.no}" if row.area_no is not None else str(row.no or "")
-        if column == self.COL_TITLE:
-            return row.title
-        if column == self.COL_LEAD:
-            return row.lead
-        if column == self.COL_RESPONSIBLE:
-            return row.responsible
-        if column == self.COL_DUE:
-            return row.next_due.isoformat() if row.next_due else ""
-        if column == self.COL_STATUS:
-            return row.status.label
-        if column == self.COL_LIGHT:
-            return row.light.label
-        return ""
+    def _decoration(self, row: int, column: int) -> QPixmap | None:
+        if column != self.COL_LIGHT:
+            return None
+        light = self._rows[row].light
+        if light not in _DOTS:  # built on first use: a QPixmap needs the QApplication
+            dot = QPixmap(10, 10)
+            dot.fill(LIGHT_COLOURS[light])
+            _DOTS[light] = dot
+        return _DOTS[light]
+
+    def _foreground(self, row: int, column: int) -> QBrush | None:
+        return LIGHT_BRUSHES[self._rows[row].light] if column == self.COL_LIGHT else None
+
+    def _background(self, row: int, _column: int) -> QBrush | None:
+        return STATUS_BACKGROUNDS.get(self._rows[row].status)
+
+    def _id(self, row: int, _column: int) -> str:
+        return self._rows[row].id
+
+
+def cells(row: MeasureRow) -> tuple[str, ...]:
+    """The displayed text of a row, computed once when it is fetched."""
+    return (
+        f"{row.area_no}.{row.no}" if row.area_no is not None else str(row.no or ""),
+        row.title,
+        row.lead,
+        row.responsible,
+        row.next_due.isoformat() if row.next_due else "",
+        row.status.label,
+        row.light.label,
+    )
