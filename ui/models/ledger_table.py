@@ -95,6 +95,24 @@ class LedgerTableModel(QAbstractTableModel):
         except Exception:  # a model must never raise into Qt
             return None
 
+    def multiData(self, index: Index, roleDataSpan: Any) -> None:
+        # Qt's item delegates ask for all roles of a cell at once: one Python call per cell.
+        row = index.row()
+        if row < 0:
+            return
+        column = index.column()
+        try:
+            for role_data in roleDataSpan:
+                role = role_data.role()
+                if role == _DISPLAY:
+                    role_data.setData(self._cells[row][column])
+                else:
+                    handler = self._roles.get(role)
+                    if handler is not None:
+                        role_data.setData(handler(row, column))
+        except Exception:  # a model must never raise into Qt
+            return
+
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and self._cursor is not None
 
