@@ -18,7 +18,6 @@ Workbook layout:
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.progress_sheet import safe_file_name
+from reports.xlsx_layout import display_width, row_height, wrapped_lines
 
 LEDGER_SHEET = "工作台账"
 STATS_SHEET = "统计"
@@ -329,8 +329,6 @@ _NO_WRAP = Alignment(wrap_text=False, vertical="center")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _TITLE_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _INFO_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=True)
-_LINE_HEIGHT = 14.5  # points per line of 11pt text
-_MAX_ROW_HEIGHT = 409  # Excel's limit
 _FOOTER = "第 &P 页 共 &N 页"
 
 
@@ -534,8 +532,8 @@ def _write_departments(ws: Worksheet, doc: LedgerDocument) -> None:
             cell.alignment = _WRAP if index in (2, 8) else _CENTER
             if index == 7 and line.overdue:
                 cell.font = Font(bold=True, color="C00000")
-        lines = max(1, math.ceil(_display_width(values[7] or "") / 39))
-        ws.row_dimensions[row].height = min(_MAX_ROW_HEIGHT, lines * _LINE_HEIGHT + 4)
+        lines = max(1, math.ceil(display_width(values[7] or "") / 39))
+        ws.row_dimensions[row].height = row_height(lines, padding=4)
     ws.freeze_panes = f"C{FIRST_DATA_ROW}"
     _print_setup(ws, landscape=False)
 
@@ -555,16 +553,4 @@ def _print_setup(ws: Worksheet, *, landscape: bool) -> None:
 
 def _row_height(columns: Sequence[_Column], values: Sequence[Any]) -> float:
     """Rough height for wrapped text; Excel does not re-fit rows written by openpyxl."""
-    lines = 1
-    for column, value in zip(columns, values, strict=False):
-        if column.wrap and isinstance(value, str):
-            usable = max(1.0, column.width - 1)
-            needed = sum(
-                max(1, math.ceil(_display_width(part) / usable)) for part in value.split("\n")
-            )
-            lines = max(lines, needed)
-    return min(_MAX_ROW_HEIGHT, lines * _LINE_HEIGHT + 6)
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return row_height(wrapped_lines(columns, values), padding=6)

@@ -15,9 +15,7 @@ Workbook layout (format_version 1):
 from __future__ import annotations
 
 import io
-import math
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,6 +28,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+
+from reports.xlsx_layout import row_height, wrapped_lines
 
 FORMAT_NAME = "ducha-progress-sheet"
 FORMAT_VERSION = 1
@@ -247,8 +247,6 @@ _NO_WRAP = Alignment(wrap_text=False, vertical="top")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _UNLOCKED = Protection(locked=False)
 _LOCKED = Protection(locked=True)
-_LINE_HEIGHT = 14.5  # points per line of 11pt text
-_MAX_ROW_HEIGHT = 409  # Excel's limit
 
 
 def write_sheet(sheet: ProgressSheet, target: str | Path | BinaryIO) -> None:
@@ -407,20 +405,8 @@ def _write_rows(ws: Worksheet, sheet: ProgressSheet) -> None:
 
 
 def _row_height(values: Sequence[Any]) -> float:
-    """Rough height for wrapped text; Excel does not re-fit rows written by openpyxl."""
-    lines = 1
-    for column, value in zip(COLUMNS, values, strict=False):
-        if column.wrap and isinstance(value, str):
-            usable = max(1.0, column.width - 1)
-            needed = sum(
-                max(1, math.ceil(_display_width(part) / usable)) for part in value.split("\n")
-            )
-            lines = max(lines, needed)
-    return min(_MAX_ROW_HEIGHT, max(2, lines) * _LINE_HEIGHT + 4)
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Rough height for wrapped text (at least two lines); Excel does not re-fit rows."""
+    return row_height(max(2, wrapped_lines(COLUMNS, values)), padding=4)
 
 
 def _write_meta(ws: Worksheet, sheet: ProgressSheet) -> None:
