@@ -102,13 +102,10 @@ def resolve_db(args: argparse.Namespace) -> Path:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from app.storage import Storage, StorageError
     from app.storage.export import export_database
 
-    try:
-        storage = Storage.open(resolve_db(args))
-    except StorageError as error:
-        print(f"错误：{error}", file=sys.stderr)
+    storage = _open_storage(args)
+    if storage is None:
         return 2
     try:
         _print_json(export_database(storage))
@@ -128,35 +125,36 @@ def _print_json(data: object) -> None:
     sys.stdout.write("\n")
 
 
-def cmd_parse(args: argparse.Namespace) -> int:
+def _parse_plan(path: Path):
+    """The parsed plan, or None after printing why the file could not be read."""
     from app.plan_import import PlanReadError, parse_file
 
     try:
-        parsed = parse_file(args.file)
+        return parse_file(path)
     except PlanReadError as error:
         print(f"错误：{error.message}", file=sys.stderr)
+        return None
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    parsed = _parse_plan(args.file)
+    if parsed is None:
         return 2
     _print_json(parsed.to_json())
     return 0
 
 
 def cmd_import_plan(args: argparse.Namespace) -> int:
-    from app.plan_import import PlanReadError, parse_file
     from app.services.plan_store import PlanStore
-    from app.storage import Storage, StorageError
 
-    try:
-        parsed = parse_file(args.file)
-    except PlanReadError as error:
-        print(f"错误：{error.message}", file=sys.stderr)
+    parsed = _parse_plan(args.file)
+    if parsed is None:
         return 2
     if not parsed.measures:
         print(f"错误：在 {args.file} 中没有找到任何措施，未导入。", file=sys.stderr)
         return 2
-    try:
-        storage = Storage.open(resolve_db(args))
-    except StorageError as error:
-        print(f"错误：{error}", file=sys.stderr)
+    storage = _open_storage(args)
+    if storage is None:
         return 2
     try:
         result = PlanStore(storage.repository).import_plan(parsed)
