@@ -13,6 +13,7 @@ from app.services.ledger import LedgerDetails, LedgerQueries
 from app.services.plan_store import PlanStore
 from app.services.reminders import Reminders
 from app.services.status import LedgerStatus
+from app.services.targets import TargetActuals
 from app.storage import Repository, Storage
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ class Services:
     status: LedgerStatus
     details: LedgerDetails
     reminders: Reminders
+    targets: TargetActuals
 
     @property
     def repository(self) -> Repository:
@@ -67,6 +69,7 @@ class Services:
             status=status,
             details=LedgerDetails(storage.db, status),
             reminders=Reminders(storage.db, calendar),
+            targets=TargetActuals(repository),
         )
 
     def refresh_calendar(self) -> None:

@@ -86,22 +86,32 @@ class LedgerQueries:
 
 
 @dataclass(frozen=True)
+class ActualValue:
+    value: float
+    measured_on: date
+    source: str
+
+
+@dataclass(frozen=True)
 class TargetState:
+    id: str
     raw: str
     metric: str
     op: str
     value: float | None
     unit: str
-    actual: float | None
-    measured_on: date | None
-    source: str
+    history: tuple[ActualValue, ...] = ()  # newest first
+
+    @property
+    def latest(self) -> ActualValue | None:
+        return self.history[0] if self.history else None
 
     @property
     def met(self) -> bool | None:
         """达标 (True) / 未达标 (False) from the latest actual; None when nothing was reported."""
-        if self.actual is None or self.value is None:
+        if self.latest is None or self.value is None:
             return None
-        return compare(self.actual, self.op, self.value)
+        return compare(self.latest.value, self.op, self.value)
 
 
 @dataclass(frozen=True)
@@ -173,23 +183,21 @@ class LedgerDetails:
                 [measure_id],
             )
         ]
-        targets = [
-            TargetState(
-                raw,
-                metric,
-                op,
-                value,
-                unit,
-                actual,
-                date.fromisoformat(measured) if measured else None,
-                source or "",
+        history: dict[str, list[ActualValue]] = {}
+        for target_id, value, measured, source in self.db.execute(
+            "SELECT v.target_id, v.value, v.measured_on, v.source FROM target_actuals v"
+            " JOIN targets t ON t.id = v.target_id WHERE t.measure_id = ? AND v.deleted = 0"
+            " ORDER BY v.measured_on DESC, v.rowid DESC",
+            [measure_id],
+        ):
+            history.setdefault(target_id, []).append(
+                ActualValue(value, date.fromisoformat(measured), source or "")
             )
-            for raw, metric, op, value, unit, actual, measured, source in self.db.execute(
-                "SELECT t.raw, t.metric, t.op, t.value, t.unit, v.value, v.measured_on, v.source"
-                " FROM targets t LEFT JOIN target_actuals v ON v.id = (SELECT id FROM"
-                " target_actuals WHERE target_id = t.id AND deleted = 0"
-                " ORDER BY measured_on DESC, rowid DESC LIMIT 1)"
-                " WHERE t.measure_id = ? AND t.deleted = 0 ORDER BY t.rowid",
+        targets = [
+            TargetState(row[0], *row[1:], history=tuple(history.get(row[0], ())))
+            for row in self.db.execute(
+                "SELECT id, raw, metric, op, value, unit FROM targets"
+                " WHERE measure_id = ? AND deleted = 0 ORDER BY rowid",
                 [measure_id],
             )
         ]

@@ -232,3 +232,12 @@ def test_status_cli_reports_unconfirmed_years(tmp_path) -> None:
     assert dump["measures"][0]["status"] == "未开始"
     assert dump["measures"][0]["next_due"] == "2027-03-31"
     assert date.fromisoformat(dump["as_of"]) + timedelta(days=0) == date(2026, 12, 1)
+
+
+def test_recording_a_value_for_a_missing_target_is_refused(storage: Storage) -> None:
+    from app.services.targets import TargetActuals
+    from app.storage import WriteError
+
+    with pytest.raises(WriteError, match="不存在"):
+        TargetActuals(storage.repository).record("nope", 1.0, date(2021, 7, 1))
+    assert storage.db["target_actuals"].count == 0

@@ -155,3 +155,44 @@ def test_a_completion_turns_the_light_green(qtbot, sample_page: LedgerPage, serv
         r for r in _all_rows(model) if r.id == overdue.id
     )
     assert row.status.label == "已完成" and date(2021, 7, 1) == sample_page.filters.as_of_date()
+
+
+def test_recording_a_target_value_keeps_history_and_judges_it(sample_page, services, monkeypatch):
+    from ui.dialogs.target_actual import TargetActualDialog
+
+    measure_id, target_id = services.storage.db.execute(
+        "SELECT m.id, t.id FROM targets t JOIN measures m ON m.id = t.measure_id"
+        " WHERE t.op = '>=' AND t.unit = '%' AND t.deleted = 0 LIMIT 1"
+    ).fetchone()
+    goal = services.storage.db.execute("SELECT value FROM targets WHERE id = ?", [target_id])
+    goal = goal.fetchone()[0]
+    sample_page.show_measure(measure_id)
+    assert sample_page.detail.record_button.isVisible()
+
+    answers = iter(
+        [
+            (target_id, goal - 5, date(2021, 7, 10), "现场核实"),
+            (target_id, goal + 1, date(2021, 8, 10), ""),
+        ]
+    )
+    monkeypatch.setattr(TargetActualDialog, "exec", lambda self: 1)
+    monkeypatch.setattr(TargetActualDialog, "chosen", lambda self: next(answers))
+    sample_page.detail.record_button.click()
+    assert "未达标" in sample_page.detail.text()
+    sample_page.detail.record_button.click()
+    text = sample_page.detail.text()
+    assert "达标" in text and "未达标" not in text
+    assert "现场核实" in text and "督查室录入" in text  # the history, newest first
+    rows = services.storage.db.execute(
+        "SELECT COUNT(*) FROM target_actuals WHERE target_id = ?", [target_id]
+    ).fetchone()[0]
+    assert rows == 2
+
+
+def test_a_measure_without_targets_offers_no_recording(sample_page, services) -> None:
+    measure_id = services.storage.db.execute(
+        "SELECT id FROM measures m WHERE NOT EXISTS"
+        " (SELECT 1 FROM targets t WHERE t.measure_id = m.id) LIMIT 1"
+    ).fetchone()[0]
+    sample_page.show_measure(measure_id)
+    assert not sample_page.detail.record_button.isVisible()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -23,6 +24,8 @@ from PySide6.QtWidgets import (
 
 from app.paths import SAMPLE_PLAN
 from app.services.status import LedgerFilter, count_rows, count_rows_in_file
+from app.storage import WriteError
+from ui.dialogs.target_actual import TargetActualDialog
 from ui.models.ledger_table import LedgerTableModel
 from ui.tasks import run_in_background
 from ui.widgets.department_view import DepartmentView
@@ -34,6 +37,7 @@ from ui.widgets.reminders_view import RemindersView
 
 if TYPE_CHECKING:
     from app.services.context import Services
+    from app.services.ledger import MeasureDetail
     from ui.changes import ChangeNotifier
 
 WATCHED_TABLES = frozenset(
@@ -160,6 +164,7 @@ class LedgerPage(QWidget):
         self.tree.sig_measure_chosen.connect(self.show_measure)
         self.reminders.sig_measure_chosen.connect(self.show_measure)
         self.department_view.sig_department_chosen.connect(self._show_department)
+        self.detail.sig_record_actual.connect(self.record_actual)
         self.views.currentChanged.connect(lambda _index: self._refresh_visible_view())
         notifier.sig_changed.connect(self._on_changed)
         self.refresh()
@@ -198,6 +203,18 @@ class LedgerPage(QWidget):
                 measure_id, as_of=self.filters.as_of_date(), soon_days=self.filters.soon()
             )
         )
+
+    def record_actual(self, detail: MeasureDetail | None) -> None:
+        if detail is None or not detail.targets:
+            return
+        dialog = TargetActualDialog(detail.targets, self.filters.as_of_date(), self)
+        if dialog.exec():
+            try:
+                self._services.targets.record(*dialog.chosen())
+            except WriteError as error:
+                QMessageBox.warning(self, "无法保存", str(error))
+            self.show_measure(detail.id)
+        dialog.deleteLater()
 
     def count_text(self) -> str:
         return self.count_label.text()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from app.domain.ledger import Light
 
@@ -17,18 +18,31 @@ REPORT_STATES = {"not_started": "未开始", "in_progress": "推进中", "done":
 
 
 class MeasureDetailPane(QWidget):
+    """``sig_record_actual(detail)``: the user wants to enter a target's actual value."""
+
+    sig_record_actual = Signal(object)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._detail: MeasureDetail | None = None
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
+        self.record_button = QPushButton("录入目标实际值…")
+        self.record_button.clicked.connect(lambda: self.sig_record_actual.emit(self._detail))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.record_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.browser)
+        layout.addLayout(buttons)
         self.show_detail(None)
 
     # ---- Public API -------------------------------------------------------------------------
 
     def show_detail(self, detail: MeasureDetail | None) -> None:
+        self._detail = detail
+        self.record_button.setVisible(bool(detail and detail.targets))
         if detail is None:
             self.browser.setHtml(
                 "<p style='color:gray'>在左侧选择一项措施，这里显示它的详细情况。</p>"
@@ -79,13 +93,12 @@ def render_detail(detail: MeasureDetail) -> str:
         rows = "".join(
             "<tr>"
             f"<td>{escape(t.raw)}</td>"
-            f"<td>{_number(t.actual) + escape(t.unit) if t.actual is not None else '未报'}</td>"
-            f"<td>{t.measured_on.isoformat() if t.measured_on else ''}</td>"
+            f"<td>{_history(t)}</td>"
             f"<td>{'' if t.met is None else ('达标' if t.met else '未达标')}</td>"
             "</tr>"
             for t in detail.targets
         )
-        parts.append(_table(["目标", "最新实际值", "日期", "是否达标"], rows))
+        parts.append(_table(["目标", "实际值（最新在前）", "是否达标"], rows))
     parts.append("<h4>进展记录</h4>")
     if detail.reports:
         for report in detail.reports:
@@ -103,6 +116,15 @@ def render_detail(detail: MeasureDetail) -> str:
         "<h4>明察暗访</h4><p style='color:gray'>明察暗访功能上线后，相关检查记录显示在这里。</p>"
     )
     return "".join(parts)
+
+
+def _history(target) -> str:
+    if not target.history:
+        return "未报"
+    return "<br>".join(
+        f"{_number(a.value)}{escape(target.unit)}（{a.measured_on.isoformat()}，{escape(a.source)}）"
+        for a in target.history
+    )
 
 
 def _table(headers: list[str], rows: str) -> str:

@@ -1,0 +1,61 @@
+"""录入目标实际值: one dated value for one of a measure's targets."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLineEdit,
+    QWidget,
+)
+
+from app.services.targets import DEFAULT_SOURCE
+
+if TYPE_CHECKING:
+    from app.services.ledger import TargetState
+
+
+class TargetActualDialog(QDialog):
+    def __init__(
+        self, targets: list[TargetState], today: date, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("录入目标实际值")
+        self.target = QComboBox()
+        for target in targets:
+            self.target.addItem(target.raw, target.id)
+        self.value = QDoubleSpinBox()
+        self.value.setRange(-1e12, 1e12)
+        self.value.setDecimals(2)
+        self.measured_on = QDateEdit(QDate(today.year, today.month, today.day))
+        self.measured_on.setCalendarPopup(True)
+        self.measured_on.setDisplayFormat("yyyy-MM-dd")
+        self.source = QLineEdit(DEFAULT_SOURCE)
+        self.source.setPlaceholderText("如：明察暗访现场核实、部门报送材料")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("目标", self.target)
+        form.addRow("实际值", self.value)
+        form.addRow("日期", self.measured_on)
+        form.addRow("来源", self.source)
+        form.addRow(buttons)
+
+    def chosen(self) -> tuple[str, float, date, str]:
+        return (
+            self.target.currentData(),
+            self.value.value(),
+            self.measured_on.date().toPython(),
+            self.source.text(),
+        )
