@@ -32,9 +32,10 @@ STATUS_BACKGROUNDS = {
 
 
 class LedgerTableModel(QAbstractTableModel):
-    COL_NO, COL_TITLE, COL_LEAD, COL_RESPONSIBLE, COL_DUE, COL_STATUS, COL_LIGHT = range(7)
-    HEADERS = ("序号", "措施", "牵头部门", "责任部门", "完成期限", "状态", "亮灯")
-    SORT_KEYS = ("no", "title", "lead", "lead", "next_due", "status", "light")
+    # What matters at a glance comes first; the long department lists last.
+    COL_NO, COL_TITLE, COL_LIGHT, COL_STATUS, COL_DUE, COL_LEAD, COL_RESPONSIBLE = range(7)
+    HEADERS = ("序号", "措施", "亮灯", "状态", "完成期限", "牵头部门", "责任部门")
+    SORT_KEYS = ("no", "title", "light", "status", "next_due", "lead", "lead")
     FIRST_BATCH = 100
     BATCH = 500
 
@@ -187,9 +188,9 @@ def cells(row: MeasureRow) -> tuple[str, ...]:
     return (
         f"{row.area_no}.{row.no}" if row.area_no is not None else str(row.no or ""),
         row.title,
+        row.light.label,
+        row.status.label,
+        row.next_due.isoformat() if row.next_due else "",
         row.lead,
         row.responsible,
-        row.next_due.isoformat() if row.next_due else "",
-        row.status.label,
-        row.light.label,
     )

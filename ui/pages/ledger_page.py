@@ -70,11 +70,13 @@ def make_table(model: LedgerTableModel) -> QTableView:
     view.verticalHeader().setDefaultSectionSize(24)
     view.setWordWrap(False)
     header = view.horizontalHeader()
-    header.setSectionResizeMode(LedgerTableModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+    # The title keeps a readable width; the long list of responsible departments takes the rest.
+    header.setSectionResizeMode(LedgerTableModel.COL_RESPONSIBLE, QHeaderView.ResizeMode.Stretch)
+    header.setMinimumSectionSize(48)
     for column, width in (
         (LedgerTableModel.COL_NO, 56),
-        (LedgerTableModel.COL_LEAD, 180),
-        (LedgerTableModel.COL_RESPONSIBLE, 180),
+        (LedgerTableModel.COL_TITLE, 260),
+        (LedgerTableModel.COL_LEAD, 160),
         (LedgerTableModel.COL_DUE, 96),
         (LedgerTableModel.COL_STATUS, 72),
         (LedgerTableModel.COL_LIGHT, 64),
@@ -139,6 +141,7 @@ class LedgerPage(QWidget):
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([760, 420])
         ledger = QWidget()
         ledger_layout = QVBoxLayout(ledger)
         ledger_layout.setContentsMargins(0, 0, 0, 0)
