@@ -52,3 +52,21 @@ def test_importing_every_app_module_loads_no_qt() -> None:
 def test_reports_import_no_qt() -> None:
     for path in (ROOT / "reports").rglob("*.py"):
         assert not {n for n in _imported_modules(path) if n.startswith("PySide6")}, path
+
+
+def test_the_first_window_does_not_wait_for_the_storage_stack() -> None:
+    """Startup shows the window first and opens the database on a worker: keep it that way."""
+    code = (
+        "import sys, ui.application\n"
+        "print(sorted(m for m in ('sqlite_utils', 'openpyxl', 'docx', 'pypdf', 'reportlab')"
+        " if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.stdout.strip() == "[]"

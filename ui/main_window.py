@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
 from app import APP_NAME, __version__
 from ui.actions import ActionId, ActionRegistry
 from ui.changes import ChangeNotifier
-from ui.pages.ledger_page import LedgerPage
 from ui.pages.planned_page import PlannedPage
 from ui.settings import AppSettings
 from ui.tasks import run_in_background
@@ -38,6 +36,7 @@ from ui.widgets.empty_state import EmptyState
 
 if TYPE_CHECKING:
     from app.services.context import Services
+    from ui.pages.ledger_page import LedgerPage
 
 
 @dataclass(frozen=True)
@@ -46,6 +45,13 @@ class PageSpec:
     label: str
     action: ActionId
     build: Callable[[Services, ChangeNotifier], QWidget]
+
+
+def _ledger_page(services: Services, notifier: ChangeNotifier) -> QWidget:
+    # Imported when the database is open: its modules are not needed to show the window.
+    from ui.pages.ledger_page import LedgerPage
+
+    return LedgerPage(services, notifier)
 
 
 def _planned(title: str, message: str) -> Callable[[Services, ChangeNotifier], QWidget]:
@@ -57,7 +63,7 @@ PAGES: tuple[PageSpec, ...] = (
         "ledger",
         "工作台账",
         ActionId.PAGE_LEDGER,
-        lambda services, notifier: LedgerPage(services, notifier),
+        lambda services, notifier: _ledger_page(services, notifier),
     ),
     PageSpec(
         "inspections",
@@ -177,9 +183,7 @@ class MainWindow(QMainWindow):
         self.db_label.setText(f"数据库：{storage.path or '内存'}")
         self.device_label.setText(f"本机设备：{storage.device_id[:8]}")
         self.device_label.setToolTip(f"设备编号 {storage.device_id}（同步时用于区分各台电脑）")
-        ledger = self.pages["ledger"]
-        if isinstance(ledger, LedgerPage):
-            ledger.sig_import_requested.connect(self.import_plan)
+        self.ledger_page.sig_import_requested.connect(self.import_plan)
         key = self._settings.current_page()
         self.show_page(key if key in self.pages else "ledger")
 
@@ -233,9 +237,7 @@ class MainWindow(QMainWindow):
         dialog.exec()
         dialog.deleteLater()
         self._services.refresh_calendar()
-        ledger = self.pages.get("ledger")
-        if isinstance(ledger, LedgerPage):
-            ledger.refresh()
+        self.ledger_page.refresh()
 
     def choose_ledger_export_path(self) -> Path | None:
         name, _ = QFileDialog.getSaveFileName(
@@ -250,9 +252,8 @@ class MainWindow(QMainWindow):
         target = self.choose_ledger_export_path()
         if target is None:
             return
-        ledger = self.pages.get("ledger")
-        as_of = ledger.filters.as_of_date() if isinstance(ledger, LedgerPage) else date.today()
-        soon = ledger.filters.soon() if isinstance(ledger, LedgerPage) else 5
+        as_of = self.ledger_page.filters.as_of_date()
+        soon = self.ledger_page.filters.soon()
         exporter = self._services.ledger_export
         self.statusBar().showMessage("正在导出工作台账…")
         run_in_background(
@@ -260,6 +261,10 @@ class MainWindow(QMainWindow):
             lambda path: self.statusBar().showMessage(f"已导出工作台账：{path}", 8000),
             lambda error: QMessageBox.critical(self, "导出失败", str(error)),
         )
+
+    @property
+    def ledger_page(self) -> LedgerPage:
+        return self.pages["ledger"]  # type: ignore[return-value]
 
     def is_ready(self) -> bool:
         return self._services is not None

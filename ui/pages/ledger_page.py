@@ -24,8 +24,6 @@ from PySide6.QtWidgets import (
 
 from app.paths import SAMPLE_PLAN
 from app.services.status import LedgerFilter, count_rows, count_rows_in_file
-from app.storage import WriteError
-from ui.dialogs.target_actual import TargetActualDialog
 from ui.models.ledger_table import LedgerTableModel
 from ui.tasks import run_in_background
 from ui.widgets.department_view import DepartmentView
@@ -210,6 +208,10 @@ class LedgerPage(QWidget):
     def record_actual(self, detail: MeasureDetail | None) -> None:
         if detail is None or not detail.targets:
             return
+        # Imported here: the storage stack stays off the path to the first window.
+        from app.storage import WriteError
+        from ui.dialogs.target_actual import TargetActualDialog
+
         dialog = TargetActualDialog(detail.targets, self.filters.as_of_date(), self)
         if dialog.exec():
             try:
