@@ -268,23 +268,43 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--only", help="run one benchmark by name")
+    parser.add_argument("--no-header", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     chosen = [b for b in BENCHMARKS if args.only in (None, b.name)]
     if not chosen:
         parser.error(f"unknown benchmark {args.only!r}; known: {[b.name for b in BENCHMARKS]}")
-    header = (
-        f"{'name':<10} {'subject (median)':>17} {'baseline (median)':>18} {'ratio':>7} {'goal':>6}"
-    )
-    print(header)
-    print("-" * len(header))
+    if not args.no_header:
+        header = (
+            f"{'name':<13} {'subject (median)':>17} {'baseline (median)':>18} {'ratio':>7}"
+            f" {'goal':>6}"
+        )
+        print(header)
+        print("-" * len(header), flush=True)
+    if args.only is None:
+        # Each benchmark in a process of its own: one's leftovers (a Qt app, a 1 GB
+        # database, garbage-collector load) must not slow the next.
+        for benchmark in chosen:
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--only",
+                    benchmark.name,
+                    "--repeat",
+                    str(args.repeat),
+                    "--no-header",
+                ],
+                check=True,
+            )
+        return 0
     for benchmark in chosen:
         result = measure(benchmark, args.repeat)
         verdict = "ok" if result.ratio < result.goal else "OVER"
         print(
-            f"{result.name:<10} {_seconds(result.subject_s):>17} {_seconds(result.baseline_s):>18}"
+            f"{result.name:<13} {_seconds(result.subject_s):>17} {_seconds(result.baseline_s):>18}"
             f" {result.ratio:>6.2f}× <{result.goal:g}× {verdict}"
         )
-        print(f"           subject: {result.subject}; baseline: {result.baseline}")
+        print(f"              subject: {result.subject}; baseline: {result.baseline}", flush=True)
     return 0
 
 
