@@ -31,13 +31,13 @@ from reports.progress_sheet import (
     ROWS_SHEET,
 )
 from ui.dialogs import rounds as rounds_module
-from ui.dialogs.rounds import (
+from ui.dialogs.round_forms import (
     LATE_COLOURS,
     OVERDUE_COLOURS,
     REPLIED_COLOURS,
     NewRoundDialog,
-    RoundsDialog,
 )
+from ui.dialogs.rounds import RoundsDialog
 
 TODAY = date(2021, 7, 20)
 ROUND = "2021年7月调度"
