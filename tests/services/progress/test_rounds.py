@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import time
-import uuid
 from collections import Counter
-from collections.abc import Callable
-from contextlib import closing
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,12 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from app.domain.ledger import Role
-from app.paths import SAMPLE_PLAN
-from app.plan_import import parse_text
-from app.services.plan_store import PlanStore
 from app.services.progress import (
     FileStatus,
-    ImportReport,
     ProgressError,
     ProgressService,
     parse_date,
@@ -33,158 +25,29 @@ from reports.progress_sheet import (
     COL_ACTUAL,
     COL_COMPLETED,
     COL_ID,
-    COL_NEXT,
-    COL_PHONE,
-    COL_PROBLEMS,
-    COL_PROGRESS,
-    COL_REPORTER,
     COL_ROLE,
     COL_STATE,
-    FIRST_DATA_ROW,
-    HEADER_ROW,
-    HEADERS,
     META_SHEET,
     ROWS_SHEET,
     ItemKind,
     read_sheet,
 )
-
-ROUND = "2021年7月调度"
-EXPORTED = date(2021, 7, 20)
-DUE = date(2021, 8, 5)
-RECEIVED = date(2021, 8, 3)
-LEAD = "市行政审批服务局"  # mostly lead
-RESPONSIBLE = "市税务局"  # mostly responsible; lead, responsible and cooperating roles
-SMALL = "市国有资产监督管理局"  # 7 items: milestone, measure and target rows
-
-
-# ---- Fixtures ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample plan and one round, imported once; each test gets a copy."""
-    path = tmp_path_factory.mktemp("template") / "ledger.sqlite"
-    opened = Storage.open(path)
-    plan = PlanStore(opened.repository).import_plan(
-        parse_text(SAMPLE_PLAN.read_text("utf-8"), SAMPLE_PLAN.name)
-    )
-    ProgressService(opened.repository).create_round(ROUND, plan.plan_id, DUE, EXPORTED)
-    copy = path.with_name("copy.sqlite")
-    with closing(sqlite3.connect(copy)) as target:  # a WAL database is more than its file
-        opened.db.conn.backup(target)
-    opened.close()
-    return copy
-
-
-@pytest.fixture
-def storage(template: Path, db_path: Path):
-    """Overrides conftest's ``storage``: the same kind of database, with the sample in it."""
-    shutil.copyfile(template, db_path)
-    opened = Storage.open(db_path)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def service(storage: Storage) -> ProgressService:
-    return ProgressService(storage.repository)
-
-
-@pytest.fixture
-def round_id(service: ProgressService) -> str:
-    found = service.find_round(ROUND)
-    assert found is not None
-    return found.id
-
-
-def _department(source: Any, name: str) -> str:
-    """A department's id by name; ``source`` is anything with a ``db`` (storage, repository)."""
-    return source.db.execute(
-        "SELECT id FROM departments WHERE name = ? AND deleted = 0", [name]
-    ).fetchone()[0]
-
-
-def _export(service: ProgressService, round_id: str, out: Path, *names: str) -> dict[str, Path]:
-    ids = {_department(service.repo, name) for name in names}
-    paths = service.export_sheets(round_id, out, EXPORTED, departments=ids)
-    return {path.name.removeprefix(f"{ROUND}-").removesuffix(".xlsx"): path for path in paths}
-
-
-def _fill(
-    path: Path,
-    *,
-    state: str = "推进中",
-    done_on: Any = None,
-    actual: Any = "92%",
-    cells: dict[int, dict[str, Any]] | None = None,
-    save_as: Path | None = None,
-    edit: Callable[[Any], None] | None = None,
-) -> Path:
-    """Fill in the editable cells the way a department does in Excel, then save.
-
-    ``cells`` overrides single cells by data row index (0 = first item); ``edit`` gets the
-    worksheet afterwards to do what protection normally prevents (tampering).
-    """
-    book = load_workbook(path)
-    ws = book[ROWS_SHEET]
-    column = {ws.cell(HEADER_ROW, i).value: i for i in range(1, ws.max_column + 1)}
-    row = FIRST_DATA_ROW
-    index = 0
-    while ws.cell(row, column[COL_ID]).value:
-        is_target = str(ws.cell(row, column[COL_ID]).value).startswith("T-")
-        values: dict[str, Any] = {
-            COL_PROGRESS: "已完成系统对接，正在推广应用。",
-            COL_PROBLEMS: "无",
-            COL_NEXT: "继续推进",
-            COL_REPORTER: "张三",
-            COL_PHONE: "0632-5512345",
-        }
-        if is_target:
-            values[COL_ACTUAL] = actual
-        else:
-            values[COL_STATE] = state
-            if done_on is not None:
-                values[COL_COMPLETED] = done_on
-        values.update((cells or {}).get(index, {}))
-        for header, value in values.items():
-            cell = ws.cell(row, column[header])
-            assert cell.protection.locked is False, f"{header} is not editable in row {row}"
-            cell.value = value
-        row += 1
-        index += 1
-    if edit is not None:
-        edit(ws)
-    target = save_as or path
-    book.save(target)
-    return target
-
-
-def _counts(storage: Storage) -> dict[str, int]:
-    """The change log's length (any write at all) and the live rows an import adds."""
-    counts = {"changes": storage.db["changes"].count}
-    for table in ("progress_files", "progress_reports", "target_actuals"):
-        sql = f"SELECT COUNT(*) FROM {table} WHERE deleted = 0"
-        counts[table] = storage.db.execute(sql).fetchone()[0]
-    return counts
-
-
-def _completed(storage: Storage, table: str, row_id: str) -> str | None:
-    return storage.db.execute(
-        f"SELECT completed_on FROM {table} WHERE id = ?", [row_id]
-    ).fetchone()[0]
-
-
-def _lead_ids(storage: Storage, measure_id: str) -> set[str]:
-    return {
-        row[0]
-        for row in storage.db.execute(
-            "SELECT department_id FROM assignments WHERE measure_id = ? AND role = 'lead'"
-            " AND deleted = 0",
-            [measure_id],
-        )
-    }
-
+from tests.services.progress.support import (
+    DUE,
+    EXPORTED,
+    LEAD,
+    RECEIVED,
+    RESPONSIBLE,
+    ROUND,
+    SMALL,
+    _completed,
+    _counts,
+    _department,
+    _export,
+    _fill,
+    _items,
+    _lead_ids,
+)
 
 # ---- Rounds ------------------------------------------------------------------------------------
 
@@ -602,305 +465,6 @@ def test_parse_number_accepts(value: Any, unit: str, expected: float) -> None:
 def test_parse_number_refuses(value: Any) -> None:
     with pytest.raises(ValueError, match="不是数字"):
         parse_number(value, "%")
-
-
-# ---- Errors: each leaves the database untouched ------------------------------------------------
-
-
-def _assert_refused(
-    storage: Storage,
-    report: ImportReport,
-    before: dict[str, int],
-    *,
-    file: str,
-    sheet: str | None,
-    row: int | None,
-    column: str | None,
-    reason: str,
-) -> None:
-    assert not report.ok and not report.applied
-    assert _counts(storage) == before
-    matches = [
-        e
-        for e in report.errors
-        if (e.file, e.sheet, e.row, e.column) == (file, sheet, row, column) and reason in e.reason
-    ]
-    assert matches, [str(e) for e in report.errors]
-    text = str(matches[0])
-    assert file in text and reason in text
-    if row is not None:
-        assert f"第 {row} 行" in text
-    if column is not None:
-        assert column in text
-
-
-@pytest.fixture
-def small(service: ProgressService, round_id: str, tmp_path: Path) -> Path:
-    return _export(service, round_id, tmp_path, SMALL)[SMALL]
-
-
-@pytest.mark.parametrize(
-    ("content", "reason"),
-    [
-        (b"", "文件为空"),
-        ("编号,完成状态\nM-1,已完成\n".encode(), "不是 Excel .xlsx 文件"),
-        (b"PK\x03\x04" + bytes(300), "损坏"),
-    ],
-    ids=["empty", "not-xlsx", "corrupt"],
-)
-def test_unreadable_files_are_refused(
-    storage: Storage, service: ProgressService, tmp_path: Path, content: bytes, reason: str
-) -> None:
-    path = tmp_path / "回复.xlsx"
-    path.write_bytes(content)
-    before = _counts(storage)
-    report = service.import_files([path], received_on=RECEIVED)
-    _assert_refused(
-        storage, report, before, file="回复.xlsx", sheet=None, row=None, column=None, reason=reason
-    )
-    assert report.files[0].status is FileStatus.INVALID
-
-
-def _set_meta(key: str, value: str) -> Callable[[Any], None]:
-    def edit(ws) -> None:
-        meta = ws.parent[META_SHEET]
-        for cells in meta.iter_rows():
-            if cells[0].value == key:
-                cells[1].value = value
-
-    return edit
-
-
-def _drop_meta(ws) -> None:
-    ws.parent.remove(ws.parent[META_SHEET])
-
-
-@pytest.mark.parametrize(
-    ("edit", "column", "reason"),
-    [
-        (_drop_meta, None, "缺少隐藏的 _meta 工作表"),
-        (_set_meta("format", "someone-else"), None, "不是督查台账导出的进展填报表"),
-        (_set_meta("format_version", "2"), None, "更新版本"),
-        (_set_meta("round_id", str(uuid.uuid4())), "round_id", "不在本台账中"),
-        (_set_meta("department_id", str(uuid.uuid4())), "department_id", "不在本台账的部门名录中"),
-    ],
-    ids=["missing-meta", "foreign-meta", "newer-format", "unknown-round", "unknown-department"],
-)
-def test_meta_problems_are_refused(
-    storage: Storage, service: ProgressService, small: Path, edit, column, reason
-) -> None:
-    _fill(small, edit=edit)
-    before = _counts(storage)
-    report = service.import_files([small], received_on=RECEIVED)
-    _assert_refused(
-        storage,
-        report,
-        before,
-        file=small.name,
-        sheet=META_SHEET,
-        row=None,
-        column=column,
-        reason=reason,
-    )
-
-
-def test_a_file_from_another_round_is_refused_when_a_round_is_chosen(
-    storage: Storage, service: ProgressService, round_id: str, tmp_path: Path
-) -> None:
-    plan_id = service.get_round(round_id).plan_id or ""
-    august = service.create_round("2021年8月调度", plan_id, None, date(2021, 8, 20))
-    department = _department(storage, SMALL)
-    [path] = service.export_sheets(august, tmp_path, EXPORTED, departments={department})
-    _fill(path)
-    before = _counts(storage)
-    report = service.import_files([path], received_on=RECEIVED, round_id=round_id)
-    _assert_refused(
-        storage,
-        report,
-        before,
-        file=path.name,
-        sheet=META_SHEET,
-        row=None,
-        column="round_id",
-        reason="不是本次导入的“2021年7月调度”",
-    )
-    # Without a chosen round it belongs to 8月调度 and is fine.
-    assert service.import_files([path], received_on=RECEIVED).ok
-
-
-def _items(service: ProgressService, round_id: str, name: str) -> list:
-    return service.sheet_items(round_id, _department(service.repo, name))
-
-
-def _task(items: list) -> int:
-    """Index of the first milestone or measure row."""
-    return next(index for index, item in enumerate(items) if item.kind is not ItemKind.TARGET)
-
-
-def _target(items: list) -> int:
-    return next(index for index, item in enumerate(items) if item.kind is ItemKind.TARGET)
-
-
-def _row(index: int) -> int:
-    return FIRST_DATA_ROW + index
-
-
-def _put(ws: Any, index: int, header: str, value: Any) -> int:
-    """Set one cell of the ``index``-th item; returns the index (the row to blame)."""
-    ws.cell(_row(index), HEADERS.index(header) + 1).value = value
-    return index
-
-
-def _done_on(on: Any) -> Callable[[Any, list], int]:
-    def edit(ws: Any, items: list) -> int:
-        _put(ws, _task(items), COL_STATE, "已完成")
-        return _put(ws, _task(items), COL_COMPLETED, on)
-
-    return edit
-
-
-def _copy_first_row_below(ws: Any, items: list) -> int:
-    for column in range(1, len(HEADERS) + 1):
-        ws.cell(_row(len(items)), column).value = ws.cell(_row(0), column).value
-    return len(items)
-
-
-def _delete_last_row(ws: Any, items: list) -> None:
-    ws.delete_rows(_row(len(items) - 1))
-
-
-# name → (column, reason, edit(worksheet, items) → index of the offending item or None)
-ROW_CASES: dict[str, tuple[str, str, Callable[[Any, list], int | None]]] = {
-    "unknown-id": (
-        COL_ID,
-        f"不是{SMALL}在“{ROUND}”中的填报事项",
-        lambda ws, items: _put(ws, 0, COL_ID, f"M-{uuid.uuid4()}"),
-    ),
-    "altered-id": (COL_ID, "格式不正确", lambda ws, items: _put(ws, 1, COL_ID, "S-12345")),
-    "emptied-id": (COL_ID, "编号为空", lambda ws, items: _put(ws, 1, COL_ID, None)),
-    "duplicated-id": (COL_ID, f"编号重复（与第 {FIRST_DATA_ROW} 行相同）", _copy_first_row_below),
-    "missing-row": (COL_ID, "缺少事项", _delete_last_row),
-    "bad-state": (
-        COL_STATE,
-        "完成状态“完成了”无效",
-        lambda ws, items: _put(ws, _task(items), COL_STATE, "完成了"),
-    ),
-    "missing-state": (
-        COL_STATE,
-        "完成状态未填写",
-        lambda ws, items: _put(ws, _task(items), COL_STATE, None),
-    ),
-    "missing-progress": (
-        COL_PROGRESS,
-        "进展情况未填写",
-        lambda ws, items: _put(ws, _task(items), COL_PROGRESS, "  "),
-    ),
-    "missing-actual": (
-        COL_ACTUAL,
-        "须填写实际值",
-        lambda ws, items: _put(ws, _target(items), COL_ACTUAL, None),
-    ),
-    "bad-number": (
-        COL_ACTUAL,
-        "“九十二”不是数字",
-        lambda ws, items: _put(ws, _target(items), COL_ACTUAL, "九十二"),
-    ),
-    "missing-reporter": (
-        COL_REPORTER,
-        "填报人未填写",
-        lambda ws, items: _put(ws, 2, COL_REPORTER, None),
-    ),
-    "missing-phone": (
-        COL_PHONE,
-        "联系电话未填写",
-        lambda ws, items: _put(ws, _target(items), COL_PHONE, ""),
-    ),
-    "bad-date": (COL_COMPLETED, "“7月底”不是日期", _done_on("7月底")),
-    "missing-date": (COL_COMPLETED, "须填写实际完成日期", _done_on(None)),
-    "date-after-receipt": (COL_COMPLETED, "晚于报送日期", _done_on(date(2021, 8, 10))),
-}
-
-
-@pytest.mark.parametrize(("column", "reason", "edit"), ROW_CASES.values(), ids=ROW_CASES.keys())
-def test_row_problems_are_refused_with_their_place(
-    storage: Storage, service: ProgressService, round_id: str, small: Path, column, reason, edit
-) -> None:
-    items = _items(service, round_id, SMALL)
-    assert {i.kind for i in items} == set(ItemKind)  # all three kinds of row
-    blamed: list[int | None] = []
-    _fill(small, edit=lambda ws: blamed.append(edit(ws, items)))
-    before = _counts(storage)
-    report = service.import_files([small], received_on=RECEIVED)
-    _assert_refused(
-        storage,
-        report,
-        before,
-        file=small.name,
-        sheet=ROWS_SHEET,
-        row=None if blamed[0] is None else _row(blamed[0]),
-        column=column,
-        reason=reason,
-    )
-
-
-def test_not_started_needs_no_progress_and_targets_ignore_state(
-    storage: Storage, service: ProgressService, round_id: str, small: Path
-) -> None:
-    items = _items(service, round_id, SMALL)
-    cells = {
-        index: {COL_STATE: "未开始", COL_PROGRESS: None}
-        for index, item in enumerate(items)
-        if item.kind is not ItemKind.TARGET
-    }
-    _fill(small, cells=cells)
-    report = service.import_files([small], received_on=RECEIVED)
-    assert report.ok, [str(e) for e in report.errors]
-    assert storage.db.execute(
-        "SELECT DISTINCT state, progress, completed_on FROM progress_reports WHERE deleted = 0"
-    ).fetchall() == [("not_started", "", None)]
-
-
-def test_one_bad_file_in_a_batch_applies_nothing(
-    storage: Storage, service: ProgressService, round_id: str, tmp_path: Path
-) -> None:
-    files = _export(service, round_id, tmp_path, SMALL, RESPONSIBLE, LEAD)
-    _fill(files[SMALL])
-    _fill(files[LEAD])
-    _fill(files[RESPONSIBLE], cells={3: {COL_REPORTER: None}, 5: {COL_PHONE: None}})
-    before = _counts(storage)
-    report = service.import_files(
-        [files[SMALL], files[RESPONSIBLE], files[LEAD]], received_on=RECEIVED
-    )
-    assert _counts(storage) == before
-    assert [f.status for f in report.files] == [
-        FileStatus.HELD,
-        FileStatus.INVALID,
-        FileStatus.HELD,
-    ]
-    assert {(e.file, e.row, e.column) for e in report.errors} == {
-        (files[RESPONSIBLE].name, _row(3), COL_REPORTER),
-        (files[RESPONSIBLE].name, _row(5), COL_PHONE),
-    }
-    assert "均未导入" in report.summary()
-
-
-def test_two_different_files_of_one_department_in_one_batch_are_refused(
-    storage: Storage, service: ProgressService, round_id: str, small: Path, tmp_path: Path
-) -> None:
-    first = _fill(small, save_as=tmp_path / "一.xlsx")
-    second = _fill(small, state="未开始", save_as=tmp_path / "二.xlsx")
-    before = _counts(storage)
-    report = service.import_files([first, second], received_on=RECEIVED)
-    _assert_refused(
-        storage,
-        report,
-        before,
-        file="二.xlsx",
-        sheet=None,
-        row=None,
-        column=None,
-        reason="只选择最新的一份",
-    )
 
 
 # ---- Replies -----------------------------------------------------------------------------------
