@@ -196,3 +196,16 @@ def test_a_measure_without_targets_offers_no_recording(sample_page, services) ->
     ).fetchone()[0]
     sample_page.show_measure(measure_id)
     assert not sample_page.detail.record_button.isVisible()
+
+
+def test_keyboard_ctrl_f_goes_to_search_and_f5_reloads(qtbot, sample_page, services) -> None:
+    from PySide6.QtCore import Qt
+
+    sample_page.activateWindow()
+    sample_page.table.setFocus()
+    qtbot.keyClick(sample_page, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(sample_page.filters.search.hasFocus)
+    before = sample_page.model.rowCount()
+    sample_page.model.set_source(None)
+    qtbot.keyClick(sample_page, Qt.Key.Key_F5)
+    assert sample_page.model.rowCount() == before

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -168,6 +169,11 @@ class LedgerPage(QWidget):
         self.detail.sig_record_actual.connect(self.record_actual)
         self.views.currentChanged.connect(lambda _index: self._refresh_visible_view())
         notifier.sig_changed.connect(self._on_changed)
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.activated.connect(self.focus_search)
+        reload = QShortcut(QKeySequence("F5"), self)
+        reload.activated.connect(self.refresh)
+        self.filters.search.setToolTip("Ctrl+F 定位到搜索框；F5 刷新台账")
         self.refresh()
 
     # ---- Public API -------------------------------------------------------------------------
@@ -220,6 +226,10 @@ class LedgerPage(QWidget):
                 QMessageBox.warning(self, "无法保存", str(error))
             self.show_measure(detail.id)
         dialog.deleteLater()
+
+    def focus_search(self) -> None:
+        self.filters.search.setFocus()
+        self.filters.search.selectAll()
 
     def count_text(self) -> str:
         return self.count_label.text()
