@@ -20,9 +20,6 @@ class LedgerQueries:
     def plan_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM plans WHERE deleted = 0").fetchone()[0])
 
-    def is_empty(self) -> bool:
-        return self.plan_count() == 0
-
     def plan_choices(self) -> list[tuple[str, str]]:
         return [
             (row[0], row[1])
