@@ -33,6 +33,7 @@ from ui.pages.planned_page import PlannedPage
 from ui.settings import AppSettings
 from ui.tasks import run_in_background
 from ui.widgets.empty_state import EmptyState
+from ui.widgets.sizing import fit_to_screen
 
 if TYPE_CHECKING:
     from app.services.context import Services
@@ -312,7 +313,7 @@ class MainWindow(QMainWindow):
     def _restore_geometry(self) -> None:
         geometry = self._settings.window_geometry()
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1100, 720)
+            fit_to_screen(self, 1100, 720)
         state = self._settings.window_state()
         if state is not None:
             self.restoreState(state)

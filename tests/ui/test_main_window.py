@@ -230,3 +230,17 @@ def test_exporting_the_ledger_writes_a_workbook(qtbot, window: MainWindow, tmp_p
     qtbot.waitUntil(lambda: "已导出工作台账" in window.statusBar().currentMessage())
     sheet = load_workbook(target).worksheets[0]
     assert "工作台账" in str(sheet.cell(1, 1).value)
+
+
+def test_windows_fit_a_small_laptop_screen(qtbot) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from ui.widgets.sizing import fit_to_screen
+
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    available = widget.screen().availableGeometry()
+    fit_to_screen(widget, available.width() + 500, available.height() + 500)
+    assert widget.width() <= available.width() and widget.height() <= available.height()
+    fit_to_screen(widget, 300, 200)
+    assert (widget.width(), widget.height()) == (300, 200)

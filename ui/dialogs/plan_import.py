@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from ui.tasks import run_in_background
 from ui.widgets.measure_editor import MeasureEditor
+from ui.widgets.sizing import fit_to_screen
 
 if TYPE_CHECKING:
     from app.plan_import import ParsedArea, ParsedMeasure, ParsedPlan
@@ -75,7 +76,7 @@ class PlanImportDialog(QDialog):
     def __init__(self, store: PlanStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("导入实施方案")
-        self.resize(1280, 800)
+        fit_to_screen(self, 1280, 800)
         self._store = store
         self.parsed: ParsedPlan | None = None
         self.source_text = ""

@@ -61,6 +61,7 @@ from ui.dialogs.round_forms import (
     reply_state,
     to_qdate,
 )
+from ui.widgets.sizing import fit_to_screen
 
 
 class RoundsDialog(QDialog):
@@ -78,7 +79,7 @@ class RoundsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("调度")
-        self.resize(1120, 680)
+        fit_to_screen(self, 1120, 680)
         self._progress = progress
         self._plans = list(plans)
         self._plan_titles = dict(self._plans)
