@@ -20,6 +20,11 @@ class LedgerQueries:
     def plan_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM plans WHERE deleted = 0").fetchone()[0])
 
+    def measure_completed_on(self, measure_id: str) -> date | None:
+        row = self.db.execute("SELECT completed_on FROM measures WHERE id = ?", [measure_id])
+        value = row.fetchone()
+        return date.fromisoformat(value[0]) if value and value[0] else None
+
     def plan_choices(self) -> list[tuple[str, str]]:
         return [
             (row[0], row[1])

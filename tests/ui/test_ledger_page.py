@@ -209,3 +209,36 @@ def test_keyboard_ctrl_f_goes_to_search_and_f5_reloads(qtbot, sample_page, servi
     sample_page.model.set_source(None)
     qtbot.keyClick(sample_page, Qt.Key.Key_F5)
     assert sample_page.model.rowCount() == before
+
+
+def test_the_office_marks_a_milestone_done_and_reopens_it(sample_page, services, monkeypatch):
+    from ui.dialogs.completion import CompletionDialog
+
+    overdue = next(row for row in _all_rows(sample_page.model) if row.light.value == "red")
+    milestone = services.storage.db.execute(
+        "SELECT id FROM milestones WHERE measure_id = ? AND deleted = 0", [overdue.id]
+    ).fetchone()[0]
+    sample_page.show_measure(overdue.id)
+    assert sample_page.detail.done_button.isVisible()
+    answers = iter([("milestones", milestone, date(2021, 6, 25)), ("milestones", milestone, None)])
+    monkeypatch.setattr(CompletionDialog, "exec", lambda self: 1)
+    monkeypatch.setattr(CompletionDialog, "chosen", lambda self: next(answers))
+
+    sample_page.detail.done_button.click()
+    assert services.repository.get("milestones", milestone)["completed_on"] == "2021-06-25"
+    assert "2021-06-25" in sample_page.detail.text()
+    sample_page.detail.done_button.click()
+    assert services.repository.get("milestones", milestone)["completed_on"] is None
+
+
+def test_a_completion_date_in_the_future_is_refused(storage) -> None:
+    from app.services.completion import Completion
+    from app.storage import WriteError
+
+    plan = storage.repository.insert("plans", {"title": "方案"})
+    measure = storage.repository.insert("measures", {"plan_id": plan, "title": "措施"})
+    with pytest.raises(WriteError, match="不能晚于今天"):
+        Completion(storage.repository).complete("measures", measure, date(2999, 1, 1))
+    with pytest.raises(WriteError, match="不存在"):
+        Completion(storage.repository).complete("milestones", "nope", date(2021, 1, 1))
+    assert storage.repository.get("measures", measure)["completed_on"] is None

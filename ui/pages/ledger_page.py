@@ -6,6 +6,7 @@ Rows stream lazily from SQL (ui/models/ledger_table.py); totals are counted off 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -167,6 +168,7 @@ class LedgerPage(QWidget):
         self.reminders.sig_measure_chosen.connect(self.show_measure)
         self.department_view.sig_department_chosen.connect(self._show_department)
         self.detail.sig_record_actual.connect(self.record_actual)
+        self.detail.sig_mark_done.connect(self.mark_done)
         self.views.currentChanged.connect(lambda _index: self._refresh_visible_view())
         notifier.sig_changed.connect(self._on_changed)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
@@ -222,6 +224,40 @@ class LedgerPage(QWidget):
         if dialog.exec():
             try:
                 self._services.targets.record(*dialog.chosen())
+            except WriteError as error:
+                QMessageBox.warning(self, "无法保存", str(error))
+            self.show_measure(detail.id)
+        dialog.deleteLater()
+
+    def mark_done(self, detail: MeasureDetail | None) -> None:
+        if detail is None:
+            return
+        from app.services.completion import Completion
+        from app.storage import WriteError
+        from ui.dialogs.completion import CompletionDialog
+
+        if detail.milestones:
+            items = [
+                (
+                    "milestones",
+                    m.id,
+                    f"{m.raw}（{m.due.isoformat() if m.due else '无固定日期'}）",
+                    m.completed_on,
+                )
+                for m in detail.milestones
+            ]
+        else:
+            done = self._services.ledger.measure_completed_on(detail.id)
+            items = [("measures", detail.id, f"整项措施：{detail.title}", done)]
+        dialog = CompletionDialog(items, date.today(), self)
+        if dialog.exec():
+            table, row_id, on = dialog.chosen()
+            completion = Completion(self._services.repository)
+            try:
+                if on is None:
+                    completion.reopen(table, row_id)
+                else:
+                    completion.complete(table, row_id, on)
             except WriteError as error:
                 QMessageBox.warning(self, "无法保存", str(error))
             self.show_measure(detail.id)

@@ -18,9 +18,11 @@ REPORT_STATES = {"not_started": "未开始", "in_progress": "推进中", "done":
 
 
 class MeasureDetailPane(QWidget):
-    """``sig_record_actual(detail)``: the user wants to enter a target's actual value."""
+    """``sig_record_actual(detail)`` / ``sig_mark_done(detail)``: the user wants to enter a
+    target's actual value / to mark a milestone done or reopen it."""
 
     sig_record_actual = Signal(object)
+    sig_mark_done = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -29,8 +31,12 @@ class MeasureDetailPane(QWidget):
         self.browser.setOpenLinks(False)
         self.record_button = QPushButton("录入目标实际值…")
         self.record_button.clicked.connect(lambda: self.sig_record_actual.emit(self._detail))
+        self.done_button = QPushButton("标记完成…")
+        self.done_button.setToolTip("督查室确认某个时限节点已完成（或撤销）")
+        self.done_button.clicked.connect(lambda: self.sig_mark_done.emit(self._detail))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.done_button)
         buttons.addWidget(self.record_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -43,6 +49,7 @@ class MeasureDetailPane(QWidget):
     def show_detail(self, detail: MeasureDetail | None) -> None:
         self._detail = detail
         self.record_button.setVisible(bool(detail and detail.targets))
+        self.done_button.setVisible(detail is not None)
         if detail is None:
             self.browser.setHtml(
                 "<p style='color:gray'>在左侧选择一项措施，这里显示它的详细情况。</p>"
