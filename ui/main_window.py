@@ -314,6 +314,8 @@ class MainWindow(QMainWindow):
         geometry = self._settings.window_geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             fit_to_screen(self, 1100, 720)
+        else:  # saved on a bigger screen (a docking station): keep it on this one
+            fit_to_screen(self, self.width(), self.height(), share=1.0)
         state = self._settings.window_state()
         if state is not None:
             self.restoreState(state)
