@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QWidget,
 )
+
+from ui.widgets.dates import date_edit, to_qdate
 
 CompletionItem = tuple[str, str, str, date | None]  # (table, id, label, completed_on)
 
@@ -28,10 +28,8 @@ class CompletionDialog(QDialog):
         self.item = QComboBox()
         for _table, _row_id, label, done in items:
             self.item.addItem(f"{label}（已于 {done.isoformat()} 完成）" if done else label)
-        self.completed_on = QDateEdit(QDate(today.year, today.month, today.day))
-        self.completed_on.setCalendarPopup(True)
-        self.completed_on.setDisplayFormat("yyyy-MM-dd")
-        self.completed_on.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.completed_on = date_edit(today)
+        self.completed_on.setMaximumDate(to_qdate(today))
         self.reopen = QCheckBox("撤销完成（重新计为未完成）")
         self.reopen.toggled.connect(lambda on: self.completed_on.setEnabled(not on))
         buttons = QDialogButtonBox(

@@ -12,12 +12,11 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QGroupBox,
     QHBoxLayout,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.workdays import KNOWN_YEARS, WorkCalendar
 from app.storage import WriteError
+from ui.widgets.dates import date_edit, to_qdate
 
 if TYPE_CHECKING:
     from app.services.calendar import HolidayTable
@@ -53,10 +53,6 @@ def unconfirmed_warning(years: list[int]) -> str:
         return ""
     names = "、".join(f"{year}年" for year in years)
     return f"{names}的法定节假日安排尚未录入，工作日暂按周末计算。国务院每年11月前后公布次年安排。"
-
-
-def _to_qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 class HolidaysDialog(QDialog):
@@ -106,8 +102,8 @@ class HolidaysDialog(QDialog):
 
         # The add / change form.
         start = self._suggested_day()
-        self.start_edit = self._date_edit(start)
-        self.end_edit = self._date_edit(start)
+        self.start_edit = date_edit(start)
+        self.end_edit = date_edit(start)
         self.start_edit.dateChanged.connect(self._on_start_changed)
         self.end_edit.dateChanged.connect(self._on_end_changed)
         self.kind_combo = QComboBox()
@@ -200,8 +196,8 @@ class HolidaysDialog(QDialog):
         ]
 
     def set_form(self, start: date, kind: str, note: str = "", end: date | None = None) -> None:
-        self.start_edit.setDate(_to_qdate(start))
-        self.end_edit.setDate(_to_qdate(end or start))
+        self.start_edit.setDate(to_qdate(start))
+        self.end_edit.setDate(to_qdate(end or start))
         self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind))
         self.note_edit.setText(note)
 
@@ -267,13 +263,6 @@ class HolidaysDialog(QDialog):
 
     # ---- Internals ----------------------------------------------------------------------------
 
-    @staticmethod
-    def _date_edit(day: date) -> QDateEdit:
-        edit = QDateEdit(_to_qdate(day))
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        return edit
-
     def _suggested_day(self) -> date:
         """1 January of the first year after the package's range that is not past."""
         year = max(self._clock().year + 1, KNOWN_YEARS.stop)
@@ -307,14 +296,14 @@ class HolidaysDialog(QDialog):
     def _on_start_changed(self) -> None:
         start = self.start_edit.date().toPython()
         self.end_edit.blockSignals(True)
-        self.end_edit.setDate(_to_qdate(start + timedelta(days=self._range_days)))
+        self.end_edit.setDate(to_qdate(start + timedelta(days=self._range_days)))
         self.end_edit.blockSignals(False)
         self._show_hint()
 
     def _on_end_changed(self) -> None:
         start, end = self._range()
         if end != self.end_edit.date().toPython():  # before the start: follow it
-            self.end_edit.setDate(_to_qdate(start))
+            self.end_edit.setDate(to_qdate(start))
             return
         self._range_days = (end - start).days
         self._show_hint()

@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.workdays import WorkCalendar
+from ui.widgets.dates import date_edit, to_qdate
 
 if TYPE_CHECKING:
     from app.services.progress import (
@@ -54,10 +54,6 @@ def day_text(day: date | None, *, weekday: bool = False) -> str:
     if day is None:
         return ""
     return f"{day.isoformat()}（周{WEEKDAYS[day.weekday()]}）" if weekday else day.isoformat()
-
-
-def to_qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 def reply_state(reply: ReplyStatus, due: date | None, today: date) -> tuple[str, tuple, int]:
@@ -150,9 +146,7 @@ class NewRoundDialog(QDialog):
         several = len(plans) > 1
         self.plan_combo.setVisible(several)
         self.plan_label.setVisible(not several)
-        self.due_edit = QDateEdit(to_qdate(reply_due))
-        self.due_edit.setCalendarPopup(True)
-        self.due_edit.setDisplayFormat("yyyy-MM-dd")
+        self.due_edit = date_edit(reply_due)
         self.due_edit.setMinimumDate(to_qdate(today))
         self.due_edit.dateChanged.connect(self._show_due_hint)
         self.due_hint = QLabel()

@@ -18,7 +18,6 @@ from PySide6.QtGui import QBrush, QColor, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QDateEdit,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -59,8 +58,8 @@ from ui.dialogs.round_forms import (
     confirm,
     day_text,
     reply_state,
-    to_qdate,
 )
+from ui.widgets.dates import date_edit, to_qdate
 from ui.widgets.sizing import fit_to_screen
 
 
@@ -132,9 +131,7 @@ class RoundsDialog(QDialog):
         self.import_button = QPushButton("导入报回表(&I)…")
         self.import_button.setToolTip("选择各部门报回的填报表（可多选）；有任何错误则整批不导入")
         self.import_button.clicked.connect(self.import_replies)
-        self.received_edit = QDateEdit(to_qdate(self._clock()))
-        self.received_edit.setCalendarPopup(True)
-        self.received_edit.setDisplayFormat("yyyy-MM-dd")
+        self.received_edit = date_edit(self._clock())
         self.received_edit.setMaximumDate(to_qdate(self._clock()))
         self.received_edit.setToolTip("报回表的收到日期，用于判断是否逾期；默认今天")
         actions = QHBoxLayout()

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -18,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.targets import DEFAULT_SOURCE
+from ui.widgets.dates import date_edit
 
 if TYPE_CHECKING:
     from app.services.ledger import TargetState
@@ -35,9 +34,7 @@ class TargetActualDialog(QDialog):
         self.value = QDoubleSpinBox()
         self.value.setRange(-1e12, 1e12)
         self.value.setDecimals(2)
-        self.measured_on = QDateEdit(QDate(today.year, today.month, today.day))
-        self.measured_on.setCalendarPopup(True)
-        self.measured_on.setDisplayFormat("yyyy-MM-dd")
+        self.measured_on = date_edit(today)
         self.source = QLineEdit(DEFAULT_SOURCE)
         self.source.setPlaceholderText("如：明察暗访现场核实、部门报送材料")
         buttons = QDialogButtonBox(

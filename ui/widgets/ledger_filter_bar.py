@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QLabel,
     QLineEdit,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.ledger import Light, Role, Status
 from app.services.status import DEFAULT_SOON_DAYS, LedgerFilter
+from ui.widgets.dates import date_edit
 
 if TYPE_CHECKING:
     from app.services.ledger import LedgerQueries
@@ -70,9 +70,7 @@ class LedgerFilterBar(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索措施标题和全文")
         self.search.setClearButtonEnabled(True)
-        self.as_of = QDateEdit(QDate.currentDate())
-        self.as_of.setCalendarPopup(True)
-        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.as_of = date_edit(date.today())
         self.soon_days = QSpinBox()
         self.soon_days.setRange(0, 60)
         self.soon_days.setValue(DEFAULT_SOON_DAYS)
