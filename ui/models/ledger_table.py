@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -13,6 +14,7 @@ from app.domain.ledger import Light, Status
 from app.services.status import MeasureRow
 
 Index = QModelIndex | QPersistentModelIndex
+Looks = tuple[tuple[int, Any], ...]
 CursorFactory = Callable[[str, bool], sqlite3.Cursor]
 """(sort key, descending) → a cursor over MeasureRow.COLUMNS."""
 
@@ -21,8 +23,11 @@ LIGHT_COLOURS = {
     Light.YELLOW: QColor("#e6a700"),
     Light.GREEN: QColor("#1e8e3e"),
 }
-LIGHT_BRUSHES = {light: QBrush(colour) for light, colour in LIGHT_COLOURS.items()}
-_DISPLAY = Qt.ItemDataRole.DisplayRole
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_USER = Qt.ItemDataRole.UserRole.value
+_DECORATION = Qt.ItemDataRole.DecorationRole.value
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
 _DOTS: dict[Light, QPixmap] = {}
 STATUS_BACKGROUNDS = {
     Status.OVERDUE: QBrush(QColor("#fde7e5")),
@@ -41,15 +46,11 @@ class LedgerTableModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[MeasureRow] = []
+        # Rows stay the cursor's plain tuples; a MeasureRow is built only when asked for.
+        self._rows: list[tuple[Any, ...]] = []
         self._cells: list[tuple[str, ...]] = []
-        self._roles = {
-            Qt.ItemDataRole.ToolTipRole: self._tooltip,
-            Qt.ItemDataRole.DecorationRole: self._decoration,
-            Qt.ItemDataRole.ForegroundRole: self._foreground,
-            Qt.ItemDataRole.BackgroundRole: self._background,
-            Qt.ItemDataRole.UserRole: self._id,
-        }
+        self._states: list[tuple[Light, Status]] = []
+        self._layouts: dict[int, dict[int, int]] = {}
         self._cursor: sqlite3.Cursor | None = None
         self._factory: CursorFactory | None = None
         self._sort = ("position", False)
@@ -62,10 +63,10 @@ class LedgerTableModel(QAbstractTableModel):
         self._restart()
 
     def row(self, row: int) -> MeasureRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return MeasureRow.from_sql(self._rows[row]) if 0 <= row < len(self._rows) else None
 
     def row_of(self, measure_id: str) -> int:
-        return next((i for i, row in enumerate(self._rows) if row.id == measure_id), -1)
+        return next((i for i, row in enumerate(self._rows) if row[_ID] == measure_id), -1)
 
     def is_complete(self) -> bool:
         return self._cursor is None
@@ -78,41 +79,59 @@ class LedgerTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        # Qt's own index() asks rowCount() and columnCount() for every cell it paints: two
+        # calls into Python per cell where this is one.
+        if 0 <= row < len(self._rows) and 0 <= column < _COLUMNS and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # Called for every visible cell and role on each paint: keep it to a lookup or two.
         try:
             row = index.row()
             if row < 0:  # an invalid index; negative indexing would return the last row
                 return None
+            column = index.column()
             if role == _DISPLAY:
-                return self._cells[row][index.column()]
-            handler = self._roles.get(role)
-            return handler(row, index.column()) if handler else None
+                return self._cells[row][column]
+            if role == _TOOLTIP:
+                return self._cells[row][column] if column in _LONG_COLUMNS else None
+            if role == _USER:
+                return self._rows[row][_ID]
+            return dict(_looks(self._states[row])[column]).get(role)
         except Exception:  # a model must never raise into Qt
             return None
 
     def multiData(self, index: Index, roleDataSpan: Any) -> None:
-        # Qt's item delegates ask for all roles of a cell at once: one Python call per cell.
+        # Every visible cell comes through here on each paint: the hot path. A delegate asks for
+        # the same roles in the same order every time and reuses its span from cell to cell, so
+        # where each role sits is learned once, and every role this model ever shows is written
+        # on every call (None clears what the previous cell left). Any surprise falls back to
+        # the plain loop.
         row = index.row()
         if row < 0:
             return
         column = index.column()
         try:
-            for role_data in roleDataSpan:
-                role = role_data.role()
-                if role == _DISPLAY:
-                    role_data.setData(self._cells[row][column])
-                else:
-                    handler = self._roles.get(role)
-                    if handler is not None:
-                        role_data.setData(handler(row, column))
-        except Exception:  # a model must never raise into Qt
-            return
+            layout = self._layouts.get(len(roleDataSpan))
+            if layout is None:
+                layout = self._learn(roleDataSpan)
+            slot = roleDataSpan[layout[_DISPLAY]]
+            if slot.role() != _DISPLAY:
+                self._fill(roleDataSpan, row, column)
+                return
+            slot.setData(self._cells[row][column])
+            for role, value in _looks(self._states[row])[column]:
+                position = layout.get(role)
+                if position is not None:
+                    roleDataSpan[position].setData(value)
+        except Exception:  # a model must never raise into Qt (a KeyError: no display asked)
+            self._fill(roleDataSpan, row, column)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and self._cursor is not None
@@ -137,6 +156,7 @@ class LedgerTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = []
         self._cells = []
+        self._states = []
         self._cursor = self._factory(*self._sort) if self._factory else None
         if self._cursor is not None:
             self._fetch(self.FIRST_BATCH, notify=False)
@@ -144,7 +164,7 @@ class LedgerTableModel(QAbstractTableModel):
 
     def _fetch(self, count: int, *, notify: bool) -> None:
         assert self._cursor is not None
-        batch = [MeasureRow.from_sql(row) for row in self._cursor.fetchmany(count)]
+        batch = self._cursor.fetchmany(count)
         if len(batch) < count:
             self._cursor.close()
             self._cursor = None
@@ -154,43 +174,80 @@ class LedgerTableModel(QAbstractTableModel):
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
         self._rows.extend(batch)
-        self._cells.extend(cells(row) for row in batch)
+        for values in batch:
+            light = _LIGHTS[values[_LIGHT]]
+            status = _STATUSES[values[_STATUS]]
+            self._cells.append(_cells(values, light, status))
+            self._states.append((light, status))
         if notify:
             self.endInsertRows()
 
-    def _tooltip(self, row: int, column: int) -> str | None:
-        if column in (self.COL_TITLE, self.COL_RESPONSIBLE):
-            return self._cells[row][column]
-        return None
+    def _learn(self, span: Any) -> dict[int, int]:
+        layout = {span[position].role(): position for position in range(len(span))}
+        self._layouts[len(span)] = layout
+        return layout
 
-    def _decoration(self, row: int, column: int) -> QPixmap | None:
-        if column != self.COL_LIGHT:
-            return None
-        light = self._rows[row].light
-        if light not in _DOTS:  # built on first use: a QPixmap needs the QApplication
-            dot = QPixmap(10, 10)
-            dot.fill(LIGHT_COLOURS[light])
-            _DOTS[light] = dot
-        return _DOTS[light]
-
-    def _foreground(self, row: int, column: int) -> QBrush | None:
-        return LIGHT_BRUSHES[self._rows[row].light] if column == self.COL_LIGHT else None
-
-    def _background(self, row: int, _column: int) -> QBrush | None:
-        return STATUS_BACKGROUNDS.get(self._rows[row].status)
-
-    def _id(self, row: int, _column: int) -> str:
-        return self._rows[row].id
+    def _fill(self, span: Any, row: int, column: int) -> None:
+        """The plain way: every requested role, one by one."""
+        try:
+            looks = dict(_looks(self._states[row])[column])
+            for slot in span:
+                role = slot.role()
+                if role == _DISPLAY:
+                    slot.setData(self._cells[row][column])
+                elif role in looks:
+                    slot.setData(looks[role])
+        except Exception:  # a model must never raise into Qt
+            return
 
 
-def cells(row: MeasureRow) -> tuple[str, ...]:
-    """The displayed text of a row, computed once when it is fetched."""
+_COLUMN = {name: position for position, name in enumerate(MeasureRow.COLUMNS)}
+_ID = _COLUMN["id"]
+_LIGHT = _COLUMN["light"]
+_STATUS = _COLUMN["status"]
+_AREA_NO, _NO, _TITLE = _COLUMN["area_no"], _COLUMN["no"], _COLUMN["title"]
+_NEXT_DUE, _LEAD, _RESPONSIBLE = _COLUMN["next_due"], _COLUMN["lead"], _COLUMN["responsible"]
+_LIGHTS = {light.value: light for light in Light}
+_STATUSES = {status.value: status for status in Status}
+_COLUMNS = len(LedgerTableModel.HEADERS)
+_LONG_COLUMNS = (LedgerTableModel.COL_TITLE, LedgerTableModel.COL_RESPONSIBLE)
+
+
+def _cells(values: tuple[Any, ...], light: Light, status: Status) -> tuple[str, ...]:
+    """The displayed text of a row, computed once when it is fetched (in column order)."""
+    area_no, no = values[_AREA_NO], values[_NO]
     return (
-        f"{row.area_no}.{row.no}" if row.area_no is not None else str(row.no or ""),
-        row.title,
-        row.light.label,
-        row.status.label,
-        row.next_due.isoformat() if row.next_due else "",
-        row.lead,
-        row.responsible,
+        f"{area_no}.{no}" if area_no is not None else str(no or ""),
+        values[_TITLE],
+        light.label,
+        status.label,
+        values[_NEXT_DUE] or "",
+        values[_LEAD] or "",
+        values[_RESPONSIBLE] or "",
     )
+
+
+@lru_cache(maxsize=64)
+def _looks(state: tuple[Light, Status]) -> tuple[Looks, ...]:
+    """Per column, the roles a cell shows beyond its text, each with None where the cell has
+    none: the light column its coloured dot, the status column its tint. One tuple per light
+    and status, built on first paint (a QPixmap needs the QApplication)."""
+    light, status = state
+    tint = STATUS_BACKGROUNDS.get(status)
+    # No ForegroundRole: a text colour makes the delegate copy the palette for the cell, which
+    # costs more than everything else about painting it; the dot carries the colour.
+    return tuple(
+        (
+            (_DECORATION, _dot(light) if column == LedgerTableModel.COL_LIGHT else None),
+            (_BACKGROUND, tint if column == LedgerTableModel.COL_STATUS else None),
+        )
+        for column in range(_COLUMNS)
+    )
+
+
+def _dot(light: Light) -> QPixmap:
+    if light not in _DOTS:  # built on first use: a QPixmap needs the QApplication
+        dot = QPixmap(10, 10)
+        dot.fill(LIGHT_COLOURS[light])
+        _DOTS[light] = dot
+    return _DOTS[light]
