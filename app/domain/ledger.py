@@ -92,3 +92,24 @@ class Light(StrEnum):
     @property
     def label(self) -> str:
         return {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}[self.value]
+
+
+class InspectionKind(StrEnum):
+    OPEN = "open"  # 明查: announced
+    COVERT = "covert"  # 暗访: unannounced
+
+    @property
+    def label(self) -> str:
+        return {"open": "明查", "covert": "暗访"}[self.value]
+
+
+class FindingState(StrEnum):
+    """A problem found by an inspection, at an as-of date."""
+
+    OPEN = "open"  # 整改中: not rectified, deadline not passed (or none set)
+    OVERDUE = "overdue"  # 逾期未整改
+    RECTIFIED = "rectified"  # 已整改
+
+    @property
+    def label(self) -> str:
+        return {"open": "整改中", "overdue": "逾期未整改", "rectified": "已整改"}[self.value]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from app.services.calendar import HolidayTable
 from app.services.departments import DepartmentDirectory
+from app.services.inspections import Inspections
 from app.services.ledger import LedgerDetails, LedgerQueries
 from app.services.plan_store import PlanStore
 from app.services.reminders import Reminders
@@ -32,6 +33,7 @@ class Services:
     details: LedgerDetails
     reminders: Reminders
     targets: TargetActuals
+    inspections: Inspections
 
     @property
     def repository(self) -> Repository:
@@ -70,6 +72,7 @@ class Services:
             details=LedgerDetails(storage.db, status),
             reminders=Reminders(storage.db, calendar),
             targets=TargetActuals(repository),
+            inspections=Inspections(repository),
         )
 
     def refresh_calendar(self) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
 from app.domain.ledger import AreaSummary, MeasureSummary, PlanSummary, Role
+from app.services.inspections import InspectionEntry, read_inspections
 from app.services.status import LedgerStatus, MilestoneState
 
 if TYPE_CHECKING:
@@ -138,6 +139,7 @@ class MeasureDetail:
     milestones: list[MilestoneState]
     targets: list[TargetState]
     reports: list[ReportEntry]
+    inspections: list[InspectionEntry] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,7 @@ class LedgerDetails:
             self.status.milestones(measure_id, as_of=as_of, soon_days=soon_days),
             targets,
             reports,
+            read_inspections(self.db, measure_id, as_of=as_of),
         )
 
     def departments(self, *, as_of: date) -> list[DepartmentOverview]:

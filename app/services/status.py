@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain.ledger import Light, Status
 from app.domain.workdays import WorkCalendar
+from app.services.inspections import OPEN_FINDING_SQL
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -80,6 +81,7 @@ class LedgerFilter:
     lights: frozenset[Light] = frozenset()
     due_month: str | None = None  # "2021-06": a milestone falls due that month
     overdue_only: bool = False
+    open_findings: bool = False  # an inspection found a problem not yet rectified
     text: str = ""
 
 
@@ -225,6 +227,11 @@ class LedgerStatus:
             )
             params["month_start"] = f"{year:04d}-{month:02d}-01"
             params["month_end"] = following.isoformat()
+        if filter.open_findings:
+            where.append(
+                "EXISTS (SELECT 1 FROM findings f"
+                f" WHERE f.measure_id = m.id AND {OPEN_FINDING_SQL})"
+            )
         if filter.text.strip():
             where.append("(m.title LIKE :text ESCAPE '\\' OR m.text LIKE :text ESCAPE '\\')")
             params["text"] = "%" + _escape_like(filter.text.strip()) + "%"

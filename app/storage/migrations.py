@@ -248,3 +248,38 @@ def _progress_rounds_calendar(db: Database) -> None:
         CREATE INDEX holidays_day ON holidays (day)
         """,
     )
+
+
+@LEDGER_MIGRATIONS.step(3, "inspections_findings")
+def _inspections_findings(db: Database) -> None:
+    # 明察暗访: an inspection of one measure, and the problems it found. A finding is open
+    # from ``found_on`` (its inspection's date) until ``rectified_on``.
+    _execute_all(
+        db,
+        """
+        CREATE TABLE inspections (
+            id TEXT PRIMARY KEY,
+            measure_id TEXT NOT NULL REFERENCES measures (id),
+            kind TEXT NOT NULL CHECK (kind IN ('open', 'covert')),
+            checked_on TEXT NOT NULL,
+            inspector TEXT NOT NULL DEFAULT '',
+            place TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL DEFAULT '',
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX inspections_measure ON inspections (measure_id, checked_on);
+        CREATE TABLE findings (
+            id TEXT PRIMARY KEY,
+            inspection_id TEXT NOT NULL REFERENCES inspections (id),
+            measure_id TEXT NOT NULL REFERENCES measures (id),
+            department_id TEXT REFERENCES departments (id),
+            description TEXT NOT NULL,
+            found_on TEXT NOT NULL,
+            rectify_by TEXT,
+            rectified_on TEXT,
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX findings_measure ON findings (measure_id, found_on);
+        CREATE INDEX findings_inspection ON findings (inspection_id)
+        """,
+    )

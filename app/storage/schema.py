@@ -23,6 +23,8 @@ SYNCED_TABLES: tuple[str, ...] = (
     "progress_reports",
     "target_actuals",
     "holidays",
+    "inspections",
+    "findings",
 )
 
 CHANGES_TABLE = "changes"
@@ -35,3 +37,4 @@ MILESTONE_KINDS = ("date", "recurring", "ongoing", "period")
 COMPARATORS = (">=", "<=", "=", ">", "<")
 REPORT_STATES = ("not_started", "in_progress", "done")
 HOLIDAY_KINDS = ("holiday", "workday")
+INSPECTION_KINDS = ("open", "covert")

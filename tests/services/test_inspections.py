@@ -1,0 +1,175 @@
+"""明察暗访 records in the ledger: recording, rectifying, the open-findings filter, the detail."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from app.domain.ledger import FindingState, InspectionKind
+from app.services.context import Services
+from app.services.inspections import FindingDraft, finding_state
+from app.services.status import LedgerFilter
+from app.storage import Storage, WriteError
+from tests.services.test_status import Ledger
+
+TODAY = date(2021, 9, 30)
+
+
+@pytest.fixture
+def ledger(storage: Storage) -> Ledger:
+    return Ledger(storage)
+
+
+@pytest.fixture
+def services(storage: Storage) -> Services:
+    return Services.for_storage(storage)
+
+
+def _open_ids(services: Services, as_of: date) -> set[str]:
+    rows = services.status.measures(LedgerFilter(open_findings=True), as_of=as_of)
+    return {row.id for row in rows}
+
+
+def test_a_finding_is_open_from_its_inspection_until_rectified(
+    ledger: Ledger, services: Services
+) -> None:
+    checked = ledger.measure(title="受检措施", lead="市财政局")
+    ledger.measure(title="未受检措施")
+    lead = ledger.department("市财政局")
+    inspection = services.inspections.record(
+        checked,
+        kind=InspectionKind.COVERT,
+        checked_on=date(2021, 8, 10),
+        inspector="张三",
+        place="市政务服务中心",
+        summary="窗口办理时间过长",
+        findings=[FindingDraft("群众排队超过一小时", lead, date(2021, 8, 31))],
+        today=TODAY,
+    )
+    assert _open_ids(services, date(2021, 8, 9)) == set()  # not found yet
+    assert _open_ids(services, date(2021, 8, 10)) == {checked}
+
+    [entry] = services.inspections.for_measure(checked, as_of=date(2021, 9, 1))
+    assert entry.id == inspection and entry.kind is InspectionKind.COVERT
+    [finding] = entry.findings
+    assert finding.department == "市财政局" and finding.state is FindingState.OVERDUE
+
+    services.inspections.rectify(finding.id, date(2021, 9, 15), today=TODAY)
+    assert _open_ids(services, date(2021, 9, 14)) == {checked}  # as-of before rectification
+    assert _open_ids(services, date(2021, 9, 15)) == set()
+    assert services.inspections.open_count(as_of=date(2021, 9, 15)) == 0
+
+    services.inspections.reopen(finding.id)
+    assert _open_ids(services, date(2021, 9, 30)) == {checked}
+    assert services.inspections.open_count(as_of=date(2021, 9, 30)) == 1
+
+
+def test_the_filter_combines_with_the_others(ledger: Ledger, services: Services) -> None:
+    overdue = ledger.measure((date(2021, 6, 30), "date", None))
+    on_time = ledger.measure((date(2021, 12, 31), "date", None))
+    for measure in (overdue, on_time):
+        services.inspections.record(
+            measure,
+            kind=InspectionKind.OPEN,
+            checked_on=date(2021, 9, 1),
+            inspector="李四",
+            findings=[FindingDraft("台账资料不全")],
+            today=TODAY,
+        )
+    rows = services.status.measures(
+        LedgerFilter(open_findings=True, overdue_only=True), as_of=TODAY
+    )
+    assert [row.id for row in rows] == [overdue]
+
+
+def test_an_inspection_without_findings_leaves_nothing_open(
+    ledger: Ledger, services: Services
+) -> None:
+    measure = ledger.measure()
+    services.inspections.record(
+        measure, kind=InspectionKind.OPEN, checked_on=TODAY, inspector="王五", today=TODAY
+    )
+    assert _open_ids(services, TODAY) == set()
+    detail = services.details.measure(measure, as_of=TODAY)
+    assert detail is not None and [i.inspector for i in detail.inspections] == ["王五"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"checked_on": date(2021, 10, 1)}, "检查日期不能晚于今天"),
+        ({"inspector": "  "}, "请填写检查人"),
+        ({"findings": [FindingDraft("问题一"), FindingDraft(" ")]}, "第 2 个问题没有填写问题描述"),
+        ({"findings": [FindingDraft("问题", None, date(2021, 8, 1))]}, "整改期限早于检查日期"),
+        ({"findings": [FindingDraft("问题", "not-a-department")]}, "不是这项措施的责任部门"),
+        ({"measure_id": "no-such-measure"}, "该措施不存在"),
+    ],
+)
+def test_a_refused_record_writes_nothing(
+    ledger: Ledger, services: Services, changes: dict, message: str
+) -> None:
+    measure = ledger.measure()
+    arguments = {
+        "measure_id": measure,
+        "kind": InspectionKind.OPEN,
+        "checked_on": date(2021, 9, 1),
+        "inspector": "张三",
+        "findings": [FindingDraft("问题")],
+        "today": TODAY,
+    } | changes
+    before = services.storage.db.execute("SELECT COUNT(*) FROM changes").fetchone()[0]
+    with pytest.raises(WriteError, match=message):
+        services.inspections.record(arguments.pop("measure_id"), **arguments)
+    db = services.storage.db
+    assert db.execute("SELECT COUNT(*) FROM changes").fetchone()[0] == before
+    assert db.execute("SELECT COUNT(*) FROM inspections").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM findings").fetchone()[0] == 0
+
+
+def test_rectification_dates_are_checked(ledger: Ledger, services: Services) -> None:
+    measure = ledger.measure()
+    services.inspections.record(
+        measure,
+        kind=InspectionKind.OPEN,
+        checked_on=date(2021, 9, 1),
+        inspector="张三",
+        findings=[FindingDraft("问题")],
+        today=TODAY,
+    )
+    [finding] = services.inspections.for_measure(measure, as_of=TODAY)[0].findings
+    with pytest.raises(WriteError, match="不能早于发现问题的日期"):
+        services.inspections.rectify(finding.id, date(2021, 8, 31), today=TODAY)
+    with pytest.raises(WriteError, match="不能晚于今天"):
+        services.inspections.rectify(finding.id, date(2021, 10, 1), today=TODAY)
+    with pytest.raises(WriteError, match="该问题不存在"):
+        services.inspections.rectify("missing", TODAY, today=TODAY)
+    assert _open_ids(services, TODAY) == {measure}
+
+
+def test_records_are_logged_for_sync(ledger: Ledger, services: Services) -> None:
+    measure = ledger.measure()
+    services.inspections.record(
+        measure,
+        kind=InspectionKind.OPEN,
+        checked_on=TODAY,
+        inspector="张三",
+        findings=[FindingDraft("问题一"), FindingDraft("问题二")],
+        today=TODAY,
+    )
+    logged = {table for (table,) in services.storage.db.execute("SELECT DISTINCT tbl FROM changes")}
+    assert {"inspections", "findings"} <= logged
+
+
+@pytest.mark.parametrize(
+    ("rectify_by", "rectified_on", "state"),
+    [
+        (None, None, FindingState.OPEN),
+        (date(2021, 9, 30), None, FindingState.OPEN),  # due today: not yet overdue
+        (date(2021, 9, 29), None, FindingState.OVERDUE),
+        (date(2021, 9, 29), date(2021, 9, 30), FindingState.RECTIFIED),
+        (date(2021, 9, 29), date(2021, 10, 1), FindingState.OVERDUE),  # rectified later
+    ],
+)
+def test_finding_states(rectify_by, rectified_on, state) -> None:
+    assert finding_state(rectify_by, rectified_on, date(2021, 9, 30)) is state
