@@ -188,6 +188,7 @@ def _open_storage(args: argparse.Namespace):
 
 def cmd_status(args: argparse.Namespace) -> int:
     from app.services.calendar import HolidayTable
+    from app.services.inspections import Inspections
     from app.services.status import LedgerStatus
 
     storage = _open_storage(args)
@@ -199,6 +200,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         status = LedgerStatus(storage.db, calendar)
         rows = status.measures(as_of=as_of, soon_days=args.soon_days)
         overdue = status.overdue_milestones(as_of=as_of)
+        findings = Inspections(storage.repository).open_by_measure(as_of=as_of)
         dues = [row.next_due for row in rows]
         _print_json(
             {
@@ -219,6 +221,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                         "light": row.light.value,
                         "next_due": row.next_due.isoformat() if row.next_due else None,
                         "overdue": overdue.get(row.id, []),
+                        "open_findings": findings.get(row.id, 0),
                     }
                     for row in rows
                 ],

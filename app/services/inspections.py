@@ -199,6 +199,23 @@ class Inspections:
             {"as_of": as_of.isoformat()},
         ).fetchone()[0]
 
+    def open_by_measure(self, *, as_of: date) -> dict[str, int]:
+        """measure id → how many of its findings are open at ``as_of`` (only those with any)."""
+        return dict(
+            self.db.execute(
+                f"SELECT f.measure_id, COUNT(*) FROM findings f WHERE {OPEN_FINDING_SQL}"
+                " GROUP BY f.measure_id",
+                {"as_of": as_of.isoformat()},
+            ).fetchall()
+        )
+
+    def last_inspector(self) -> str:
+        """Who recorded the latest inspection in this database: the usual default."""
+        row = self.db.execute(
+            "SELECT inspector FROM inspections WHERE deleted = 0 ORDER BY rowid DESC LIMIT 1"
+        ).fetchone()
+        return row[0] if row else ""
+
     def departments(self, measure_id: str) -> list[tuple[str, str]]:
         """(id, name) of the departments a finding on this measure can be assigned to."""
         return list(

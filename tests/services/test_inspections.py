@@ -173,3 +173,34 @@ def test_records_are_logged_for_sync(ledger: Ledger, services: Services) -> None
 )
 def test_finding_states(rectify_by, rectified_on, state) -> None:
     assert finding_state(rectify_by, rectified_on, date(2021, 9, 30)) is state
+
+
+def test_status_cli_counts_open_findings(tmp_path) -> None:
+    import io
+    import json
+    from contextlib import redirect_stdout
+
+    import main
+
+    path = tmp_path / "l.sqlite"
+    storage = Storage.open(path)
+    ledger = Ledger(storage)
+    inspected, other = ledger.measure(), ledger.measure()
+    Services.for_storage(storage).inspections.record(
+        inspected,
+        kind=InspectionKind.OPEN,
+        checked_on=date(2021, 9, 1),
+        inspector="张三",
+        findings=[FindingDraft("问题一"), FindingDraft("问题二")],
+        today=TODAY,
+    )
+    storage.close()
+
+    def open_findings(as_of: str) -> dict[str, int]:
+        out = io.StringIO()
+        with redirect_stdout(out):
+            assert main.main(["status", "--db", str(path), "--as-of", as_of]) == 0
+        return {m["id"]: m["open_findings"] for m in json.loads(out.getvalue())["measures"]}
+
+    assert open_findings("2021-08-31") == {inspected: 0, other: 0}
+    assert open_findings("2021-09-01") == {inspected: 2, other: 0}

@@ -53,6 +53,8 @@ WATCHED_TABLES = frozenset(
         "target_actuals",
         "progress_reports",
         "holidays",
+        "inspections",
+        "findings",
     }
 )
 
@@ -169,6 +171,8 @@ class LedgerPage(QWidget):
         self.department_view.sig_department_chosen.connect(self._show_department)
         self.detail.sig_record_actual.connect(self.record_actual)
         self.detail.sig_mark_done.connect(self.mark_done)
+        self.detail.sig_record_inspection.connect(self.record_inspection)
+        self.detail.sig_rectify.connect(self.rectify)
         self.views.currentChanged.connect(lambda _index: self._refresh_visible_view())
         notifier.sig_changed.connect(self._on_changed)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
@@ -258,6 +262,64 @@ class LedgerPage(QWidget):
                     completion.reopen(table, row_id)
                 else:
                     completion.complete(table, row_id, on)
+            except WriteError as error:
+                QMessageBox.warning(self, "无法保存", str(error))
+            self.show_measure(detail.id)
+        dialog.deleteLater()
+
+    def record_inspection(self, detail: MeasureDetail | None) -> None:
+        if detail is None:
+            return
+        from app.services.inspections import FindingDraft
+        from app.storage import WriteError
+        from ui.dialogs.inspection import InspectionDialog, InspectionInput, SaveRefused
+
+        inspections = self._services.inspections
+
+        def save(value: InspectionInput) -> None:
+            try:
+                inspections.record(
+                    detail.id,
+                    kind=value.kind,
+                    checked_on=value.checked_on,
+                    inspector=value.inspector,
+                    place=value.place,
+                    summary=value.summary,
+                    findings=[
+                        FindingDraft(f.description, f.department_id, f.rectify_by)
+                        for f in value.findings
+                    ],
+                )
+            except WriteError as error:
+                raise SaveRefused(str(error)) from error
+
+        dialog = InspectionDialog(
+            f"{detail.number} {detail.title}",
+            inspections.departments(detail.id),
+            date.today(),
+            save,
+            inspector=inspections.last_inspector(),
+            parent=self,
+        )
+        if dialog.exec():
+            self.show_measure(detail.id)
+        dialog.deleteLater()
+
+    def rectify(self, detail: MeasureDetail | None) -> None:
+        findings = [f for entry in detail.inspections for f in entry.findings] if detail else []
+        if detail is None or not findings:
+            return
+        from app.storage import WriteError
+        from ui.dialogs.rectification import RectificationDialog
+
+        dialog = RectificationDialog(findings, date.today(), self)
+        if dialog.exec():
+            finding_id, on = dialog.chosen()
+            try:
+                if on is None:
+                    self._services.inspections.reopen(finding_id)
+                else:
+                    self._services.inspections.rectify(finding_id, on)
             except WriteError as error:
                 QMessageBox.warning(self, "无法保存", str(error))
             self.show_measure(detail.id)

@@ -65,8 +65,7 @@ class LedgerFilterBar(QWidget):
         self.due_month = QComboBox()
         self.overdue_only = QCheckBox("仅看逾期")
         self.open_findings = QCheckBox("有未整改问题")
-        self.open_findings.setEnabled(False)
-        self.open_findings.setToolTip("明察暗访功能上线后可按未整改问题筛选")
+        self.open_findings.setToolTip("只看明察暗访发现的问题尚未整改完成的措施")
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索措施标题和全文")
         self.search.setClearButtonEnabled(True)
@@ -110,6 +109,7 @@ class LedgerFilterBar(QWidget):
         self.plan.currentIndexChanged.connect(self._plan_changed)
         self.department.currentIndexChanged.connect(self.sig_changed)
         self.overdue_only.toggled.connect(self.sig_changed)
+        self.open_findings.toggled.connect(self.sig_changed)
         self.as_of.dateChanged.connect(self.sig_changed)
         self.soon_days.valueChanged.connect(self.sig_changed)
         self.search.textChanged.connect(self._debounce.start)
@@ -130,6 +130,7 @@ class LedgerFilterBar(QWidget):
             lights=frozenset({Light(light)}) if light else frozenset(),
             due_month=self.due_month.currentData(),
             overdue_only=self.overdue_only.isChecked(),
+            open_findings=self.open_findings.isChecked(),
             text=self.search.text(),
         )
 
@@ -156,6 +157,7 @@ class LedgerFilterBar(QWidget):
         ):
             combo.setCurrentIndex(0)
         self.overdue_only.setChecked(False)
+        self.open_findings.setChecked(False)
         self.search.clear()
         self.blockSignals(False)
         self.sig_changed.emit()

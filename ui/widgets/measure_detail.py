@@ -1,4 +1,4 @@
-"""The detail pane: one measure's full text, departments, milestones, targets and progress."""
+"""The detail pane: one measure's text, departments, milestones, targets, progress, inspections."""
 
 from __future__ import annotations
 
@@ -8,21 +8,30 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
-from app.domain.ledger import Light
+from app.domain.ledger import FindingState, Light
 
 if TYPE_CHECKING:
+    from app.services.inspections import InspectionEntry
     from app.services.ledger import MeasureDetail
 
 LIGHT_HTML = {Light.RED: "#d93025", Light.YELLOW: "#e6a700", Light.GREEN: "#1e8e3e"}
+FINDING_COLOURS = {
+    FindingState.OPEN: "#e6a700",
+    FindingState.OVERDUE: "#d93025",
+    FindingState.RECTIFIED: "#1e8e3e",
+}
 REPORT_STATES = {"not_started": "未开始", "in_progress": "推进中", "done": "已完成"}
 
 
 class MeasureDetailPane(QWidget):
-    """``sig_record_actual(detail)`` / ``sig_mark_done(detail)``: the user wants to enter a
-    target's actual value / to mark a milestone done or reopen it."""
+    """``sig_record_actual(detail)`` / ``sig_mark_done(detail)`` / ``sig_record_inspection``
+    / ``sig_rectify``: the user wants to enter a target's actual value / to mark a milestone
+    done or reopen it / to record an inspection / to confirm a finding rectified."""
 
     sig_record_actual = Signal(object)
     sig_mark_done = Signal(object)
+    sig_record_inspection = Signal(object)
+    sig_rectify = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,8 +43,16 @@ class MeasureDetailPane(QWidget):
         self.done_button = QPushButton("标记完成…")
         self.done_button.setToolTip("督查室确认某个时限节点已完成（或撤销）")
         self.done_button.clicked.connect(lambda: self.sig_mark_done.emit(self._detail))
+        self.inspect_button = QPushButton("记录检查…")
+        self.inspect_button.setToolTip("记录一次明察暗访及发现的问题")
+        self.inspect_button.clicked.connect(lambda: self.sig_record_inspection.emit(self._detail))
+        self.rectify_button = QPushButton("确认整改…")
+        self.rectify_button.setToolTip("确认检查发现的问题已整改（或撤销确认）")
+        self.rectify_button.clicked.connect(lambda: self.sig_rectify.emit(self._detail))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.inspect_button)
+        buttons.addWidget(self.rectify_button)
         buttons.addWidget(self.done_button)
         buttons.addWidget(self.record_button)
         layout = QVBoxLayout(self)
@@ -50,6 +67,8 @@ class MeasureDetailPane(QWidget):
         self._detail = detail
         self.record_button.setVisible(bool(detail and detail.targets))
         self.done_button.setVisible(detail is not None)
+        self.inspect_button.setVisible(detail is not None)
+        self.rectify_button.setVisible(bool(detail and any(i.findings for i in detail.inspections)))
         if detail is None:
             self.browser.setHtml(
                 "<p style='color:gray'>在左侧选择一项措施，这里显示它的详细情况。</p>"
@@ -119,10 +138,35 @@ def render_detail(detail: MeasureDetail) -> str:
             )
     else:
         parts.append("<p style='color:gray'>尚无部门报送的进展</p>")
-    parts.append(
-        "<h4>明察暗访</h4><p style='color:gray'>明察暗访功能上线后，相关检查记录显示在这里。</p>"
-    )
+    parts.append("<h4>明察暗访</h4>")
+    if detail.inspections:
+        parts.extend(_inspection(entry) for entry in detail.inspections)
+    else:
+        parts.append("<p style='color:gray'>尚无检查记录</p>")
     return "".join(parts)
+
+
+def _inspection(entry: InspectionEntry) -> str:
+    where = f"，{escape(entry.place)}" if entry.place else ""
+    html = (
+        f"<p><b>{entry.checked_on.isoformat()} {escape(entry.kind.label)}</b>"
+        f"（检查人：{escape(entry.inspector)}{where}）"
+        + (f"<br>{escape(entry.summary)}" if entry.summary else "")
+        + "</p>"
+    )
+    if not entry.findings:
+        return html + "<p style='color:gray'>未发现问题</p>"
+    rows = "".join(
+        "<tr>"
+        f"<td>{escape(f.description)}</td>"
+        f"<td>{escape(f.department) or '—'}</td>"
+        f"<td>{f.rectify_by.isoformat() if f.rectify_by else '—'}</td>"
+        f"<td style='color:{FINDING_COLOURS[f.state]}'>{escape(f.state.label)}"
+        + (f"（{f.rectified_on.isoformat()}）" if f.state is FindingState.RECTIFIED else "")
+        + "</td></tr>"
+        for f in entry.findings
+    )
+    return html + _table(["发现问题", "责任部门", "整改期限", "整改情况"], rows)
 
 
 def _history(target) -> str:
