@@ -126,6 +126,11 @@ def demo_database(measures: int = LEDGER_MEASURES, seed: int = 1) -> Path:
 
     path = CACHE / f"demo-{measures}-{seed}.sqlite"
     if path.exists():
+        # A cache from an older schema is migrated in place; the backup Storage.open keeps
+        # before migrating is of no use for a cache and would double its size on disk.
+        Storage.open(path).close()
+        for backup in CACHE.glob(f"{path.stem}.v*-backup-*{path.suffix}"):
+            backup.unlink()
         return path
     CACHE.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".sqlite.tmp")
