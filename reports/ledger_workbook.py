@@ -53,6 +53,7 @@ COL_LIGHT = "亮灯"
 COL_PROGRESS = "最新进展"
 COL_TARGET = "目标/实际"
 COL_PROBLEMS = "存在问题"
+COL_FINDINGS = "督查发现问题"
 
 # Status labels in the order the 统计 sheet counts them: open first, then finished.
 STATUS_ORDER = ("未开始", "推进中", "逾期", "已完成", "逾期完成")
@@ -112,6 +113,16 @@ class TargetCheck:
 
 
 @dataclass(frozen=True)
+class OpenFinding:
+    """A problem an inspection found that is not rectified at the as-of date."""
+
+    description: str
+    department: str = ""
+    rectify_by: date | None = None
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
 class LedgerRow:
     number: str  # "1.5"
     title: str
@@ -123,6 +134,7 @@ class LedgerRow:
     deadlines: Sequence[Deadline] = ()
     progress: Sequence[ProgressNote] = ()
     targets: Sequence[TargetCheck] = ()
+    findings: Sequence[OpenFinding] = ()
 
 
 @dataclass(frozen=True)
@@ -287,6 +299,19 @@ def problems_text(notes: Sequence[ProgressNote]) -> str:
     )
 
 
+def findings_text(findings: Sequence[OpenFinding]) -> str:
+    """One line per open problem: what, who, by when (and 已逾期 past its deadline)."""
+    lines = []
+    for finding in findings:
+        details = [finding.department] if finding.department else []
+        if finding.rectify_by:
+            details.append(f"整改期限{date_text(finding.rectify_by)}")
+        if finding.overdue:
+            details.append("已逾期")
+        lines.append(finding.description + (f"（{'，'.join(details)}）" if details else ""))
+    return "\n".join(lines)
+
+
 def default_file_name(doc: LedgerDocument) -> str:
     """A Windows-safe file name for the document, e.g. "…工作台账（截至2021-07-01）.xlsx"."""
     stem = doc.plans[0].title if len(doc.plans) == 1 else "督查工作"
@@ -316,6 +341,7 @@ LEDGER_COLUMNS: tuple[_Column, ...] = (
     _Column(COL_PROGRESS, 30),
     _Column(COL_TARGET, 24),
     _Column(COL_PROBLEMS, 18),
+    _Column(COL_FINDINGS, 22),
 )
 HEADERS: tuple[str, ...] = tuple(column.header for column in LEDGER_COLUMNS)
 
@@ -432,6 +458,7 @@ def _measure_row(ws: Worksheet, row: int, item: LedgerRow) -> None:
         progress_text(item.progress),
         targets_text(item.targets) if item.targets else "",
         problems_text(item.progress),
+        findings_text(item.findings),
     )
     for index, (column, value) in enumerate(zip(LEDGER_COLUMNS, values, strict=True), start=1):
         cell = ws.cell(row, index, value if value not in ("", None) else None)
@@ -444,6 +471,8 @@ def _measure_row(ws: Worksheet, row: int, item: LedgerRow) -> None:
             cell.font = Font(bold=True, color=font_colour)
         elif column.header == COL_STATUS and item.status == "逾期":
             cell.font = Font(bold=True, color="C00000")
+        elif column.header == COL_FINDINGS and any(f.overdue for f in item.findings):
+            cell.font = Font(color="C00000")
     ws.row_dimensions[row].height = _row_height(LEDGER_COLUMNS, values)
 
 

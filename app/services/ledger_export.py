@@ -16,6 +16,8 @@ Rules:
 - 部门: departments that lead or are responsible for a measure; cooperating departments are not
   counted. Overdue is the measure's status (逾期) at ``as_of``. Sorted by overdue count, then
   the number of measures, then name.
+- 督查发现问题: findings of 明察暗访 still open at ``as_of`` (found on or before it, not
+  rectified by it), with their department and 整改期限; 已逾期 past that deadline.
 - ``plan_id=None`` exports every live plan, each under its own plan row; an empty database (or an
   unknown plan) raises ``LedgerExportError`` with a Chinese message.
 """
@@ -33,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from app.domain.ledger import Status
 from app.domain.workdays import WorkCalendar
 from app.services.calendar import HolidayTable
+from app.services.inspections import OPEN_FINDING_SQL
 from app.services.status import (
     DEFAULT_SOON_DAYS,
     LedgerFilter,
@@ -47,6 +50,7 @@ from reports.ledger_workbook import (
     DepartmentLine,
     LedgerDocument,
     LedgerRow,
+    OpenFinding,
     PlanBlock,
     ProgressNote,
     TargetCheck,
@@ -138,6 +142,7 @@ class LedgerExport:
         assignments = self._assignments(params)
         progress = self._progress(params, assignments)
         targets = self._targets(params)
+        findings = self._findings(params, as_of)
         numbers = {row.id: measure_number(row.area_no, row.no) for row in measures}
 
         rows: dict[tuple[str, str], list[LedgerRow]] = defaultdict(list)  # (plan, area id)
@@ -154,6 +159,7 @@ class LedgerExport:
                     deadlines=deadlines.get(row.id, ()),
                     progress=progress.get(row.id, ()),
                     targets=targets.get(row.id, ()),
+                    findings=findings.get(row.id, ()),
                 )
             )
         areas: dict[str, list[AreaGroup]] = defaultdict(list)
@@ -316,6 +322,23 @@ class LedgerExport:
                 for _department_id, (name, day, texts, issues) in ordered
                 if texts or issues
             ]
+        return result
+
+    def _findings(self, params: dict[str, Any], as_of: date) -> dict[str, list[OpenFinding]]:
+        """measure id → its findings still open at ``as_of``, oldest first."""
+        result: dict[str, list[OpenFinding]] = defaultdict(list)
+        for measure_id, description, department, rectify_by in self.db.execute(
+            "SELECT f.measure_id, f.description, COALESCE(d.name, ''), f.rectify_by"
+            " FROM findings f JOIN measures m ON m.id = f.measure_id"
+            " LEFT JOIN departments d ON d.id = f.department_id"
+            f" WHERE {OPEN_FINDING_SQL} AND m.deleted = 0"
+            " AND (:plan_id IS NULL OR m.plan_id = :plan_id) ORDER BY f.found_on, f.rowid",
+            params,
+        ):
+            due = date.fromisoformat(rectify_by) if rectify_by else None
+            result[measure_id].append(
+                OpenFinding(description, department, due, due is not None and due < as_of)
+            )
         return result
 
     def _targets(self, params: dict[str, Any]) -> dict[str, list[TargetCheck]]:

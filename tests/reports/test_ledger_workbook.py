@@ -155,7 +155,7 @@ def test_the_sample_ledger_has_title_header_19_areas_and_201_measures(sample, tm
     assert workbook.sheetnames == [LEDGER_SHEET, STATS_SHEET, DEPARTMENTS_SHEET]
     ws = workbook[LEDGER_SHEET]
     assert ws["A1"].value == f"{TITLE} 工作台账（截至2021年7月10日）"
-    assert "A1:K1" in {str(cells) for cells in ws.merged_cells.ranges}
+    assert "A1:L1" in {str(cells) for cells in ws.merged_cells.ranges}
     assert "滕政发〔2021〕9号" in ws["A2"].value
     header = [ws.cell(HEADER_ROW, column).value for column in range(1, len(HEADERS) + 1)]
     assert header == list(HEADERS)
@@ -205,6 +205,41 @@ def test_several_departments_reporting_are_named(sample, tmp_path) -> None:
     assert row["最新进展"] == (
         "市行政审批服务局：审批局进展（2021-07-08）\n市市场监督管理局：市场局进展（2021-07-06）"
     )
+
+
+def test_open_findings_of_inspections_are_listed_until_rectified(sample, tmp_path) -> None:
+    from app.domain.ledger import InspectionKind
+    from app.services.inspections import FindingDraft, Inspections
+
+    inspections = Inspections(sample.repo)
+    measure = sample.measure(1, 5)
+    department = inspections.departments(measure)[0]
+    inspections.record(
+        measure,
+        kind=InspectionKind.COVERT,
+        checked_on=date(2021, 7, 1),
+        inspector="张三",
+        findings=[
+            FindingDraft("窗口无人值守", department[0], date(2021, 7, 5)),
+            FindingDraft("告知单未张贴"),
+        ],
+        today=AS_OF,
+    )
+    ws = _export(sample, tmp_path)[LEDGER_SHEET]
+    cell = _measure_rows(ws)["1.5"]["督查发现问题"]
+    assert cell == f"窗口无人值守（{department[1]}，整改期限2021年7月5日，已逾期）\n告知单未张贴"
+    column = HEADERS.index("督查发现问题") + 1
+    assert ws.cell(_row_of(ws, "1.5"), column).font.color.rgb[-6:] == "C00000"
+    assert _measure_rows(ws)["1.4"]["督查发现问题"] is None
+
+    # Before the inspection nothing shows; after rectification neither.
+    before = _measure_rows(_export(sample, tmp_path, date(2021, 6, 30))[LEDGER_SHEET])
+    assert before["1.5"]["督查发现问题"] is None
+    for entry in inspections.for_measure(measure, as_of=AS_OF):
+        for finding in entry.findings:
+            inspections.rectify(finding.id, date(2021, 7, 8), today=AS_OF)
+    after = _measure_rows(_export(sample, tmp_path)[LEDGER_SHEET])
+    assert after["1.5"]["督查发现问题"] is None
 
 
 def test_an_overdue_measure_is_red_and_a_completed_one_green(sample, tmp_path) -> None:
