@@ -138,6 +138,7 @@ class InspectionDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         fit_to_screen(self, 720, 560)
+        (self.place if inspector else self.inspector).setFocus()
 
     # ---- Public API -------------------------------------------------------------------------
 
