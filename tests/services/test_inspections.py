@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain.ledger import FindingState, InspectionKind
 from app.services.context import Services
@@ -204,3 +206,54 @@ def test_status_cli_counts_open_findings(tmp_path) -> None:
 
     assert open_findings("2021-08-31") == {inspected: 0, other: 0}
     assert open_findings("2021-09-01") == {inspected: 2, other: 0}
+
+
+_day = st.dates(min_value=date(2021, 1, 1), max_value=date(2021, 12, 31))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(  # per measure: its findings as (found_on, rectify_by, rectified after N days)
+        st.lists(
+            st.tuples(_day, st.one_of(st.none(), _day), st.one_of(st.none(), st.integers(0, 60))),
+            max_size=3,
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    _day,
+)
+def test_the_sql_filter_and_the_detail_agree_with_the_written_rule(measures, as_of) -> None:
+    storage = Storage.open_memory()
+    ledger = Ledger(storage)
+    services = Services.for_storage(storage)
+    expected = set()
+    for findings in measures:
+        measure = ledger.measure()
+        for found_on, rectify_by, after in findings:
+            rectify_by = max(rectify_by, found_on) if rectify_by else None
+            inspection = services.inspections.record(
+                measure,
+                kind=InspectionKind.OPEN,
+                checked_on=found_on,
+                inspector="张三",
+                findings=[FindingDraft("问题", None, rectify_by)],
+                today=date(2022, 12, 31),
+            )
+            if after is not None:
+                [finding] = storage.db.execute(
+                    "SELECT id FROM findings WHERE inspection_id = ?", [inspection]
+                ).fetchall()
+                services.inspections.rectify(
+                    finding[0], found_on + timedelta(days=after), today=date(2022, 12, 31)
+                )
+            rectified_on = found_on + timedelta(days=after) if after is not None else None
+            state = finding_state(rectify_by, rectified_on, as_of)
+            if found_on <= as_of and state is not FindingState.RECTIFIED:
+                expected.add(measure)
+        shown = [
+            f for e in services.inspections.for_measure(measure, as_of=as_of) for f in e.findings
+        ]
+        open_shown = any(f.state is not FindingState.RECTIFIED for f in shown)
+        assert open_shown == (measure in expected)
+    assert _open_ids(services, as_of) == expected
