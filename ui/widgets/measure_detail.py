@@ -20,6 +20,7 @@ FINDING_COLOURS = {
     FindingState.OVERDUE: "#d93025",
     FindingState.RECTIFIED: "#1e8e3e",
 }
+_NOWRAP = "style='white-space:nowrap'"  # dates and short labels never break across lines
 REPORT_STATES = {"not_started": "未开始", "in_progress": "推进中", "done": "已完成"}
 
 
@@ -104,9 +105,9 @@ def render_detail(detail: MeasureDetail) -> str:
         rows = "".join(
             "<tr>"
             f"<td>{escape(m.raw)}</td>"
-            f"<td>{m.due.isoformat() if m.due else _kind(m.kind)}</td>"
-            f"<td>{m.completed_on.isoformat() if m.completed_on else ''}</td>"
-            f"<td>{escape(m.status.label)}</td>"
+            f"<td {_NOWRAP}>{m.due.isoformat() if m.due else _kind(m.kind)}</td>"
+            f"<td {_NOWRAP}>{m.completed_on.isoformat() if m.completed_on else ''}</td>"
+            f"<td {_NOWRAP}>{escape(m.status.label)}</td>"
             f"<td style='color:{LIGHT_HTML[m.light]}'>●&nbsp;{escape(m.light.label)}</td>"
             "</tr>"
             for m in detail.milestones
@@ -160,8 +161,8 @@ def _inspection(entry: InspectionEntry) -> str:
         "<tr>"
         f"<td>{escape(f.description)}</td>"
         f"<td>{escape(f.department) or '—'}</td>"
-        f"<td>{f.rectify_by.isoformat() if f.rectify_by else '—'}</td>"
-        f"<td style='color:{FINDING_COLOURS[f.state]}'>{escape(f.state.label)}"
+        f"<td {_NOWRAP}>{f.rectify_by.isoformat() if f.rectify_by else '—'}</td>"
+        f"<td style='color:{FINDING_COLOURS[f.state]}; white-space:nowrap'>{escape(f.state.label)}"
         + (f"（{f.rectified_on.isoformat()}）" if f.state is FindingState.RECTIFIED else "")
         + "</td></tr>"
         for f in entry.findings
