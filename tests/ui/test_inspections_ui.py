@@ -138,3 +138,19 @@ def test_problems_can_be_removed_before_saving(qtbot, services: Services, page) 
     dialog.findings.selectRow(first)
     dialog.remove_selected()
     assert [f.description for f in dialog.value().findings] == ["问题二"]
+
+
+def test_a_rectified_problem_is_offered_for_reopening(qtbot) -> None:
+    from app.domain.ledger import FindingState
+    from app.services.inspections import Finding
+
+    day = date(2021, 9, 1)
+    findings = [
+        Finding("a", "已整改的问题", "", day, None, day, FindingState.RECTIFIED),
+        Finding("b", "未整改的问题", "", day, None, None, FindingState.OPEN),
+    ]
+    dialog = RectificationDialog(findings, date(2021, 9, 30))
+    qtbot.addWidget(dialog)
+    assert dialog.chosen() == ("b", date(2021, 9, 30))  # open ones first, to confirm
+    dialog.item.setCurrentIndex(1)
+    assert dialog.reopen.isChecked() and dialog.chosen() == ("a", None)

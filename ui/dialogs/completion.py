@@ -1,7 +1,12 @@
-"""标记完成: the office confirms a milestone (or a measure without any) done, or reopens it."""
+"""标记完成: the office confirms a milestone (or a measure without any) done, or reopens it.
+
+``DoneOrReopenDialog`` is the shape shared with 确认整改 (ui/dialogs/rectification.py): pick an
+item, then the date it was done on — or undo that.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from PySide6.QtWidgets import (
@@ -18,33 +23,69 @@ from ui.widgets.dates import date_edit, to_qdate
 CompletionItem = tuple[str, str, str, date | None]  # (table, id, label, completed_on)
 
 
-class CompletionDialog(QDialog):
+class DoneOrReopenDialog(QDialog):
+    """``done``, when given, says per item whether it is done already: choosing such an item
+    ticks the reopen box, since undoing is then what the user most likely wants."""
+
     def __init__(
-        self, items: list[CompletionItem], today: date, parent: QWidget | None = None
+        self,
+        title: str,
+        rows: tuple[str, str, str],  # labels of the item, the date and the reopen box
+        labels: Sequence[str],
+        today: date,
+        parent: QWidget | None = None,
+        *,
+        done: Sequence[bool] | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("标记完成")
-        self._items = items
+        self.setWindowTitle(title)
+        item_label, date_label, reopen_text = rows
+        self._done = done
         self.item = QComboBox()
-        for _table, _row_id, label, done in items:
-            self.item.addItem(f"{label}（已于 {done.isoformat()} 完成）" if done else label)
-        self.completed_on = date_edit(today)
-        self.completed_on.setMaximumDate(to_qdate(today))
-        self.reopen = QCheckBox("撤销完成（重新计为未完成）")
-        self.reopen.toggled.connect(lambda on: self.completed_on.setEnabled(not on))
+        self.item.addItems(list(labels))
+        self.on_date = date_edit(today)
+        self.on_date.setMaximumDate(to_qdate(today))
+        self.reopen = QCheckBox(reopen_text)
+        self.reopen.toggled.connect(lambda on: self.on_date.setEnabled(not on))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow("时限节点", self.item)
-        form.addRow("完成日期", self.completed_on)
+        form.addRow(item_label, self.item)
+        form.addRow(date_label, self.on_date)
         form.addRow("", self.reopen)
         form.addRow(buttons)
+        if done is not None:
+            self.item.currentIndexChanged.connect(self._follow)
+            self._follow(0)
+
+    def chosen_index(self) -> int:
+        return self.item.currentIndex()
+
+    def chosen_date(self) -> date | None:
+        """The date it was done on; None to reopen."""
+        return None if self.reopen.isChecked() else self.on_date.date().toPython()
+
+    def _follow(self, index: int) -> None:
+        if self._done is not None and 0 <= index < len(self._done):
+            self.reopen.setChecked(self._done[index])
+
+
+class CompletionDialog(DoneOrReopenDialog):
+    def __init__(
+        self, items: list[CompletionItem], today: date, parent: QWidget | None = None
+    ) -> None:
+        labels = [
+            f"{label}（已于 {done.isoformat()} 完成）" if done else label
+            for _table, _row_id, label, done in items
+        ]
+        rows = ("时限节点", "完成日期", "撤销完成（重新计为未完成）")
+        super().__init__("标记完成", rows, labels, today, parent)
+        self._items = items
 
     def chosen(self) -> tuple[str, str, date | None]:
         """(table, id, completion date — None to reopen)."""
-        table, row_id, _label, _done = self._items[self.item.currentIndex()]
-        on = None if self.reopen.isChecked() else self.completed_on.date().toPython()
-        return table, row_id, on
+        table, row_id, _label, _done = self._items[self.chosen_index()]
+        return table, row_id, self.chosen_date()

@@ -5,58 +5,33 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
 from app.domain.ledger import FindingState
-from ui.widgets.dates import date_edit, to_qdate
+from ui.dialogs.completion import DoneOrReopenDialog
 
 if TYPE_CHECKING:
     from app.services.inspections import Finding
 
 
-class RectificationDialog(QDialog):
+class RectificationDialog(DoneOrReopenDialog):
     def __init__(self, findings: list[Finding], today: date, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("确认整改")
-        # Open problems first: those are the ones usually being confirmed.
-        self._findings = sorted(findings, key=lambda f: f.state is FindingState.RECTIFIED)
-        self.finding = QComboBox()
-        for finding in self._findings:
-            self.finding.addItem(_label(finding))
-        self.rectified_on = date_edit(today)
-        self.rectified_on.setMaximumDate(to_qdate(today))
-        self.reopen = QCheckBox("撤销整改确认（重新计为未整改）")
-        self.reopen.toggled.connect(lambda on: self.rectified_on.setEnabled(not on))
-        self.finding.currentIndexChanged.connect(self._follow)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        # Open problems first: those are the ones usually being confirmed; a rectified one is
+        # offered for reopening.
+        ordered = sorted(findings, key=lambda f: f.state is FindingState.RECTIFIED)
+        super().__init__(
+            "确认整改",
+            ("问题", "整改完成日期", "撤销整改确认（重新计为未整改）"),
+            [_label(finding) for finding in ordered],
+            today,
+            parent,
+            done=[finding.state is FindingState.RECTIFIED for finding in ordered],
         )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
-        form.addRow("问题", self.finding)
-        form.addRow("整改完成日期", self.rectified_on)
-        form.addRow("", self.reopen)
-        form.addRow(buttons)
-        self._follow(0)
+        self._findings = ordered
 
     def chosen(self) -> tuple[str, date | None]:
         """(finding id, rectification date — None to reopen)."""
-        finding = self._findings[self.finding.currentIndex()]
-        on = None if self.reopen.isChecked() else self.rectified_on.date().toPython()
-        return finding.id, on
-
-    def _follow(self, index: int) -> None:
-        # A rectified problem is offered for reopening; an open one for confirming.
-        if 0 <= index < len(self._findings):
-            self.reopen.setChecked(self._findings[index].state is FindingState.RECTIFIED)
+        return self._findings[self.chosen_index()].id, self.chosen_date()
 
 
 def _label(finding: Finding) -> str:
