@@ -192,13 +192,6 @@ class Inspections:
         """The measure's inspections up to ``as_of``, newest first, with their findings."""
         return read_inspections(self.db, measure_id, as_of=as_of)
 
-    def open_count(self, *, as_of: date) -> int:
-        """How many findings are open at ``as_of``, across the ledger."""
-        return self.db.execute(
-            f"SELECT COUNT(*) FROM findings f WHERE {OPEN_FINDING_SQL}",
-            {"as_of": as_of.isoformat()},
-        ).fetchone()[0]
-
     def open_by_measure(self, *, as_of: date) -> dict[str, int]:
         """measure id → how many of its findings are open at ``as_of`` (only those with any)."""
         return dict(
@@ -208,6 +201,10 @@ class Inspections:
                 {"as_of": as_of.isoformat()},
             ).fetchall()
         )
+
+    def open_count(self, *, as_of: date) -> int:
+        """How many findings are open at ``as_of``, across the ledger."""
+        return sum(self.open_by_measure(as_of=as_of).values())
 
     def last_inspector(self) -> str:
         """Who recorded the latest inspection in this database: the usual default."""

@@ -11,7 +11,7 @@ from app.paths import SAMPLE_PLAN
 from app.plan_import import parse_file
 from app.services.context import Services
 from tests.ui.test_ledger_page import _all_rows, _page
-from ui.dialogs.inspection import DEFAULT_RECTIFY_DAYS, InspectionDialog
+from ui.dialogs.inspection import DEFAULT_RECTIFY_DAYS, InspectionDialog, recorder
 from ui.dialogs.rectification import RectificationDialog
 from ui.pages.ledger_page import LedgerPage
 
@@ -89,24 +89,10 @@ def test_a_refused_record_keeps_what_was_typed(qtbot, page: LedgerPage, services
     measure = _measure(services, "优化综合窗口")
     saved = []
 
-    def save(value) -> None:
-        from app.services.inspections import FindingDraft
-        from app.storage import WriteError
-        from ui.dialogs.inspection import SaveRefused
+    record = recorder(services.inspections, measure)
 
-        try:
-            services.inspections.record(
-                measure,
-                kind=value.kind,
-                checked_on=value.checked_on,
-                inspector=value.inspector,
-                findings=[
-                    FindingDraft(f.description, f.department_id, f.rectify_by)
-                    for f in value.findings
-                ],
-            )
-        except WriteError as error:
-            raise SaveRefused(str(error)) from error
+    def save(value) -> None:
+        record(value)
         saved.append(value)
 
     dialog = InspectionDialog("措施", services.inspections.departments(measure), date.today(), save)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -31,17 +32,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.ledger import InspectionKind
+from app.services.inspections import FindingDraft
 from ui.widgets.dates import date_edit, to_qdate
 from ui.widgets.sizing import fit_to_screen
 
+if TYPE_CHECKING:
+    from app.services.inspections import Inspections
+
 DEFAULT_RECTIFY_DAYS = 15  # a usual 整改期限: about two weeks after the check
-
-
-@dataclass(frozen=True)
-class FindingInput:
-    description: str
-    department_id: str | None
-    rectify_by: date
 
 
 @dataclass(frozen=True)
@@ -51,11 +49,32 @@ class InspectionInput:
     inspector: str
     place: str
     summary: str
-    findings: list[FindingInput] = field(default_factory=list)
+    findings: list[FindingDraft] = field(default_factory=list)
 
 
 class SaveRefused(Exception):
     """Raised by a ``save`` callback: the message is shown and the dialog stays open."""
+
+
+def recorder(inspections: Inspections, measure_id: str) -> Callable[[InspectionInput], None]:
+    """The dialog's ``save`` for one measure: record it; a refusal keeps the dialog open."""
+    from app.storage import WriteError
+
+    def save(value: InspectionInput) -> None:
+        try:
+            inspections.record(
+                measure_id,
+                kind=value.kind,
+                checked_on=value.checked_on,
+                inspector=value.inspector,
+                place=value.place,
+                summary=value.summary,
+                findings=value.findings,
+            )
+        except WriteError as error:
+            raise SaveRefused(str(error)) from error
+
+    return save
 
 
 class InspectionDialog(QDialog):
@@ -179,7 +198,7 @@ class InspectionDialog(QDialog):
             item = self.findings.item(row, self.COL_DESCRIPTION)
             department = self.findings.cellWidget(row, self.COL_DEPARTMENT).currentData()
             due = self.findings.cellWidget(row, self.COL_DUE).date().toPython()
-            findings.append(FindingInput(item.text() if item else "", department, due))
+            findings.append(FindingDraft(item.text() if item else "", department, due))
         return InspectionInput(
             kind=InspectionKind(self.kind.currentData()),
             checked_on=self.checked_on.date().toPython(),

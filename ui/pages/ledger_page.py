@@ -270,34 +270,14 @@ class LedgerPage(QWidget):
     def record_inspection(self, detail: MeasureDetail | None) -> None:
         if detail is None:
             return
-        from app.services.inspections import FindingDraft
-        from app.storage import WriteError
-        from ui.dialogs.inspection import InspectionDialog, InspectionInput, SaveRefused
+        from ui.dialogs.inspection import InspectionDialog, recorder
 
         inspections = self._services.inspections
-
-        def save(value: InspectionInput) -> None:
-            try:
-                inspections.record(
-                    detail.id,
-                    kind=value.kind,
-                    checked_on=value.checked_on,
-                    inspector=value.inspector,
-                    place=value.place,
-                    summary=value.summary,
-                    findings=[
-                        FindingDraft(f.description, f.department_id, f.rectify_by)
-                        for f in value.findings
-                    ],
-                )
-            except WriteError as error:
-                raise SaveRefused(str(error)) from error
-
         dialog = InspectionDialog(
             f"{detail.number} {detail.title}",
             inspections.departments(detail.id),
             date.today(),
-            save,
+            recorder(inspections, detail.id),
             inspector=inspections.last_inspector(),
             parent=self,
         )
