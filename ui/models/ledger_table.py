@@ -79,13 +79,6 @@ class LedgerTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        # Qt's own index() asks rowCount() and columnCount() for every cell it paints: two
-        # calls into Python per cell where this is one.
-        if 0 <= row < len(self._rows) and 0 <= column < _COLUMNS and not parent.isValid():
-            return self.createIndex(row, column)
-        return QModelIndex()
-
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
