@@ -1,0 +1,111 @@
+"""export, status, export-ledger: reading the ledger from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from app.cli.common import EXIT_ERROR, EXIT_OK, error, iso_date, open_storage, print_json
+
+
+def add_commands(commands: argparse._SubParsersAction, db: argparse.ArgumentParser) -> dict:
+    commands.add_parser(
+        "export",
+        parents=[db],
+        help="以 JSON 输出整个数据库（所有同步表、删除标记、设备编号）",
+    )
+    status = commands.add_parser(
+        "status", parents=[db], help="以 JSON 输出每项措施在某日的状态、亮灯和下一个完成期限"
+    )
+    status.add_argument("--as-of", type=iso_date, metavar="YYYY-MM-DD", help="默认今天")
+    status.add_argument(
+        "--soon-days", type=int, default=5, metavar="N", help="N 个工作日内到期亮黄灯（默认 5）"
+    )
+    ledger_xlsx = commands.add_parser(
+        "export-ledger", parents=[db], help="按截至日期把整个工作台账导出为 Excel（.xlsx）"
+    )
+    ledger_xlsx.add_argument("--out", required=True, type=Path, metavar="FILE")
+    ledger_xlsx.add_argument("--as-of", type=iso_date, metavar="YYYY-MM-DD", help="默认今天")
+    ledger_xlsx.add_argument("--plan", metavar="ID", help="只导出这个方案（默认全部方案）")
+    return {"export": cmd_export, "status": cmd_status, "export-ledger": cmd_export_ledger}
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.storage.export import export_database
+
+    storage = open_storage(args)
+    if storage is None:
+        return EXIT_ERROR
+    try:
+        print_json(export_database(storage))
+    finally:
+        storage.close()
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from app.services.calendar import HolidayTable
+    from app.services.inspections import Inspections
+    from app.services.status import LedgerStatus
+
+    storage = open_storage(args)
+    if storage is None:
+        return EXIT_ERROR
+    as_of = args.as_of or date.today()
+    try:
+        calendar = HolidayTable(storage.repository).calendar()
+        status = LedgerStatus(storage.db, calendar)
+        rows = status.measures(as_of=as_of, soon_days=args.soon_days)
+        overdue = status.overdue_milestones(as_of=as_of)
+        findings = Inspections(storage.repository).open_by_measure(as_of=as_of)
+        dues = [row.next_due for row in rows]
+        print_json(
+            {
+                "as_of": as_of.isoformat(),
+                "soon_days": args.soon_days,
+                "unconfirmed_years": calendar.unconfirmed_years([as_of, *dues]),
+                "measures": [
+                    {
+                        "id": row.id,
+                        "plan_id": row.plan_id,
+                        "area": {"no": row.area_no, "title": row.area_title},
+                        "no": row.no,
+                        "title": row.title,
+                        "lead": row.lead.split("、") if row.lead else [],
+                        "responsible": row.responsible.split("、") if row.responsible else [],
+                        "status": row.status.label,
+                        "status_code": row.status.value,
+                        "light": row.light.value,
+                        "next_due": row.next_due.isoformat() if row.next_due else None,
+                        "overdue": overdue.get(row.id, []),
+                        "open_findings": findings.get(row.id, 0),
+                    }
+                    for row in rows
+                ],
+            }
+        )
+    finally:
+        storage.close()
+    return EXIT_OK
+
+
+def cmd_export_ledger(args: argparse.Namespace) -> int:
+    from app.services.ledger_export import LedgerExport
+    from app.storage import WriteError
+
+    storage = open_storage(args)
+    if storage is None:
+        return EXIT_ERROR
+    try:
+        path = LedgerExport(storage.repository).export(
+            args.out, args.plan, args.as_of or date.today()
+        )
+    except WriteError as problem:
+        error(str(problem))
+        return EXIT_ERROR
+    finally:
+        storage.close()
+    print(f"已导出工作台账：{path}", file=sys.stderr)
+    return EXIT_OK
