@@ -22,6 +22,7 @@ class ActionId(StrEnum):
     PAGE_BULLETINS = "page_bulletins"
     PAGE_STATISTICS = "page_statistics"
     PAGE_SYNC = "page_sync"
+    HELP = "help"
     ABOUT = "about"
 
 
@@ -57,7 +58,10 @@ ACTION_SPECS: dict[ActionId, ActionSpec] = {
     ActionId.PAGE_BULLETINS: ActionSpec("通报(&B)", QKeySequence("Ctrl+3")),
     ActionId.PAGE_STATISTICS: ActionSpec("统计分析(&S)", QKeySequence("Ctrl+4")),
     ActionId.PAGE_SYNC: ActionSpec("同步(&Y)", QKeySequence("Ctrl+5")),
-    ActionId.ABOUT: ActionSpec("关于督查台账(&A)", QKeySequence("F1")),
+    ActionId.HELP: ActionSpec(
+        "使用指南(&G)", QKeySequence("F1"), "各页面的用途、主要工作流程和快捷键"
+    ),
+    ActionId.ABOUT: ActionSpec("关于督查台账(&A)"),
 }
 
 

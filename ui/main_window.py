@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         self.notifier: ChangeNotifier | None = None
         self.actions = ActionRegistry(self)
         self.pages: dict[str, QWidget] = {}
+        self._help: QDialog | None = None
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(720, 480)
 
@@ -204,6 +206,16 @@ class MainWindow(QMainWindow):
             self.show_page("ledger")
             self.statusBar().showMessage(f"已导入：{dialog.result.diff.summary()}", 8000)
         dialog.deleteLater()
+
+    def show_help(self) -> None:
+        """The user guide, in a window of its own that stays open beside this one."""
+        from ui.dialogs.help import HelpDialog, load_guide
+
+        if self._help is None:
+            self._help = HelpDialog(load_guide(), self)
+        self._help.show()
+        self._help.raise_()
+        self._help.activateWindow()
 
     def show_departments(self) -> None:
         if self._services is None:
@@ -295,6 +307,8 @@ class MainWindow(QMainWindow):
         ledger_menu.addAction(self.actions[ActionId.DEPARTMENTS])
         ledger_menu.addAction(self.actions[ActionId.HOLIDAYS])
         help_menu = self.menuBar().addMenu("帮助(&H)")
+        help_menu.addAction(self.actions[ActionId.HELP])
+        help_menu.addSeparator()
         help_menu.addAction(self.actions[ActionId.ABOUT])
 
         self.actions[ActionId.IMPORT_PLAN].triggered.connect(lambda: self.import_plan())
@@ -304,6 +318,7 @@ class MainWindow(QMainWindow):
         self.actions[ActionId.HOLIDAYS].triggered.connect(self.show_holidays)
         self.actions[ActionId.EXPORT_LEDGER].triggered.connect(self.export_ledger)
         self.actions[ActionId.QUIT].triggered.connect(self.close)
+        self.actions[ActionId.HELP].triggered.connect(self.show_help)
         self.actions[ActionId.ABOUT].triggered.connect(self._about)
         for action_id in DATA_ACTIONS:
             self.actions[action_id].setEnabled(False)
