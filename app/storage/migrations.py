@@ -283,3 +283,216 @@ def _inspections_findings(db: Database) -> None:
         CREATE INDEX findings_inspection ON findings (inspection_id)
         """,
     )
+
+
+# Fixed ids for the rows step 4 seeds into synced tables: every laptop seeds the same rows, so
+# after a sync they are one row each (uuid5 of a fixed namespace and "<list>:<name>").
+SEED_NAMESPACE = "6f1c1e8e-2b7a-4d7c-9a51-3c1f0d1e6a40"
+SEED_VOCABULARY = {
+    "method": ("实地查看", "模拟办事", "电话暗访", "网上办事体验", "走访企业", "查阅资料"),
+    "category": ("服务态度", "办事效率", "政策落实", "违规收费", "信息公开", "其他"),
+}
+# 红黑榜: points deducted per finding by severity, extra by category, credit for 整改 on time.
+SEED_SCORE_RULES = (
+    ("base", "", 100.0),
+    ("severity", "minor", -1.0),
+    ("severity", "major", -3.0),
+    ("severity", "serious", -5.0),
+    ("category", "违规收费", -2.0),
+    ("on_time", "", 1.0),
+    ("overdue", "", -2.0),
+)
+
+
+def seed_id(kind: str, key: str) -> str:
+    import uuid
+
+    return str(uuid.uuid5(uuid.UUID(SEED_NAMESPACE), f"{kind}:{key}"))
+
+
+@LEDGER_MIGRATIONS.step(4, "inspection_workspace")
+def _inspection_workspace(db: Database) -> None:
+    # 明察暗访 as a workspace (docs/inspections.md): 督查方案 with their scope and feedback,
+    # 交办事项 as measures of a plan of kind 'assigned', guided checklists, evidence files,
+    # the 整改 → 复查 → 销号 workflow of findings, editable lists and 红黑榜 rules.
+    _execute_all(
+        db,
+        """
+        ALTER TABLE plans ADD COLUMN kind TEXT NOT NULL DEFAULT 'plan'
+            CHECK (kind IN ('plan', 'assigned'));
+        ALTER TABLE measures ADD COLUMN source TEXT;
+        ALTER TABLE measures ADD COLUMN assigned_by TEXT;
+        ALTER TABLE measures ADD COLUMN assigned_on TEXT;
+
+        CREATE TABLE inspection_plans (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            mode TEXT NOT NULL CHECK (mode IN ('open', 'covert')),
+            starts_on TEXT,
+            ends_on TEXT,
+            methods TEXT NOT NULL DEFAULT '[]',
+            sites TEXT NOT NULL DEFAULT '[]',
+            inspectors TEXT NOT NULL DEFAULT '[]',
+            conclusion TEXT NOT NULL DEFAULT '',
+            concluded_on TEXT,
+            created_on TEXT NOT NULL,
+            created_by TEXT NOT NULL DEFAULT '',
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX inspection_plans_period ON inspection_plans (starts_on, ends_on);
+        CREATE TABLE inspection_plan_scope (
+            id TEXT PRIMARY KEY,
+            inspection_plan_id TEXT NOT NULL REFERENCES inspection_plans (id),
+            measure_id TEXT REFERENCES measures (id),
+            department_id TEXT REFERENCES departments (id),
+            deleted INTEGER NOT NULL DEFAULT 0,
+            CHECK (measure_id IS NOT NULL OR department_id IS NOT NULL)
+        );
+        CREATE INDEX inspection_plan_scope_plan ON inspection_plan_scope (inspection_plan_id);
+        CREATE TABLE inspection_feedback (
+            id TEXT PRIMARY KEY,
+            inspection_plan_id TEXT NOT NULL REFERENCES inspection_plans (id),
+            department_id TEXT NOT NULL REFERENCES departments (id),
+            fed_back_on TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX inspection_feedback_plan ON inspection_feedback (inspection_plan_id);
+
+        ALTER TABLE inspections ADD COLUMN inspection_plan_id TEXT REFERENCES inspection_plans (id);
+        ALTER TABLE inspections ADD COLUMN method TEXT NOT NULL DEFAULT '';
+        ALTER TABLE inspections ADD COLUMN department_id TEXT REFERENCES departments (id);
+        ALTER TABLE inspections ADD COLUMN state TEXT NOT NULL DEFAULT 'final'
+            CHECK (state IN ('draft', 'final'));
+        ALTER TABLE inspections ADD COLUMN disclosed_on TEXT;
+        ALTER TABLE inspections ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+        CREATE INDEX inspections_plan ON inspections (inspection_plan_id, checked_on);
+        CREATE INDEX inspections_checked ON inspections (checked_on);
+
+        CREATE TABLE checklist_templates (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE checklist_template_items (
+            id TEXT PRIMARY KEY,
+            template_id TEXT NOT NULL REFERENCES checklist_templates (id),
+            position INTEGER NOT NULL DEFAULT 0,
+            text TEXT NOT NULL,
+            op TEXT CHECK (op IN ('>=', '<=', '=', '>', '<')),
+            value REAL,
+            unit TEXT NOT NULL DEFAULT '',
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX checklist_template_items_template
+            ON checklist_template_items (template_id, position);
+        CREATE TABLE checklist_answers (
+            id TEXT PRIMARY KEY,
+            inspection_id TEXT NOT NULL REFERENCES inspections (id),
+            position INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL
+                CHECK (source IN ('deadline', 'target', 'promise', 'template', 'custom')),
+            ref_id TEXT,
+            text TEXT NOT NULL,
+            expected TEXT NOT NULL DEFAULT '',
+            op TEXT CHECK (op IN ('>=', '<=', '=', '>', '<')),
+            value REAL,
+            unit TEXT NOT NULL DEFAULT '',
+            verdict TEXT CHECK (verdict IN ('pass', 'partial', 'fail', 'na')),
+            measured REAL,
+            measured_text TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            finding_id TEXT REFERENCES findings (id),
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX checklist_answers_inspection ON checklist_answers (inspection_id, position);
+
+        ALTER TABLE findings ADD COLUMN category TEXT NOT NULL DEFAULT '其他';
+        ALTER TABLE findings ADD COLUMN severity TEXT NOT NULL DEFAULT 'minor'
+            CHECK (severity IN ('minor', 'major', 'serious'));
+        ALTER TABLE findings ADD COLUMN rectify_workdays INTEGER;
+        ALTER TABLE findings ADD COLUMN stage TEXT NOT NULL DEFAULT 'pending'
+            CHECK (stage IN ('pending', 'rectifying', 'awaiting_recheck', 'closed'));
+        ALTER TABLE findings ADD COLUMN rectification TEXT NOT NULL DEFAULT '';
+        ALTER TABLE findings ADD COLUMN reported_on TEXT;
+        UPDATE findings SET stage = 'closed' WHERE rectified_on IS NOT NULL;
+        CREATE INDEX findings_department ON findings (department_id, found_on);
+        CREATE INDEX findings_due ON findings (rectify_by);
+        CREATE INDEX findings_found ON findings (found_on);
+        CREATE TABLE finding_events (
+            id TEXT PRIMARY KEY,
+            finding_id TEXT NOT NULL REFERENCES findings (id),
+            happened_on TEXT NOT NULL,
+            stage TEXT NOT NULL
+                CHECK (stage IN ('pending', 'rectifying', 'awaiting_recheck', 'closed')),
+            action TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            actor TEXT NOT NULL DEFAULT '',
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX finding_events_finding ON finding_events (finding_id, happened_on);
+        CREATE TABLE rechecks (
+            id TEXT PRIMARY KEY,
+            finding_id TEXT NOT NULL REFERENCES findings (id),
+            checked_on TEXT NOT NULL,
+            inspector TEXT NOT NULL DEFAULT '',
+            result TEXT NOT NULL CHECK (result IN ('pass', 'fail')),
+            note TEXT NOT NULL DEFAULT '',
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX rechecks_finding ON rechecks (finding_id, checked_on);
+
+        CREATE TABLE evidence (
+            id TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            original_name TEXT NOT NULL DEFAULT '',
+            size INTEGER NOT NULL,
+            media_type TEXT NOT NULL DEFAULT '',
+            captured_at TEXT,
+            gps_lat REAL,
+            gps_lon REAL,
+            file_modified_at TEXT,
+            imported_at TEXT NOT NULL,
+            inspection_id TEXT REFERENCES inspections (id),
+            answer_id TEXT REFERENCES checklist_answers (id),
+            finding_id TEXT REFERENCES findings (id),
+            recheck_id TEXT REFERENCES rechecks (id),
+            note TEXT NOT NULL DEFAULT '',
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX evidence_sha ON evidence (sha256);
+        CREATE INDEX evidence_inspection ON evidence (inspection_id);
+        CREATE INDEX evidence_finding ON evidence (finding_id);
+
+        CREATE TABLE vocabulary (
+            id TEXT PRIMARY KEY,
+            list TEXT NOT NULL CHECK (list IN ('method', 'category', 'site')),
+            name TEXT NOT NULL,
+            position INTEGER NOT NULL DEFAULT 0,
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX vocabulary_list ON vocabulary (list, position);
+        CREATE TABLE score_rules (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('base', 'severity', 'category', 'on_time', 'overdue')),
+            key TEXT NOT NULL DEFAULT '',
+            points REAL NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0
+        )
+        """,
+    )
+    # Raw inserts (no change-log entries): every laptop seeds the same rows with the same ids,
+    # so there is nothing to exchange; an edit of a seeded row is logged like any other.
+    for list_name, names in SEED_VOCABULARY.items():
+        for position, name in enumerate(names, start=1):
+            db.execute(
+                "INSERT INTO vocabulary (id, list, name, position) VALUES (?, ?, ?, ?)",
+                [seed_id(list_name, name), list_name, name, position],
+            )
+    for kind, key, points in SEED_SCORE_RULES:
+        db.execute(
+            "INSERT INTO score_rules (id, kind, key, points) VALUES (?, ?, ?, ?)",
+            [seed_id(f"score-{kind}", key), kind, key, points],
+        )

@@ -25,6 +25,18 @@ SYNCED_TABLES: tuple[str, ...] = (
     "holidays",
     "inspections",
     "findings",
+    # v4: the 明察暗访 workspace
+    "inspection_plans",
+    "inspection_plan_scope",
+    "inspection_feedback",
+    "checklist_templates",
+    "checklist_template_items",
+    "checklist_answers",
+    "finding_events",
+    "rechecks",
+    "evidence",
+    "vocabulary",
+    "score_rules",
 )
 
 CHANGES_TABLE = "changes"

@@ -130,3 +130,72 @@ def test_the_released_v1_fixture_opens_and_keeps_its_rows(tmp_path: Path) -> Non
     assert sum(row["deleted"] for row in tables["measures"].values()) == 1
     assert storage.db["changes"].count > 0
     storage.close()
+
+
+def _schema(db: Database) -> dict[str, str]:
+    return {
+        name: " ".join(sql.split())
+        for name, sql in db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index')"
+            " AND sql IS NOT NULL AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+
+
+def test_the_released_v3_fixture_upgrades_to_the_workspace_schema(tmp_path: Path) -> None:
+    """schema_v3.sqlite was written by the v3 release: findings keep their meaning in v4."""
+    path = tmp_path / "v3.sqlite"
+    shutil.copy(FIXTURES / "schema_v3.sqlite", path)
+    storage = Storage.open(path)
+    assert storage.schema_version == LEDGER_MIGRATIONS.latest
+    assert list(tmp_path.glob("v3.v3-backup-*.sqlite")), "upgrading must back up first"
+    tables = export_tables(storage)
+    findings = sorted(tables["findings"].values(), key=lambda row: row["found_on"])
+    # The open one waits for 整改; the one the office confirmed rectified is 已销号.
+    assert [(row["stage"], row["rectified_on"]) for row in findings] == [
+        ("pending", None),
+        ("closed", "2021-07-15"),
+    ]
+    assert all(row["category"] == "其他" and row["severity"] == "minor" for row in findings)
+    inspections = sorted(tables["inspections"].values(), key=lambda row: row["checked_on"])
+    assert [(row["kind"], row["state"], row["inspector"]) for row in inspections] == [
+        ("open", "final", "张三"),
+        ("covert", "final", "李四、王五"),
+    ]
+    assert all(row["kind"] == "plan" for row in tables["plans"].values())
+    assert len(tables["rounds"]) == 1
+    # The same schema as a database created by this release, and the same seeded lists.
+    fresh = Storage.open(tmp_path / "fresh.sqlite")
+    assert _schema(storage.db) == _schema(fresh.db)
+    assert export_tables(fresh)["vocabulary"] == tables["vocabulary"]
+    assert export_tables(fresh)["score_rules"] == tables["score_rules"]
+    fresh.close()
+    storage.close()
+
+
+def test_seeded_lists_have_the_same_ids_on_every_laptop(tmp_path: Path) -> None:
+    first, second = Storage.open(tmp_path / "a.sqlite"), Storage.open(tmp_path / "b.sqlite")
+    assert first.device_id != second.device_id
+    for table in ("vocabulary", "score_rules"):
+        assert export_tables(first)[table] == export_tables(second)[table]
+    names = [
+        row["name"]
+        for row in sorted(
+            export_tables(first)["vocabulary"].values(), key=lambda r: (r["list"], r["position"])
+        )
+        if row["list"] == "category"
+    ]
+    assert names == ["服务态度", "办事效率", "政策落实", "违规收费", "信息公开", "其他"]
+    first.close()
+    second.close()
+
+
+def test_the_seeded_lists_match_the_domain_defaults(storage: Storage) -> None:
+    from app.domain.inspection import DEFAULT_CATEGORIES, DEFAULT_METHODS
+
+    rows = export_tables(storage)["vocabulary"].values()
+    by_list: dict[str, list[tuple[int, str]]] = {}
+    for row in rows:
+        by_list.setdefault(row["list"], []).append((row["position"], row["name"]))
+    assert tuple(name for _, name in sorted(by_list["method"])) == DEFAULT_METHODS
+    assert tuple(name for _, name in sorted(by_list["category"])) == DEFAULT_CATEGORIES
