@@ -128,21 +128,10 @@ class Inspections:
     ) -> str:
         """Record an inspection and its findings in one transaction; returns its id.
 
-        Everything is checked first: a refused record writes nothing."""
-        today = today or date.today()
-        self._check_measure(measure_id)
-        if checked_on > today:
-            raise WriteError("检查日期不能晚于今天。")
-        if not inspector.strip():
-            raise WriteError("请填写检查人。")
-        departments = self._departments_of(measure_id)
-        for number, draft in enumerate(findings, start=1):
-            if not draft.description.strip():
-                raise WriteError(f"第 {number} 个问题没有填写问题描述。")
-            if draft.rectify_by is not None and draft.rectify_by < checked_on:
-                raise WriteError(f"第 {number} 个问题的整改期限早于检查日期。")
-            if draft.department_id is not None and draft.department_id not in departments:
-                raise WriteError(f"第 {number} 个问题的责任部门不是这项措施的责任部门。")
+        Everything is checked first (``check``): a refused record writes nothing."""
+        self.check(
+            measure_id, checked_on=checked_on, inspector=inspector, findings=findings, today=today
+        )
         with self.repo.transaction():
             inspection_id = self.repo.insert(
                 "inspections",
@@ -171,6 +160,30 @@ class Inspections:
                 ],
             )
         return inspection_id
+
+    def check(
+        self,
+        measure_id: str,
+        *,
+        checked_on: date,
+        inspector: str,
+        findings: Sequence[FindingDraft] = (),
+        today: date | None = None,
+    ) -> None:
+        """Raise WriteError with the first reason ``record`` would refuse this; writes nothing."""
+        self._check_measure(measure_id)
+        if checked_on > (today or date.today()):
+            raise WriteError("检查日期不能晚于今天。")
+        if not inspector.strip():
+            raise WriteError("请填写检查人。")
+        departments = self._departments_of(measure_id)
+        for number, draft in enumerate(findings, start=1):
+            if not draft.description.strip():
+                raise WriteError(f"第 {number} 个问题没有填写问题描述。")
+            if draft.rectify_by is not None and draft.rectify_by < checked_on:
+                raise WriteError(f"第 {number} 个问题的整改期限早于检查日期。")
+            if draft.department_id is not None and draft.department_id not in departments:
+                raise WriteError(f"第 {number} 个问题的责任部门不是这项措施的责任部门。")
 
     def rectify(self, finding_id: str, on: date, *, today: date | None = None) -> None:
         """The office confirms the problem rectified on ``on``."""

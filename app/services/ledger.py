@@ -21,6 +21,11 @@ class LedgerQueries:
     def plan_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM plans WHERE deleted = 0").fetchone()[0])
 
+    def measure_exists(self, measure_id: str) -> bool:
+        """Whether the measure is in the ledger (not deleted)."""
+        row = self.db.execute("SELECT 1 FROM measures WHERE id = ? AND deleted = 0", [measure_id])
+        return row.fetchone() is not None
+
     def measure_completed_on(self, measure_id: str) -> date | None:
         row = self.db.execute("SELECT completed_on FROM measures WHERE id = ?", [measure_id])
         value = row.fetchone()
@@ -140,6 +145,7 @@ class MeasureDetail:
     targets: list[TargetState]
     reports: list[ReportEntry]
     inspections: list[InspectionEntry] = field(default_factory=list)
+    as_of: date | None = None  # the day the statuses and lights are computed for
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,7 @@ class LedgerDetails:
     def measure(self, measure_id: str, *, as_of: date, soon_days: int = 5) -> MeasureDetail | None:
         row = self.db.execute(
             "SELECT m.id, a.no, m.no, COALESCE(a.title, ''), m.title, m.text FROM measures m"
-            " LEFT JOIN areas a ON a.id = m.area_id WHERE m.id = ?",
+            " LEFT JOIN areas a ON a.id = m.area_id WHERE m.id = ? AND m.deleted = 0",
             [measure_id],
         ).fetchone()
         if row is None:
@@ -236,6 +242,7 @@ class LedgerDetails:
             targets,
             reports,
             read_inspections(self.db, measure_id, as_of=as_of),
+            as_of,
         )
 
     def departments(self, *, as_of: date) -> list[DepartmentOverview]:

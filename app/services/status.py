@@ -278,6 +278,13 @@ class LedgerStatus:
         for row in self.cursor(query):
             yield MeasureRow.from_sql(row)
 
+    def contains(self, query: StatusQuery, measure_id: str) -> bool:
+        """Whether the measure is one of the query's rows (SQLite pushes the id into the query,
+        so the other rows are not computed)."""
+        sql = f"SELECT 1 FROM ({query.sql}) WHERE id = :contains_id LIMIT 1"
+        params = {**query.params, "contains_id": measure_id}
+        return self.db.conn.execute(sql, params).fetchone() is not None
+
     def count(self, query: StatusQuery) -> dict[str, int]:
         """How many rows the query returns, in all and per light."""
         return count_rows(self.db.conn, query)

@@ -15,7 +15,14 @@ if TYPE_CHECKING:
 
 
 class RectificationDialog(DoneOrReopenDialog):
-    def __init__(self, findings: list[Finding], today: date, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        findings: list[Finding],
+        today: date,
+        parent: QWidget | None = None,
+        *,
+        initial: date | None = None,
+    ) -> None:
         # Open problems first: those are the ones usually being confirmed; a rectified one is
         # offered for reopening.
         ordered = sorted(findings, key=lambda f: f.state is FindingState.RECTIFIED)
@@ -26,6 +33,7 @@ class RectificationDialog(DoneOrReopenDialog):
             today,
             parent,
             done=[finding.state is FindingState.RECTIFIED for finding in ordered],
+            initial=initial,
         )
         self._findings = ordered
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -136,6 +136,13 @@ class LedgerPage(QWidget):
         self._stale: set[QWidget] = set()
         self._department_tab = department_split
         self.detail = MeasureDetailPane()
+        # The pane shows one measure, picked in one of the lists; it follows that list through
+        # filter, as-of and data changes (and says so when the measure leaves it).
+        self._current: str | None = None
+        self._current_from: LedgerTableModel | None = None  # None: the tree or the reminders
+        self._views_of = {self.model: self.table, self.department_model: self.department_table}
+        self._filter_of: dict[LedgerTableModel, LedgerFilter] = {}
+        self._renders = 0
         self.count_label = QLabel()
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -166,6 +173,8 @@ class LedgerPage(QWidget):
         self.department_table.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self._show_row(self.department_model, current.row())
         )
+        for model in self._views_of:
+            model.modelReset.connect(lambda model=model: self._follow(model))
         self.tree.sig_measure_chosen.connect(self.show_measure)
         self.reminders.sig_measure_chosen.connect(self.show_measure)
         self.department_view.sig_department_chosen.connect(self._show_department)
@@ -192,7 +201,8 @@ class LedgerPage(QWidget):
         has_plans = self._services.ledger.plan_count() > 0
         self._stack.setCurrentWidget(self._ledger if has_plans else self.empty_state)
         if not has_plans:
-            self.model.set_source(None)
+            self._clear_detail()
+            self._set_source(self.model, None)
             return
         self.filters.reload_choices()
         self._stale = {self.tree, self._department_tab, self.reminders}
@@ -200,22 +210,28 @@ class LedgerPage(QWidget):
 
     def apply_filters(self) -> None:
         filter_, as_of = self.filters.current(), self.filters.as_of_date()
-        self.model.set_source(self._source(filter_))
+        renders = self._renders
+        self._set_source(self.model, filter_)  # the pane follows through _follow
         self._count(filter_)
         self._warn_about_calendar(as_of)
         # The department and reminder views depend on the date, not on the filter.
         self._stale |= {self._department_tab, self.reminders}
         self._refresh_visible_view()
+        if self._renders == renders:  # picked in a list that was not reloaded: new date, data
+            self._render()
 
     def show_measure(self, measure_id: str | None) -> None:
-        if measure_id is None:
-            self.detail.show_detail(None)
-            return
-        self.detail.show_detail(
-            self._services.details.measure(
-                measure_id, as_of=self.filters.as_of_date(), soon_days=self.filters.soon()
-            )
-        )
+        """Show a measure picked outside the tables (the tree, the reminders)."""
+        self._current, self._current_from = measure_id, None
+        self._render()
+
+    def current_measure(self) -> str | None:
+        """The measure the detail pane shows."""
+        return self._current
+
+    def entry_day(self) -> date:
+        """The day a new record defaults to: the as-of day when looking back, else today."""
+        return min(self.filters.as_of_date(), date.today())
 
     def record_actual(self, detail: MeasureDetail | None) -> None:
         if detail is None or not detail.targets:
@@ -224,13 +240,13 @@ class LedgerPage(QWidget):
         from app.storage import WriteError
         from ui.dialogs.target_actual import TargetActualDialog
 
-        dialog = TargetActualDialog(detail.targets, self.filters.as_of_date(), self)
+        dialog = TargetActualDialog(detail.targets, self.entry_day(), self)
         if dialog.exec():
             try:
                 self._services.targets.record(*dialog.chosen())
             except WriteError as error:
                 QMessageBox.warning(self, "无法保存", str(error))
-            self.show_measure(detail.id)
+            self._render()  # the write refreshed the page already; this covers a refused one
         dialog.deleteLater()
 
     def mark_done(self, detail: MeasureDetail | None) -> None:
@@ -253,7 +269,7 @@ class LedgerPage(QWidget):
         else:
             done = self._services.ledger.measure_completed_on(detail.id)
             items = [("measures", detail.id, f"整项措施：{detail.title}", done)]
-        dialog = CompletionDialog(items, date.today(), self)
+        dialog = CompletionDialog(items, date.today(), self, initial=self.entry_day())
         if dialog.exec():
             table, row_id, on = dialog.chosen()
             completion = Completion(self._services.repository)
@@ -264,13 +280,13 @@ class LedgerPage(QWidget):
                     completion.complete(table, row_id, on)
             except WriteError as error:
                 QMessageBox.warning(self, "无法保存", str(error))
-            self.show_measure(detail.id)
+            self._render()  # the write refreshed the page already; this covers a refused one
         dialog.deleteLater()
 
     def record_inspection(self, detail: MeasureDetail | None) -> None:
         if detail is None:
             return
-        from ui.dialogs.inspection import InspectionDialog, recorder
+        from ui.dialogs.inspection import InspectionDialog, checker, recorder
 
         inspections = self._services.inspections
         dialog = InspectionDialog(
@@ -279,10 +295,12 @@ class LedgerPage(QWidget):
             date.today(),
             recorder(inspections, detail.id),
             inspector=inspections.last_inspector(),
+            initial=self.entry_day(),
+            check=checker(inspections, detail.id),
             parent=self,
         )
         if dialog.exec():
-            self.show_measure(detail.id)
+            self._render()  # the write refreshed the page already; this covers a refused one
         dialog.deleteLater()
 
     def rectify(self, detail: MeasureDetail | None) -> None:
@@ -292,7 +310,7 @@ class LedgerPage(QWidget):
         from app.storage import WriteError
         from ui.dialogs.rectification import RectificationDialog
 
-        dialog = RectificationDialog(findings, date.today(), self)
+        dialog = RectificationDialog(findings, date.today(), self, initial=self.entry_day())
         if dialog.exec():
             finding_id, on = dialog.chosen()
             try:
@@ -302,7 +320,7 @@ class LedgerPage(QWidget):
                     self._services.inspections.rectify(finding_id, on)
             except WriteError as error:
                 QMessageBox.warning(self, "无法保存", str(error))
-            self.show_measure(detail.id)
+            self._render()  # the write refreshed the page already; this covers a refused one
         dialog.deleteLater()
 
     def focus_search(self) -> None:
@@ -378,19 +396,93 @@ class LedgerPage(QWidget):
         elif view is self._department_tab:
             self.department_view.show_departments(services.details.departments(as_of=as_of))
             department = self.department_view.selected_department()
-            self.department_model.set_source(
-                self._source(LedgerFilter(department_id=department)) if department else None
-            )
+            filter_ = LedgerFilter(department_id=department) if department else None
+            self._set_source(self.department_model, filter_)
         elif view is self.reminders:
             self.reminders.show_reminders(services.reminders.collect(as_of=as_of, soon_days=soon))
 
+    def _set_source(self, model: LedgerTableModel, filter_: LedgerFilter | None) -> None:
+        if filter_ is None:
+            self._filter_of.pop(model, None)
+        else:
+            self._filter_of[model] = filter_
+        model.set_source(self._source(filter_) if filter_ is not None else None)
+
     def _show_row(self, model: LedgerTableModel, row: int) -> None:
         measure = model.row(row)
-        self.show_measure(measure.id if measure else None)
+        if measure is None:
+            return  # no current row (a reset): _follow decides what the pane shows
+        self._current, self._current_from = measure.id, model
+        self._render()
 
     def _show_department(self, department_id: str) -> None:
-        self.department_model.set_source(self._source(LedgerFilter(department_id=department_id)))
+        self._set_source(self.department_model, LedgerFilter(department_id=department_id))
+
+    def _render(self) -> None:
+        """Show the current measure as of the current date, from the database as it is now."""
+        self._renders += 1
+        if self._current is None:
+            if self.detail.detail() is not None:
+                self.detail.show_detail(None)
+            return
+        shown = self.detail.detail()
+        detail = self._services.details.measure(
+            self._current, as_of=self.filters.as_of_date(), soon_days=self.filters.soon()
+        )
+        if detail is None:
+            self._clear_detail(f"{_named(shown)}已从台账中删除（例如重新导入的方案中没有这一项）。")
+            return
+        self.detail.show_detail(detail)
+
+    def _follow(self, model: LedgerTableModel) -> None:
+        """After ``model`` was reloaded: select the current measure again, or let it go."""
+        if model is not self._current_from or self._current is None:
+            return
+        row = self._locate(model, self._current)
+        if row < 0:
+            if not self._services.ledger.measure_exists(self._current):
+                self._render()  # says it was deleted
+                return
+            where = "当前筛选结果" if model is self.model else "所选部门的措施"
+            self._clear_detail(
+                f"{_named(self.detail.detail())}不在{where}中，详情已清空。"
+                + ("点“清除筛选”可显示全部措施。" if model is self.model else "")
+            )
+            return
+        view = self._views_of[model]
+        index = model.index(row, 0)
+        view.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )  # → currentRowChanged → _show_row → _render
+        view.scrollTo(index)
+
+    def _locate(self, model: LedgerTableModel, measure_id: str) -> int:
+        """The measure's row in ``model``, fetching up to it; -1 when it is not in the list."""
+        row = model.row_of(measure_id)
+        if row >= 0 or model.is_complete() or model not in self._filter_of:
+            return row
+        status = self._services.status
+        query = status.query(
+            self._filter_of[model], as_of=self.filters.as_of_date(), soon_days=self.filters.soon()
+        )
+        if not status.contains(query, measure_id):
+            return -1  # without fetching the whole list to find out
+        while row < 0 and model.canFetchMore():
+            model.fetchMore()
+            row = model.row_of(measure_id)
+        return row
+
+    def _clear_detail(self, reason: str = "") -> None:
+        self._current, self._current_from = None, None
+        self._renders += 1
+        self.detail.show_detail(None, reason=reason)
 
     def _on_changed(self, changed: Mapping[str, frozenset[str]]) -> None:
         if WATCHED_TABLES & changed.keys():
             self.refresh()
+
+
+def _named(detail: MeasureDetail | None) -> str:
+    return f"措施“{detail.number} {detail.title}”" if detail is not None else "所选措施"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -64,27 +65,35 @@ class MeasureDetailPane(QWidget):
 
     # ---- Public API -------------------------------------------------------------------------
 
-    def show_detail(self, detail: MeasureDetail | None) -> None:
+    def show_detail(self, detail: MeasureDetail | None, *, reason: str = "") -> None:
+        """Show ``detail``; None clears the pane, saying why (``reason``) when given."""
         self._detail = detail
         self.record_button.setVisible(bool(detail and detail.targets))
         self.done_button.setVisible(detail is not None)
         self.inspect_button.setVisible(detail is not None)
         self.rectify_button.setVisible(bool(detail and any(i.findings for i in detail.inspections)))
         if detail is None:
+            why = f"<p>{escape(reason)}</p>" if reason else ""
             self.browser.setHtml(
-                "<p style='color:gray'>在左侧选择一项措施，这里显示它的详细情况。</p>"
+                f"{why}<p style='color:gray'>在左侧选择一项措施，这里显示它的详细情况。</p>"
             )
             return
         self.browser.setHtml(render_detail(detail))
+
+    def detail(self) -> MeasureDetail | None:
+        """The measure shown, or None."""
+        return self._detail
 
     def text(self) -> str:
         return self.browser.toPlainText()
 
 
 def render_detail(detail: MeasureDetail) -> str:
+    as_of = f"截至 {detail.as_of.isoformat()}" if detail.as_of else ""
+    heading = "　".join(part for part in (detail.area_title, as_of) if part)
     parts = [
         f"<h3>{escape(detail.number)} {escape(detail.title)}</h3>",
-        f"<p style='color:gray'>{escape(detail.area_title)}</p>",
+        f"<p style='color:gray'>{escape(heading)}</p>",
         f"<p>{escape(detail.text)}</p>",
         "<h4>责任分工</h4>",
     ]
@@ -106,7 +115,7 @@ def render_detail(detail: MeasureDetail) -> str:
             "<tr>"
             f"<td>{escape(m.raw)}</td>"
             f"<td {_NOWRAP}>{m.due.isoformat() if m.due else _kind(m.kind)}</td>"
-            f"<td {_NOWRAP}>{m.completed_on.isoformat() if m.completed_on else ''}</td>"
+            f"<td {_NOWRAP}>{_completed(m.completed_on, detail.as_of)}</td>"
             f"<td {_NOWRAP}>{escape(m.status.label)}</td>"
             f"<td style='color:{LIGHT_HTML[m.light]}'>●&nbsp;{escape(m.light.label)}</td>"
             "</tr>"
@@ -168,6 +177,14 @@ def _inspection(entry: InspectionEntry) -> str:
         for f in entry.findings
     )
     return html + _table(["发现问题", "责任部门", "整改期限", "整改情况"], rows)
+
+
+def _completed(day: date | None, as_of: date | None) -> str:
+    if day is None:
+        return ""
+    if as_of is not None and day > as_of:  # done, but not yet on the as-of day: not counted
+        return f"<span style='color:gray'>{day.isoformat()}（晚于截至日）</span>"
+    return day.isoformat()
 
 
 def _history(target) -> str:

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.domain.dates import read_date
 from reports.progress_sheet import (
     COL_ACTUAL,
     COL_COMPLETED,
@@ -291,10 +292,6 @@ class _Checker:
 
 # ---- Cell values -------------------------------------------------------------------------------
 
-_DATE_TEXT = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
-)
-_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SERIAL_RANGE = (20000, 80000)  # 1954 … 2119: plausible Excel date serials
@@ -312,14 +309,8 @@ def parse_date(value: Any) -> date:
             return _EXCEL_EPOCH + timedelta(days=int(value))
         text = str(int(value)) if float(value).is_integer() else str(value)
     else:
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-    match = _DATE_TEXT.fullmatch(text) or _COMPACT_DATE.fullmatch(text)
-    if match is None:
-        raise ValueError(f"“{_text(value)}”不是日期，请按 2021-07-30 的格式填写。")
-    try:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        raise ValueError(f"“{_text(value)}”不是有效的日期。") from None
+        text = str(value)
+    return read_date(text)  # the app's one reading of typed dates (a DateTextError is a ValueError)
 
 
 def parse_number(value: Any, unit: str = "") -> float:
