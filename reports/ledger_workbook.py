@@ -30,7 +30,6 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.progress_sheet import safe_file_name
 from reports.xlsx_layout import display_width, row_height, wrapped_lines
 from reports.xlsx_text import put
 
@@ -313,10 +312,11 @@ def findings_text(findings: Sequence[OpenFinding]) -> str:
     return "\n".join(lines)
 
 
-def default_file_name(doc: LedgerDocument) -> str:
-    """A Windows-safe file name for the document, e.g. "…工作台账（截至2021-07-01）.xlsx"."""
+def file_stem(doc: LedgerDocument) -> str:
+    """What to call the file, e.g. "…工作台账（截至2021-07-01）" (app/files.py makes it a safe
+    file name)."""
     stem = doc.plans[0].title if len(doc.plans) == 1 else "督查工作"
-    return safe_file_name(f"{stem}工作台账（截至{doc.as_of.isoformat()}）")
+    return f"{stem}工作台账（截至{doc.as_of.isoformat()}）"
 
 
 # ---- Writing -----------------------------------------------------------------------------------

@@ -593,18 +593,3 @@ def _cell_value(cell: Any) -> Any:
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-# ---- File names --------------------------------------------------------------------------------
-
-_ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM\d|LPT\d)(\..*)?", re.IGNORECASE)
-
-
-def safe_file_name(stem: str, suffix: str = ".xlsx", *, max_length: int = 120) -> str:
-    """``stem + suffix`` made safe for Windows: no <>:"/\\|?*, no control characters, no
-    trailing dots or spaces, no reserved device names."""
-    cleaned = _ILLEGAL.sub("_", stem).strip().rstrip(". ")
-    cleaned = cleaned[:max_length].rstrip(". ") or "未命名"
-    if _RESERVED.fullmatch(cleaned):
-        cleaned = f"_{cleaned}"
-    return cleaned + suffix

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain.ledger import Status
 from app.domain.workdays import WorkCalendar
+from app.files import safe_name
 from app.services.calendar import HolidayTable
 from app.services.inspections import OPEN_FINDING_SQL
 from app.services.status import (
@@ -55,7 +56,7 @@ from reports.ledger_workbook import (
     ProgressNote,
     TargetCheck,
     date_text,
-    default_file_name,
+    file_stem,
     write_ledger_workbook,
 )
 
@@ -233,7 +234,8 @@ class LedgerExport:
 
     @staticmethod
     def file_name(doc: LedgerDocument) -> str:
-        return default_file_name(doc)
+        """A file name for the document that every disk accepts."""
+        return safe_name(file_stem(doc), ".xlsx")
 
     # ---- Queries ------------------------------------------------------------------------------
 
