@@ -271,3 +271,40 @@ def test_a_reply_beginning_with_equals_is_exported_as_text_not_as_a_formula(
     assert cells and all(cell.data_type == "s" for cell in cells)
     assert all("（2021-07-05）" in cell.value for cell in cells)
     assert all(cell.quotePrefix for cell in cells)
+
+
+# ---- export-ledger --out onto an existing file -------------------------------------------------
+
+
+def test_export_ledger_refuses_to_replace_a_file_unless_asked(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "台账.xlsx"
+    target.write_bytes(b"somebody's workbook")
+    args = ["export-ledger", "--db", str(db), "--out", str(target), "--as-of", "2021-07-01"]
+    assert main.main(args) == 2
+    err = capsys.readouterr().err
+    assert "已存在" in err and "--overwrite" in err and "Traceback" not in err
+    assert target.read_bytes() == b"somebody's workbook"
+    assert sorted(p.name for p in tmp_path.iterdir() if "sqlite" not in p.name) == [target.name]
+
+    assert main.main([*args, "--overwrite"]) == 0
+    assert load_workbook(target).worksheets[0].max_row > 200
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_export_ledger_with_overwrite_keeps_the_old_file_when_writing_fails(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "台账.xlsx"
+    target.write_bytes(b"last week's ledger")
+
+    def crash(self, target):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Workbook, "save", crash)
+    args = ["export-ledger", "--db", str(db), "--out", str(target), "--overwrite"]
+    assert main.main(args) == 2
+    assert "磁盘空间" in capsys.readouterr().err
+    assert target.read_bytes() == b"last week's ledger"
+    assert sorted(p.name for p in tmp_path.iterdir() if "sqlite" not in p.name) == [target.name]

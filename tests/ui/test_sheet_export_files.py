@@ -1,5 +1,6 @@
 """生成填报表 into a folder that already holds files of the sheets' names: the dialog asks, and
-nothing there is ever overwritten (issue 8, item 1)."""
+nothing there is ever overwritten (issue 8, item 1); 导出工作台账 replaces only what the user
+agreed to replace."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.services.context import Services
 from app.services.progress import ProgressService
 from app.services.progress.sheets_out import PlannedSheet
 from tests.ui import test_rounds_dialog as rounds_tests
 from tests.ui.test_rounds_dialog import DUE, ROUND, SMALL, TODAY, _open, _wait
+from ui.actions import ActionId
 from ui.dialogs import rounds as rounds_module
 from ui.dialogs.round_forms import ExistingFilesBox, ExistingFilesChoice
+from ui.main_window import MainWindow
 
 TAX = "市税务局"
 plans = rounds_tests.plans  # fixtures: the sample plan, and a ProgressService over it
@@ -196,3 +199,56 @@ def test_the_question_names_the_files_and_offers_three_ways(qtbot, tmp_path: Pat
     box.show()
     box.other_button.click()
     assert box.choice() is ExistingFilesChoice.OTHER_FOLDER
+
+
+# ---- 导出工作台账 ------------------------------------------------------------------------------
+
+
+def _sample(window: MainWindow) -> None:
+    from app.paths import SAMPLE_PLAN
+    from app.plan_import import parse_file
+
+    window._services.plans.import_plan(parse_file(SAMPLE_PLAN))
+
+
+def test_the_ledger_replaces_a_file_the_save_dialog_asked_about(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:
+    _sample(window)
+    target = tmp_path / "台账.xlsx"
+    target.write_bytes(b"last week")
+    monkeypatch.setattr(window, "choose_ledger_export_path", lambda: target)
+    window.actions[ActionId.EXPORT_LEDGER].trigger()
+    qtbot.waitUntil(lambda: "已导出工作台账" in window.statusBar().currentMessage(), timeout=15_000)
+    assert "工作台账" in str(load_workbook(target).worksheets[0].cell(1, 1).value)
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".~")] == []
+
+
+def test_the_ledger_asks_before_replacing_a_file_the_dialog_did_not_name(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:
+    _sample(window)
+    existing = tmp_path / "台账.xlsx"
+    existing.write_bytes(b"last week")
+    monkeypatch.setattr(window, "choose_ledger_export_path", lambda: tmp_path / "台账")
+    asked: list[Path] = []
+    monkeypatch.setattr(window, "confirm_replace", lambda path: asked.append(path) or False)
+    window.actions[ActionId.EXPORT_LEDGER].trigger()
+    assert asked == [existing]
+    assert existing.read_bytes() == b"last week"
+    assert "正在导出" not in window.statusBar().currentMessage()
+
+
+def test_confirm_replace_defaults_to_keeping_the_file(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:
+    seen: list[QMessageBox] = []
+
+    def answer(box: QMessageBox) -> int:
+        seen.append(box)
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    assert window.confirm_replace(tmp_path / "台账.xlsx") is False
+    [box] = seen
+    assert "台账.xlsx" in box.text() and box.defaultButton().text() == "取消"
