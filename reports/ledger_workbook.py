@@ -30,8 +30,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.progress_sheet import safe_file_name
 from reports.xlsx_layout import display_width, row_height, wrapped_lines
+from reports.xlsx_text import put
 
 LEDGER_SHEET = "工作台账"
 STATS_SHEET = "统计"
@@ -312,10 +312,11 @@ def findings_text(findings: Sequence[OpenFinding]) -> str:
     return "\n".join(lines)
 
 
-def default_file_name(doc: LedgerDocument) -> str:
-    """A Windows-safe file name for the document, e.g. "…工作台账（截至2021-07-01）.xlsx"."""
+def file_stem(doc: LedgerDocument) -> str:
+    """What to call the file, e.g. "…工作台账（截至2021-07-01）" (app/files.py makes it a safe
+    file name)."""
     stem = doc.plans[0].title if len(doc.plans) == 1 else "督查工作"
-    return safe_file_name(f"{stem}工作台账（截至{doc.as_of.isoformat()}）")
+    return f"{stem}工作台账（截至{doc.as_of.isoformat()}）"
 
 
 # ---- Writing -----------------------------------------------------------------------------------
@@ -359,7 +360,9 @@ _FOOTER = "第 &P 页 共 &N 页"
 
 
 def write_ledger_workbook(doc: LedgerDocument, target: str | Path | BinaryIO) -> None:
-    """Write the ledger workbook to a path (overwriting it) or a binary stream."""
+    """Write the ledger workbook to a binary stream or a path (overwriting it: writers into the
+    user's folders pass a stream from app/files.py). Every text is written as text
+    (reports/xlsx_text.py), whatever it begins with."""
     workbook = Workbook()
     ledger = workbook.active
     ledger.title = LEDGER_SHEET
@@ -407,12 +410,12 @@ def _info_line(doc: LedgerDocument) -> str:
 
 def _title_rows(ws: Worksheet, title: str, info: str, width: int) -> None:
     last = get_column_letter(width)
-    cell = ws.cell(TITLE_ROW, 1, title)
+    cell = put(ws, TITLE_ROW, 1, title)
     cell.font = Font(bold=True, size=16)
     cell.alignment = _TITLE_ALIGN
     ws.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
     ws.row_dimensions[TITLE_ROW].height = 32
-    cell = ws.cell(INFO_ROW, 1, info)
+    cell = put(ws, INFO_ROW, 1, info)
     cell.font = Font(size=10)
     cell.alignment = _INFO_ALIGN
     ws.merge_cells(f"A{INFO_ROW}:{last}{INFO_ROW}")
@@ -421,7 +424,7 @@ def _title_rows(ws: Worksheet, title: str, info: str, width: int) -> None:
 
 def _header_row(ws: Worksheet, row: int, columns: Sequence[tuple[str, float]]) -> None:
     for index, (header, width) in enumerate(columns, start=1):
-        cell = ws.cell(row, index, header)
+        cell = put(ws, row, index, header)
         cell.font = Font(bold=True)
         cell.alignment = _CENTER
         cell.border = _BORDER
@@ -437,7 +440,7 @@ def _group_row(
         cell = ws.cell(row, index)
         cell.border = _BORDER
         cell.fill = fill
-    cell = ws.cell(row, 1, text)
+    cell = put(ws, row, 1, text)
     cell.font = Font(bold=True, size=size)
     cell.alignment = _NO_WRAP
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
@@ -461,7 +464,7 @@ def _measure_row(ws: Worksheet, row: int, item: LedgerRow) -> None:
         findings_text(item.findings),
     )
     for index, (column, value) in enumerate(zip(LEDGER_COLUMNS, values, strict=True), start=1):
-        cell = ws.cell(row, index, value if value not in ("", None) else None)
+        cell = put(ws, row, index, value if value not in ("", None) else None)
         cell.border = _BORDER
         cell.alignment = _CENTER if column.center else (_WRAP if column.wrap else _NO_WRAP)
         if column.header == COL_DUE:
@@ -499,7 +502,7 @@ def _write_stats(ws: Worksheet, doc: LedgerDocument) -> None:
         values += [tally.done / tally.total if tally.total else None]
         values += [tally.lights[light] for light in lights]
         for index, value in enumerate(values, start=1):
-            cell = ws.cell(row, index, value)
+            cell = put(ws, row, index, value)
             cell.border = _BORDER
             cell.alignment = _WRAP if index == 1 else _CENTER
             if bold:
@@ -556,7 +559,7 @@ def _write_departments(ws: Worksheet, doc: LedgerDocument) -> None:
             "、".join(line.overdue_numbers) or None,
         )
         for index, value in enumerate(values, start=1):
-            cell = ws.cell(row, index, value)
+            cell = put(ws, row, index, value)
             cell.border = _BORDER
             cell.alignment = _WRAP if index in (2, 8) else _CENTER
             if index == 7 and line.overdue:

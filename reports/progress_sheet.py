@@ -30,6 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.xlsx_layout import row_height, wrapped_lines
+from reports.xlsx_text import header_footer, put
 
 FORMAT_NAME = "ducha-progress-sheet"
 FORMAT_VERSION = 1
@@ -250,7 +251,10 @@ _LOCKED = Protection(locked=True)
 
 
 def write_sheet(sheet: ProgressSheet, target: str | Path | BinaryIO) -> None:
-    """Write the department's workbook to a path (overwriting it) or a binary stream."""
+    """Write the department's workbook to a binary stream or a path (overwriting it: writers
+    into the user's folders pass a stream from app/files.py, which never replaces a file).
+
+    Every text is written as text (reports/xlsx_text.py), whatever it begins with."""
     workbook = Workbook()
     guide = workbook.active
     guide.title = GUIDE_SHEET
@@ -295,7 +299,7 @@ def _write_guide(ws: Worksheet, sheet: ProgressSheet) -> None:
         ("•", "多次报送的，以督查室最后导入的一份为准。", False),
     ]
     for row, (label, text, heading) in enumerate(lines, start=1):
-        a, b = ws.cell(row, 1, label or None), ws.cell(row, 2, text or None)
+        a, b = put(ws, row, 1, label or None), put(ws, row, 2, text or None)
         a.alignment = _WRAP
         b.alignment = _WRAP
         if heading:
@@ -309,13 +313,13 @@ def _write_guide(ws: Worksheet, sheet: ProgressSheet) -> None:
 
 def _write_rows(ws: Worksheet, sheet: ProgressSheet) -> None:
     last_column = get_column_letter(len(COLUMNS))
-    title = ws.cell(TITLE_ROW, 1, f"{sheet.round_name} 进展填报表 — {sheet.department_name}")
+    title = put(ws, TITLE_ROW, 1, f"{sheet.round_name} 进展填报表 — {sheet.department_name}")
     title.font = Font(bold=True, size=14)
     title.alignment = Alignment(vertical="center")
     ws.merge_cells(f"A{TITLE_ROW}:{last_column}{TITLE_ROW}")
     ws.row_dimensions[TITLE_ROW].height = 24
     for index, column in enumerate(COLUMNS, start=1):
-        cell = ws.cell(HEADER_ROW, index, column.header)
+        cell = put(ws, HEADER_ROW, index, column.header)
         cell.font = Font(bold=True)
         cell.alignment = _CENTER
         cell.border = _BORDER
@@ -360,7 +364,7 @@ def _write_rows(ws: Worksheet, sheet: ProgressSheet) -> None:
         )
         for index, column in enumerate(COLUMNS, start=1):
             value = fixed[index - 1] if index <= len(fixed) else None
-            cell = ws.cell(row, index, value if value not in ("", None) else None)
+            cell = put(ws, row, index, value if value not in ("", None) else None)
             cell.border = _BORDER
             cell.alignment = _WRAP if column.wrap else _NO_WRAP
             if column.number_format:
@@ -401,7 +405,7 @@ def _write_rows(ws: Worksheet, sheet: ProgressSheet) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.oddHeader.center.text = f"{sheet.round_name} · {sheet.department_name}"
+    ws.oddHeader.center.text = header_footer(f"{sheet.round_name} · {sheet.department_name}")
 
 
 def _row_height(values: Sequence[Any]) -> float:
@@ -423,8 +427,8 @@ def _write_meta(ws: Worksheet, sheet: ProgressSheet) -> None:
         "app_version": sheet.app_version,
     }
     for row, key in enumerate(META_KEYS, start=1):
-        ws.cell(row, 1, key)
-        value = ws.cell(row, 2, values[key])
+        put(ws, row, 1, key)
+        value = put(ws, row, 2, values[key])
         value.number_format = TEXT_FORMAT
     ws.sheet_state = "veryHidden"
     ws.protection.sheet = True
@@ -589,19 +593,3 @@ def _cell_value(cell: Any) -> Any:
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-# ---- File names --------------------------------------------------------------------------------
-
-_ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM\d|LPT\d)(\..*)?", re.IGNORECASE)
-
-
-def safe_file_name(stem: str, suffix: str = ".xlsx", *, max_length: int = 120) -> str:
-    """``stem + suffix`` made safe for Windows: no <>:"/\\|?*, no control characters, no
-    trailing dots or spaces, no reserved device names."""
-    cleaned = _ILLEGAL.sub("_", stem).strip().rstrip(". ")
-    cleaned = cleaned[:max_length].rstrip(". ") or "未命名"
-    if _RESERVED.fullmatch(cleaned):
-        cleaned = f"_{cleaned}"
-    return cleaned + suffix

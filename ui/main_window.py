@@ -258,19 +258,41 @@ class MainWindow(QMainWindow):
         )
         return Path(name) if name else None
 
+    def confirm_replace(self, target: Path) -> bool:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "导出工作台账",
+            f"“{target.name}”已存在。\n要替换它吗？",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        replace = box.addButton("替换", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        return box.clickedButton() is replace
+
     def export_ledger(self) -> None:
         """The whole ledger as of the ledger page's date, as an .xlsx (off the UI thread)."""
         if self._services is None:
             return
-        target = self.choose_ledger_export_path()
-        if target is None:
+        from app.services.ledger_export import xlsx_path
+
+        chosen = self.choose_ledger_export_path()
+        if chosen is None:
+            return
+        target = xlsx_path(chosen)
+        # The save dialog asked before returning an existing file; a name that only exists
+        # with ".xlsx" added was not asked about.
+        overwrite = target.exists()
+        if overwrite and target != chosen and not self.confirm_replace(target):
             return
         as_of = self.ledger_page.filters.as_of_date()
         soon = self.ledger_page.filters.soon()
         exporter = self._services.ledger_export
         self.statusBar().showMessage("正在导出工作台账…")
         run_in_background(
-            lambda: exporter.export(target, None, as_of, soon),
+            lambda: exporter.export(target, None, as_of, soon, overwrite=overwrite),
             lambda path: self.statusBar().showMessage(f"已导出工作台账：{path}", 8000),
             lambda error: QMessageBox.critical(self, "导出失败", str(error)),
         )
@@ -362,11 +384,13 @@ class MainWindow(QMainWindow):
         target = self.choose_export_path()
         if target is None:
             return
+        from app.files import replace_file
         from app.storage.export import export_database
 
         try:
             text = json.dumps(export_database(self._services.storage), ensure_ascii=False, indent=2)
-            target.write_text(text + "\n", encoding="utf-8")
+            data = (text + "\n").encode("utf-8")
+            replace_file(target, lambda handle: handle.write(data))  # the save dialog asked
         except OSError as error:
             QMessageBox.critical(
                 self, "导出失败", f"无法写入 {target}：{error}\n请换一个位置再试。"

@@ -29,6 +29,9 @@ def add_commands(commands: argparse._SubParsersAction, db: argparse.ArgumentPars
     ledger_xlsx.add_argument("--out", required=True, type=Path, metavar="FILE")
     ledger_xlsx.add_argument("--as-of", type=iso_date, metavar="YYYY-MM-DD", help="默认今天")
     ledger_xlsx.add_argument("--plan", metavar="ID", help="只导出这个方案（默认全部方案）")
+    ledger_xlsx.add_argument(
+        "--overwrite", action="store_true", help="FILE 已存在时替换它（默认不覆盖，报错退出）"
+    )
     return {"export": cmd_export, "status": cmd_status, "export-ledger": cmd_export_ledger}
 
 
@@ -92,7 +95,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_export_ledger(args: argparse.Namespace) -> int:
-    from app.services.ledger_export import LedgerExport
+    from app.services.ledger_export import LedgerExport, LedgerFileExists
     from app.storage import WriteError
 
     storage = open_storage(args)
@@ -100,8 +103,14 @@ def cmd_export_ledger(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     try:
         path = LedgerExport(storage.repository).export(
-            args.out, args.plan, args.as_of or date.today()
+            args.out, args.plan, args.as_of or date.today(), overwrite=args.overwrite
         )
+    except LedgerFileExists as problem:
+        error(
+            f"“{problem.path}”已存在，没有导出（不覆盖已有文件）。"
+            "请换一个文件名，或加 --overwrite 替换它。"
+        )
+        return EXIT_ERROR
     except WriteError as problem:
         error(str(problem))
         return EXIT_ERROR

@@ -58,21 +58,40 @@ def cmd_progress_sheets(args: argparse.Namespace) -> int:
             reply_due = args.reply_due or HolidayTable(storage.repository).calendar().add_workdays(
                 today, 5
             )
-            round_id = service.create_round(args.round, plan_id, reply_due, today)
+            # One transaction: if a sheet cannot be written, the round is not saved either.
+            result = service.create_round_and_export(
+                args.round, plan_id, reply_due, today, args.out, today
+            )
         else:
-            round_id = found.id
-        paths = service.export_sheets(round_id, args.out, today)
-        groups = service.addressees(round_id).groups
+            result = service.export_sheets(found.id, args.out, today)
+        groups = service.addressees(result.round_id).groups
     except WriteError as problem:
         error(str(problem))
+        print("没有生成任何填报表，台账未改变。", file=sys.stderr)
         return EXIT_ERROR
     finally:
         storage.close()
-    print(f"已生成 {len(paths)} 个部门的填报表：{args.out}", file=sys.stderr)
+    print(f"已生成 {len(result)} 个部门的填报表：{args.out}", file=sys.stderr)
+    if result.kept:
+        print(
+            f"文件夹中已有 {len(result.kept)} 个同名文件，均未覆盖；这些部门的新填报表另存为：",
+            file=sys.stderr,
+        )
+        for sheet in result.kept:
+            print(f"  {sheet.wanted} → {sheet.name}", file=sys.stderr)
     if groups:
         names = "、".join(group.name for group in groups)
         print(f"以下为泛指名称，未单独发放：{names}", file=sys.stderr)
-    print_json({"round_id": round_id, "files": [str(path) for path in paths]})
+    print_json(
+        {
+            "round_id": result.round_id,
+            "files": [str(path) for path in result],
+            "renamed": [
+                {"wanted": sheet.wanted, "file": str(result.folder / sheet.name)}
+                for sheet in result.kept
+            ],
+        }
+    )
     return EXIT_OK
 
 

@@ -24,16 +24,16 @@ Rules:
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.domain.ledger import Status
 from app.domain.workdays import WorkCalendar
+from app.files import explain_write_error, replace_file, safe_name, write_new
 from app.services.calendar import HolidayTable
 from app.services.inspections import OPEN_FINDING_SQL
 from app.services.status import (
@@ -55,7 +55,7 @@ from reports.ledger_workbook import (
     ProgressNote,
     TargetCheck,
     date_text,
-    default_file_name,
+    file_stem,
     write_ledger_workbook,
 )
 
@@ -69,6 +69,20 @@ _TRIM = "。；;，, \n\t"
 
 class LedgerExportError(WriteError):
     """The ledger cannot be exported; the message says why (Chinese)."""
+
+
+class LedgerFileExists(LedgerExportError):
+    """The target file exists and replacing it was not asked for; nothing was written."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"“{path}”已存在，没有导出（不覆盖已有文件），请换一个文件名。")
+        self.path = path
+
+
+def xlsx_path(path: str | Path) -> Path:
+    """``path`` with ".xlsx" appended unless it already ends so."""
+    target = Path(path)
+    return target if target.suffix.lower() == ".xlsx" else target.with_name(target.name + ".xlsx")
 
 
 def target_met(op: str | None, goal: float | None, actual: float | None) -> bool | None:
@@ -200,40 +214,37 @@ class LedgerExport:
         plan_id: str | None,
         as_of: date,
         soon_days: int = DEFAULT_SOON_DAYS,
+        *,
+        overwrite: bool = False,
     ) -> Path:
-        """Build the document and write it to ``path`` (replaced only once fully written)."""
-        return self.write(self.build(plan_id, as_of, soon_days), path)
+        """Build the document and write it to ``path`` (".xlsx" added when missing).
 
-    def write(self, doc: LedgerDocument, path: str | Path) -> Path:
-        target = Path(path)
-        if target.suffix.lower() != ".xlsx":
-            target = target.with_name(target.name + ".xlsx")
+        An existing file is replaced only with ``overwrite`` (the user agreed), and then only
+        once the new workbook is fully written; otherwise ``LedgerFileExists`` is raised, before
+        the ledger is even read."""
+        target = xlsx_path(path)
+        if not overwrite and target.exists():
+            raise LedgerFileExists(target)
+        return self.write(self.build(plan_id, as_of, soon_days), target, overwrite=overwrite)
+
+    def write(self, doc: LedgerDocument, path: str | Path, *, overwrite: bool = False) -> Path:
+        target = xlsx_path(path)
+        writer = partial(write_ledger_workbook, doc)
         try:
-            handle, temporary = tempfile.mkstemp(
-                prefix=".ledger-", suffix=".xlsx", dir=target.parent
-            )
-            os.close(handle)
-            try:
-                write_ledger_workbook(doc, Path(temporary))
-                os.chmod(temporary, 0o644)  # mkstemp makes it private to the user
-                os.replace(temporary, target)
-            finally:
-                if os.path.exists(temporary):
-                    os.remove(temporary)
-        except PermissionError as error:
-            raise LedgerExportError(
-                f"无法写入“{target.name}”：文件可能正在 Excel/WPS 中打开，请关闭后重试。"
-            ) from error
+            if overwrite:
+                replace_file(target, writer)
+            else:
+                write_new(target, writer)
+        except FileExistsError as error:
+            raise LedgerFileExists(target) from error
         except OSError as error:
-            raise LedgerExportError(
-                f"无法写入“{target}”（{error.strerror or error}），"
-                "请检查文件夹是否存在、是否有写入权限、磁盘空间是否足够。"
-            ) from error
+            raise LedgerExportError(f"无法写入“{target}”：{explain_write_error(error)}") from error
         return target
 
     @staticmethod
     def file_name(doc: LedgerDocument) -> str:
-        return default_file_name(doc)
+        """A file name for the document that every disk accepts."""
+        return safe_name(file_stem(doc), ".xlsx")
 
     # ---- Queries ------------------------------------------------------------------------------
 

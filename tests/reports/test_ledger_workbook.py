@@ -127,7 +127,9 @@ def sample(storage: Storage) -> Sample:
 
 
 def _export(sample: Sample, tmp_path: Path, as_of: date = AS_OF):
-    path = LedgerExport(sample.repo).export(tmp_path / "台账.xlsx", sample.plan_id, as_of)
+    path = LedgerExport(sample.repo).export(
+        tmp_path / "台账.xlsx", sample.plan_id, as_of, overwrite=True
+    )
     return load_workbook(path)
 
 

@@ -33,7 +33,6 @@ from reports.progress_sheet import (
     item_code,
     parse_item_code,
     read_sheet,
-    safe_file_name,
     write_sheet,
 )
 
@@ -278,12 +277,3 @@ def test_item_codes() -> None:
         assert parse_item_code(f" {item_code(kind, ref)} ") == (kind, ref)
     for bad in ("", "M-", f"X-{ref}", f"M-{ref[:-1]}", f"M{ref}", f"M-{ref}x", ref):
         assert parse_item_code(bad) is None
-
-
-def test_safe_file_names() -> None:
-    assert safe_file_name("2021年7月调度-市税务局") == "2021年7月调度-市税务局.xlsx"
-    assert safe_file_name('调度<7>:"a/b\\c|d?e*') == "调度_7___a_b_c_d_e_.xlsx"
-    assert safe_file_name("结尾. ") == "结尾.xlsx"
-    assert safe_file_name("CON") == "_CON.xlsx"
-    assert safe_file_name("") == "未命名.xlsx"
-    assert len(safe_file_name("很长" * 200)) <= 125

@@ -1,9 +1,12 @@
-"""The 调度 dialog's smaller windows (new round, import errors) and shared helpers."""
+"""The 调度 dialog's smaller windows (new round, files already in the folder, import errors)
+and shared helpers."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
         ImportReport,
         ReplyStatus,
     )
+    from app.services.progress.sheets_out import PlannedSheet
 
 XLSX_FILTER = "Excel 填报表 (*.xlsx);;所有文件 (*)"
 WEEKDAYS = "一二三四五六日"
@@ -225,6 +229,71 @@ class NewRoundDialog(QDialog):
 
 
 # ---- Import errors ------------------------------------------------------------------------------
+
+
+# ---- 生成填报表: files of the same names already in the folder -------------------------------
+
+
+class ExistingFilesChoice(Enum):
+    KEEP = "keep"  # keep them; the new sheets get new names
+    OTHER_FOLDER = "other_folder"
+    CANCEL = "cancel"
+
+
+EXISTING_LISTED = 8  # names listed in the question; the rest are counted
+
+
+class ExistingFilesBox(QMessageBox):
+    """Asks what to do when the chosen folder holds files named like the new sheets: they may
+    be departments' filled-in replies, so they are never overwritten."""
+
+    def __init__(
+        self,
+        folder: Path,
+        kept: Sequence[PlannedSheet],
+        total: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            QMessageBox.Icon.Warning,
+            "文件夹中已有同名文件",
+            f"所选文件夹中已有 {len(kept)} 个与本轮填报表同名的文件，"
+            "可能是各部门已报回的表格。这些文件不会被覆盖。",
+            QMessageBox.StandardButton.NoButton,
+            parent,
+        )
+        names = [f"• {sheet.wanted}" for sheet in kept[:EXISTING_LISTED]]
+        if len(kept) > EXISTING_LISTED:
+            names.append(f"…另有 {len(kept) - EXISTING_LISTED} 个")
+        self.setInformativeText(
+            f"文件夹：{folder}\n"
+            + "\n".join(names)
+            + f"\n\n可以保留这些文件，把 {len(kept)} 份新填报表另存为带“（2）”等编号的名称"
+            f"（共生成 {total} 份）；也可以另选一个文件夹。"
+        )
+        self.keep_button = self.addButton(
+            "保留原文件，新表另起名称", QMessageBox.ButtonRole.AcceptRole
+        )
+        self.other_button = self.addButton("另选文件夹…", QMessageBox.ButtonRole.ActionRole)
+        self.cancel_button = self.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        self.setDefaultButton(self.other_button)
+        self.setEscapeButton(self.cancel_button)
+
+    def choice(self) -> ExistingFilesChoice:
+        clicked = self.clickedButton()
+        if clicked is self.keep_button:
+            return ExistingFilesChoice.KEEP
+        if clicked is self.other_button:
+            return ExistingFilesChoice.OTHER_FOLDER
+        return ExistingFilesChoice.CANCEL
+
+
+def ask_existing_files(
+    parent: QWidget, folder: Path, kept: Sequence[PlannedSheet], total: int
+) -> ExistingFilesChoice:
+    box = ExistingFilesBox(folder, kept, total, parent)
+    box.exec()
+    return box.choice()
 
 
 class ImportErrorsDialog(QDialog):

@@ -8,7 +8,7 @@ dialog does not touch the database and refuses to close. Everything goes through
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,15 +46,18 @@ if TYPE_CHECKING:
         ReplyStatus,
         RoundInfo,
     )
+    from app.services.progress.sheets_out import SheetExport
 
 from ui.dialogs.round_forms import (
     DEFAULT_REPLY_WORKDAYS,
     STATE_MISSING,
     XLSX_FILTER,
+    ExistingFilesChoice,
     ImportErrorsDialog,
     NewRoundDialog,
     _item,
     _no_implicit_default,
+    ask_existing_files,
     confirm,
     day_text,
     reply_state,
@@ -88,7 +91,7 @@ class RoundsDialog(QDialog):
         self._replies: list[ReplyStatus] = []
         self._busy = ""
         self._last_dir = str(Path.home())
-        self.last_export: list[Path] = []
+        self.last_export: Sequence[Path] = []
         self.last_groups: list[Addressee] = []
         self.last_report: ImportReport | None = None
         self.errors_dialog: ImportErrorsDialog | None = None
@@ -316,15 +319,38 @@ class RoundsDialog(QDialog):
                 self,
                 "重新生成填报表",
                 f"“{info.name}”已于 {first.isoformat()} 生成过 {len(self._replies)} 份填报表。"
-                "\n重新生成会覆盖所选文件夹中的同名文件，并把发放日期改为今天；"
-                "已报回的内容不受影响。\n\n是否重新生成？",
+                "\n重新生成会把发放日期改为今天；已报回的内容不受影响，"
+                "文件夹中已有的文件也不会被覆盖。\n\n是否重新生成？",
                 "重新生成",
             ):
                 return
-        folder = QFileDialog.getExistingDirectory(self, "选择保存填报表的文件夹", self._last_dir)
-        if folder:
-            self._last_dir = folder
-            self.export_to(Path(folder))
+        folder = self._choose_export_folder(info)
+        if folder is not None:
+            self.export_to(folder)
+
+    def _choose_export_folder(self, info: RoundInfo) -> Path | None:
+        """A folder for the sheets; asks first when it holds files of the sheets' names."""
+        while True:
+            chosen = QFileDialog.getExistingDirectory(
+                self, "选择保存填报表的文件夹", self._last_dir
+            )
+            if not chosen:
+                return None
+            self._last_dir = chosen
+            folder = Path(chosen)
+            try:
+                planned = self._progress.planned_sheets(info.id, folder)
+            except WriteError as error:
+                QMessageBox.warning(self, "无法生成填报表", str(error))
+                return None
+            kept = [sheet for sheet in planned if sheet.kept]
+            if not kept:
+                return folder
+            choice = ask_existing_files(self, folder, kept, len(planned))
+            if choice is ExistingFilesChoice.KEEP:
+                return folder
+            if choice is ExistingFilesChoice.CANCEL:
+                return None
 
     def export_to(self, folder: Path) -> None:
         """Write the selected round's sheets into ``folder`` off the UI thread."""
@@ -333,7 +359,7 @@ class RoundsDialog(QDialog):
             return
         progress, exported_on = self._progress, self._clock()
 
-        def work() -> tuple[list[Path], list[Addressee]]:
+        def work() -> tuple[SheetExport, list[Addressee]]:
             # Read first: after the export commits, other pages may read the database.
             groups = progress.addressees(info.id).groups
             return progress.export_sheets(info.id, folder, exported_on), groups
@@ -480,13 +506,18 @@ class RoundsDialog(QDialog):
             self._on_round_selected()  # restores the buttons that depend on the round
 
     def _on_exported(
-        self, info: RoundInfo, folder: Path, paths: list[Path], groups: list[Addressee]
+        self, info: RoundInfo, folder: Path, paths: SheetExport, groups: list[Addressee]
     ) -> None:
         self._set_busy("")
         self.last_export, self.last_groups = paths, groups
         self.refresh()
         self.status.setText(f"已生成 {len(paths)} 份填报表：{folder}")
         text = f"已为“{info.name}”生成 {len(paths)} 份填报表，保存在：\n{folder}"
+        if paths.kept:
+            text += (
+                f"\n\n文件夹中原有的 {len(paths.kept)} 个同名文件没有被覆盖，"
+                "这些部门的新填报表另存为带“（2）”等编号的名称。"
+            )
         if groups:
             names = "、".join(group.name for group in groups)
             text += (
@@ -516,7 +547,7 @@ class RoundsDialog(QDialog):
             reason = f"{type(error).__name__}: {error}"
         self.status.setText("生成填报表失败。")
         QMessageBox.critical(
-            self, "生成填报表失败", f"没有记录任何发放（台账未改变）。\n原因：{reason}"
+            self, "生成填报表失败", f"没有生成任何填报表，台账未改变。\n原因：{reason}"
         )
 
     def _on_imported(self, report: ImportReport) -> None:

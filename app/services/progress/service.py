@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app import __version__
 from app.domain.ledger import Role
+from app.files import WrittenFiles
 from app.services.progress.catalog import _Catalog
 from app.services.progress.checks import _Checker, _ValidFile
 from app.services.progress.model import (
@@ -22,12 +22,13 @@ from app.services.progress.model import (
     _round,
     _source_label,
 )
-from reports.progress_sheet import (
-    ItemKind,
-    ProgressSheet,
-    safe_file_name,
-    write_sheet,
+from app.services.progress.sheets_out import (
+    PlannedSheet,
+    SheetExport,
+    export_sheets,
+    plan_names,
 )
+from reports.progress_sheet import ItemKind
 
 if TYPE_CHECKING:
     from app.storage import Repository
@@ -37,6 +38,8 @@ class ProgressService:
     def __init__(self, repository: Repository) -> None:
         self.repo = repository
         self.db = repository.db
+        # Sheets this service wrote (in this run): only those may be replaced by a re-export.
+        self.written = WrittenFiles()
 
     # ---- Rounds -------------------------------------------------------------------------------
 
@@ -99,6 +102,19 @@ class ProgressService:
     def addressees(self, round_id: str) -> Addressees:
         return self._catalog(self.get_round(round_id)).addressees()
 
+    def planned_sheets(
+        self, round_id: str, out_dir: str | Path, *, departments: Collection[str] | None = None
+    ) -> list[PlannedSheet]:
+        """The file each sheet would get in ``out_dir`` now; ``kept`` ones show that a file of
+        the usual name is already there (the dialog asks before exporting next to it)."""
+        info = self.get_round(round_id)
+        addressees = [
+            addressee
+            for addressee in self._catalog(info).addressees().departments
+            if departments is None or addressee.id in departments
+        ]
+        return plan_names(info.name, addressees, Path(out_dir), self.written)
+
     def export_sheets(
         self,
         round_id: str,
@@ -106,54 +122,30 @@ class ProgressService:
         exported_on: date,
         *,
         departments: Collection[str] | None = None,
-    ) -> list[Path]:
+    ) -> SheetExport:
         """Write one sheet per addressed department (all, or those in ``departments``) into
-        ``out_dir``, overwriting files of the same name; record each in round_sheets."""
-        info = self.get_round(round_id)
-        catalog = self._catalog(info)
-        plan_title = self._plan_title(catalog.plan_id)
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        recorded = {
-            department_id: sheet_id
-            for sheet_id, department_id in self.db.execute(
-                "SELECT id, department_id FROM round_sheets WHERE round_id = ? AND deleted = 0",
-                [round_id],
-            )
-        }
-        paths: list[Path] = []
-        taken: set[str] = set()
-        with self.repo.transaction():  # a failed write leaves no round_sheets behind
-            for addressee in catalog.addressees().departments:
-                if departments is not None and addressee.id not in departments:
-                    continue
-                items = catalog.items(addressee.id)
-                path = out / _unique_name(f"{info.name}-{addressee.name}", taken)
-                write_sheet(
-                    ProgressSheet(
-                        round_id=info.id,
-                        round_name=info.name,
-                        reply_due=info.reply_due,
-                        plan_id=catalog.plan_id,
-                        plan_title=plan_title,
-                        department_id=addressee.id,
-                        department_name=addressee.name,
-                        exported_on=exported_on,
-                        rows=[item.to_row() for item in items],
-                        app_version=__version__,
-                    ),
-                    path,
-                )
-                values = {"exported_on": exported_on.isoformat(), "item_count": len(items)}
-                if addressee.id in recorded:
-                    self.repo.update("round_sheets", recorded[addressee.id], values)
-                else:
-                    self.repo.insert(
-                        "round_sheets",
-                        {"round_id": round_id, "department_id": addressee.id, **values},
-                    )
-                paths.append(path)
-        return paths
+        ``out_dir`` and record each in round_sheets: all of them or, on any failure, none.
+        Never replaces a file this service did not write (see sheets_out.py)."""
+        return export_sheets(self, lambda: round_id, out_dir, exported_on, departments)
+
+    def create_round_and_export(
+        self,
+        name: str,
+        plan_id: str,
+        reply_due: date | None,
+        created_on: date,
+        out_dir: str | Path,
+        exported_on: date,
+    ) -> SheetExport:
+        """``create_round`` and ``export_sheets`` in one transaction: if any sheet cannot be
+        written, the round is not saved either."""
+        return export_sheets(
+            self,
+            lambda: self.create_round(name, plan_id, reply_due, created_on),
+            out_dir,
+            exported_on,
+            None,
+        )
 
     # ---- Sheets back --------------------------------------------------------------------------
 
@@ -376,16 +368,3 @@ class ProgressService:
             )
         ]
         return row[0], aliases
-
-
-# ---- What a plan asks of each department -------------------------------------------------------
-
-
-def _unique_name(stem: str, taken: set[str]) -> str:
-    name = safe_file_name(stem)
-    counter = 2
-    while name.casefold() in taken:  # Windows file names ignore case
-        name = safe_file_name(f"{stem}（{counter}）")
-        counter += 1
-    taken.add(name.casefold())
-    return name
