@@ -27,7 +27,8 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_export_of_a_new_database_prints_json_with_the_device_id(tmp_path: Path) -> None:
+def test_export_of_an_empty_ledger_prints_json_with_the_device_id(tmp_path: Path) -> None:
+    Storage.open(tmp_path / "new.sqlite").close()  # export itself never creates one
     result = _run("export", "--db", str(tmp_path / "new.sqlite"))
     assert result.returncode == 0, result.stderr
     dump = json.loads(result.stdout)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTimer, QTranslator
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from app import APP_NAME
 from app.paths import APP_ICON
@@ -45,11 +45,29 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def open_services(db_path: Path) -> Services:
-    """Runs on a worker thread: imports the storage stack, opens and migrates the database."""
-    from app.services.context import Services
+# Saves run on the UI thread, which freezes while a save waits for another program's write lock:
+# wait a little for a command-line import to finish, then say so.
+BUSY_TIMEOUT_S = 10.0
 
-    return Services.open(db_path)
+
+def open_services(db_path: Path) -> Services:
+    """Runs on a worker thread: imports the storage stack, opens and migrates the database.
+
+    Only the default location's folder is created; a --db in a missing folder is refused. A
+    database that cannot be written is opened read-only (the window says so).
+    """
+    from app.paths import default_db_path
+    from app.services.context import Services
+    from app.storage import ReadOnlyDatabaseError, Storage
+
+    options = {"busy_timeout": BUSY_TIMEOUT_S}
+    try:
+        storage = Storage.open(db_path, create_folder=db_path == default_db_path(), **options)
+    except ReadOnlyDatabaseError:
+        if not db_path.exists():
+            raise  # a new database in a read-only folder: nothing to show
+        storage = Storage.open(db_path, read_only=True, **options)
+    return Services.for_storage(storage)
 
 
 def describe_open_error(error: BaseException) -> str:
@@ -61,6 +79,44 @@ def describe_open_error(error: BaseException) -> str:
         f"打开数据库时发生意外错误：{type(error).__name__}: {error}\n"
         "数据库未被改动。请把这条信息告诉管理员。"
     )
+
+
+def open_error_title(error: BaseException) -> str:
+    from app.storage import (
+        DatabaseBusyError,
+        MissingDatabaseError,
+        NotALedgerError,
+        ReadOnlyDatabaseError,
+    )
+
+    for kind, title in (
+        (DatabaseBusyError, "数据库正被使用"),
+        (ReadOnlyDatabaseError, "数据库为只读"),
+        (MissingDatabaseError, "找不到数据库"),
+        (NotALedgerError, "不是台账数据库"),
+    ):
+        if isinstance(error, kind):
+            return f"{APP_NAME} — {title}"
+    return f"{APP_NAME} — 无法打开数据库"
+
+
+def announce_storage(window: MainWindow, services: Services) -> None:
+    """Say in the window when the database was just created or is only readable."""
+    storage = services.storage
+    if storage.read_only:
+        notice = QLabel(f"只读打开：{storage.path}，不能修改")
+        notice.setObjectName("read_only_notice")
+        notice.setToolTip(
+            "数据库文件或其所在文件夹为只读，只能查看。要修改，请取消文件的“只读”属性"
+            "或获得写入权限，然后重新启动程序。"
+        )
+        notice.setStyleSheet(
+            "QLabel { background: #fdecea; color: #8a1c12; padding: 2px 8px; font-weight: bold; }"
+        )
+        window.statusBar().addPermanentWidget(notice)
+        window.setWindowTitle(f"{window.windowTitle()}（只读）")
+    elif storage.created:
+        window.statusBar().showMessage(f"新建数据库：{storage.path}", 15000)
 
 
 def run_gui(db_path: Path, *, report_startup: bool = False) -> int:
@@ -77,13 +133,14 @@ def run_gui(db_path: Path, *, report_startup: bool = False) -> int:
         outcome["services"] = services
         if window.isVisible():
             window.attach(services)
+            announce_storage(window, services)
         QTimer.singleShot(0, lambda: report("ready"))
         if report_startup:
             QTimer.singleShot(0, window.close)
 
     def failed(error: BaseException) -> None:
         outcome["code"] = 2
-        QMessageBox.critical(window, f"{APP_NAME} — 无法打开数据库", describe_open_error(error))
+        QMessageBox.critical(window, open_error_title(error), describe_open_error(error))
         window.close()
 
     QTimer.singleShot(0, lambda: report("shown"))

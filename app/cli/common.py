@@ -7,17 +7,30 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from app.plan_import import ParsedPlan
-    from app.storage import Storage
+    from app.storage import Storage, StorageError
 
-# Exit codes: 0 done; 1 the input was refused (e.g. a returned sheet with errors); 2 an error
-# the message explains (missing file, bad argument, unreadable document, database problem).
+# Exit codes (README, 命令行): 0 done; 1 the input was refused (e.g. a returned sheet with
+# errors); 2 an error the message explains (missing input file, bad argument, unreadable
+# document, a file that is not a ledger); and one code for each database condition a script may
+# want to handle: busy (retry later), read-only, missing (a mistyped --db).
 EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_ERROR = 2
+EXIT_DB_BUSY = 3
+EXIT_DB_READ_ONLY = 4
+EXIT_DB_MISSING = 5
+
+# How long a command waits for another program's write lock before giving up: long enough for a
+# colleague's import or the desktop app's save to finish, short enough that a script is told.
+BUSY_TIMEOUT_S = 30.0
+
+Access = Literal["read", "write", "create"]
+"""read: an existing ledger, opened read-only; write: an existing ledger, opened writable;
+create: writable, and created (announced on stderr) when the file is not there."""
 
 
 def db_option() -> argparse.ArgumentParser:
@@ -52,6 +65,11 @@ def resolve_db(args: argparse.Namespace) -> Path:
     return default_db_path()
 
 
+def is_default_db(args: argparse.Namespace) -> bool:
+    """No --db given: the user's own data folder, which may be created on first use."""
+    return getattr(args, "db", None) is None
+
+
 def error(message: str) -> None:
     """One line for the user on stderr."""
     print(f"错误：{message}", file=sys.stderr)
@@ -68,15 +86,60 @@ def print_json(data: object) -> None:
     sys.stdout.write("\n")
 
 
-def open_storage(args: argparse.Namespace) -> Storage | None:
-    """The opened database, or None after printing why it could not be opened."""
-    from app.storage import Storage, StorageError
+def open_storage(args: argparse.Namespace, access: Access = "write") -> Storage:
+    """The opened database; raises StorageError (``run_command`` prints it, see exit_code_for).
+
+    Only ``create`` makes a new file (and says so on stderr); an explicit --db in a folder that
+    does not exist is refused, only the default location's folder is created.
+    """
+    from app.storage import MissingDatabaseError
 
     try:
-        return Storage.open(resolve_db(args))
-    except StorageError as problem:
-        error(str(problem))
-        return None
+        return _open(resolve_db(args), access, default=is_default_db(args))
+    except MissingDatabaseError as missing:
+        if not is_default_db(args):
+            raise
+        raise MissingDatabaseError(
+            f"本机还没有台账数据库（默认位置 {resolve_db(args)}）。"
+            "请先用 import-plan 导入实施方案，或用 --db 指定数据库文件。"
+        ) from missing
+
+
+def _open(path: Path, access: Access, *, default: bool) -> Storage:
+    from app.storage import ReadOnlyDatabaseError, Storage, UpgradeNeededError
+
+    timeout = BUSY_TIMEOUT_S
+    if access == "read":
+        try:
+            return Storage.open(path, read_only=True, busy_timeout=timeout)
+        except UpgradeNeededError as needed:
+            # Reading needs the current schema: migrate it (with a backup) as any open does.
+            try:
+                Storage.open(path, create=False, busy_timeout=timeout).close()
+            except ReadOnlyDatabaseError:
+                raise needed from None
+            return Storage.open(path, read_only=True, busy_timeout=timeout)
+    storage = Storage.open(
+        path,
+        create=access == "create",
+        create_folder=access == "create" and default,
+        busy_timeout=timeout,
+    )
+    if storage.created:
+        print(f"新建数据库：{path}", file=sys.stderr)
+    return storage
+
+
+def exit_code_for(problem: StorageError) -> int:
+    from app.storage import DatabaseBusyError, MissingDatabaseError, ReadOnlyDatabaseError
+
+    if isinstance(problem, DatabaseBusyError):
+        return EXIT_DB_BUSY
+    if isinstance(problem, ReadOnlyDatabaseError):
+        return EXIT_DB_READ_ONLY
+    if isinstance(problem, MissingDatabaseError):
+        return EXIT_DB_MISSING
+    return EXIT_ERROR
 
 
 def parse_plan(path: Path) -> ParsedPlan | None:

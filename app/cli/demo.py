@@ -20,9 +20,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.measures < 1:
         error("--measures 至少为 1。")
         return EXIT_ERROR
-    storage = open_storage(args)
-    if storage is None:
-        return EXIT_ERROR
+    storage = open_storage(args, "create")
     try:
         plan_id = build_demo(storage.repository, measures=args.measures, seed=args.seed)
     finally:

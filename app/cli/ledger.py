@@ -38,9 +38,7 @@ def add_commands(commands: argparse._SubParsersAction, db: argparse.ArgumentPars
 def cmd_export(args: argparse.Namespace) -> int:
     from app.storage.export import export_database
 
-    storage = open_storage(args)
-    if storage is None:
-        return EXIT_ERROR
+    storage = open_storage(args, "read")
     try:
         print_json(export_database(storage))
     finally:
@@ -53,9 +51,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from app.services.inspections import Inspections
     from app.services.status import LedgerStatus
 
-    storage = open_storage(args)
-    if storage is None:
-        return EXIT_ERROR
+    storage = open_storage(args, "read")
     as_of = args.as_of or date.today()
     try:
         calendar = HolidayTable(storage.repository).calendar()
@@ -98,9 +94,7 @@ def cmd_export_ledger(args: argparse.Namespace) -> int:
     from app.services.ledger_export import LedgerExport, LedgerFileExists
     from app.storage import WriteError
 
-    storage = open_storage(args)
-    if storage is None:
-        return EXIT_ERROR
+    storage = open_storage(args, "read")
     try:
         path = LedgerExport(storage.repository).export(
             args.out, args.plan, args.as_of or date.today(), overwrite=args.overwrite

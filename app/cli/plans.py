@@ -49,9 +49,7 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
     if not parsed.measures:
         error(f"在 {args.file} 中没有找到任何措施，未导入。")
         return EXIT_ERROR
-    storage = open_storage(args)
-    if storage is None:
-        return EXIT_ERROR
+    storage = open_storage(args, "create")
     try:
         result = PlanStore(storage.repository).import_plan(parsed)
     finally:

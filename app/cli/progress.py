@@ -42,9 +42,7 @@ def cmd_progress_sheets(args: argparse.Namespace) -> int:
     from app.services.progress import ProgressService
     from app.storage import WriteError
 
-    storage = open_storage(args)
-    if storage is None:
-        return EXIT_ERROR
+    storage = open_storage(args, "write")
     try:
         service = ProgressService(storage.repository)
         today = args.on or date.today()
@@ -98,9 +96,7 @@ def cmd_progress_sheets(args: argparse.Namespace) -> int:
 def cmd_import_progress(args: argparse.Namespace) -> int:
     from app.services.progress import ProgressService
 
-    storage = open_storage(args)
-    if storage is None:
-        return EXIT_ERROR
+    storage = open_storage(args, "write")
     try:
         report = ProgressService(storage.repository).import_files(
             args.files, received_on=args.received_on or date.today()

@@ -346,7 +346,9 @@ def count_rows(connection: sqlite3.Connection, query: StatusQuery) -> dict[str, 
 
 def count_rows_in_file(path: str, query: StatusQuery) -> dict[str, int]:
     """``count_rows`` on a read-only connection of its own (for a worker thread)."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    from app.storage.database import connect_read_only
+
+    connection = connect_read_only(path)  # also in a read-only folder
     try:
         return count_rows(connection, query)
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import uuid
 from datetime import datetime
@@ -9,76 +10,116 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from app.storage import errors
 from app.storage.changelog import latest_hlc
+from app.storage.errors import (
+    MissingDatabaseError,
+    MissingFolderError,
+    NewerSchemaError,
+    NotALedgerError,
+    StorageError,
+    UpgradeNeededError,
+)
 from app.storage.hlc import HybridLogicalClock
 from app.storage.migrations import LEDGER_MIGRATIONS, MigrationPlan
-from app.storage.repository import WRITE_GATE, Repository
+from app.storage.repository import WRITE_GATE, Repository, write_transaction
 from app.storage.schema import META_TABLE, SYNCED_TABLES
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
+# How long a write waits for another connection's write lock before giving up (seconds), unless
+# the caller says otherwise (the CLI waits longer, the GUI's UI thread less).
+DEFAULT_BUSY_TIMEOUT_S = 5.0
 
-class StorageError(Exception):
-    """The database cannot be opened; the message says why and what to do (Chinese)."""
-
-
-class NewerSchemaError(StorageError):
-    pass
-
-
-class NotALedgerError(StorageError):
-    pass
+__all__ = [
+    "MissingDatabaseError",
+    "MissingFolderError",
+    "NewerSchemaError",
+    "NotALedgerError",
+    "Storage",
+    "StorageError",
+    "UpgradeNeededError",
+]
 
 
 class Storage:
     """One open ledger database: the connection, this laptop's device id and the repository."""
 
     def __init__(
-        self, db: Database, path: Path | None, device_id: str, repository: Repository
+        self,
+        db: Database,
+        path: Path | None,
+        device_id: str,
+        repository: Repository,
+        *,
+        read_only: bool = False,
+        created: bool = False,
     ) -> None:
         self.db = db
         self.path = path
         self.device_id = device_id
         self.repository = repository
+        self.read_only = read_only  # opened read-only: every write is refused with a message
+        self.created = created  # this open created the database file
 
     @classmethod
     def open(
         cls,
         path: str | Path,
         *,
+        create: bool = True,
+        create_folder: bool = False,
+        read_only: bool = False,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT_S,
         migrations: MigrationPlan = LEDGER_MIGRATIONS,
         clock: HybridLogicalClock | None = None,
     ) -> Storage:
-        """Open (creating if needed) and migrate the database at ``path``.
+        """Open and migrate the database at ``path``; create it if missing and ``create``.
 
-        Raises StorageError subclasses, with a message for the user, when the file is not a
-        ledger database or was written by a newer version of the app; nothing is changed then.
+        A missing folder is created only with ``create_folder`` (the default location), never
+        for a path the user typed. ``read_only`` opens without ever writing (no migration, no
+        device id); a WAL database in a read-only folder is then read as immutable.
+
+        Raises StorageError subclasses with a message for the user: not a ledger, newer schema,
+        missing file or folder, read-only, busy (another program held the write lock for
+        ``busy_timeout`` seconds), damaged; nothing is changed then.
         """
         path = Path(path)
-        _check_file(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        was_there = path.exists()
+        existed = _check_file(path)
+        if not existed:
+            if read_only or not create:
+                _check_folder(path, create_folder=False)
+                raise _missing(path)
+            _check_folder(path, create_folder=create_folder)
+            if not os.access(path.parent, os.W_OK):
+                raise errors.read_only_new(path)
+        elif not read_only and not os.access(path, os.W_OK):
+            raise errors.read_only_file(path)
         try:
-            # Opened on a worker thread and then used on the UI thread (never both at once).
-            connection = sqlite3.connect(str(path), check_same_thread=False)
+            if read_only:
+                connection = connect_read_only(path)
+            else:
+                # Opened on a worker thread and then used on the UI thread (never both at once).
+                connection = sqlite3.connect(str(path), check_same_thread=False)
             db = Database(connection, execute_plugins=False)
         except sqlite3.Error as error:
-            raise StorageError(f"无法打开数据库文件 {path}：{error}") from error
+            raise _translated(error, path, busy_timeout) from error
         try:
-            return cls._prepare(db, path, migrations, clock)
-        except sqlite3.DatabaseError as error:
+            return cls._prepare(db, path, migrations, clock, busy_timeout, read_only, not existed)
+        except BaseException as error:
             db.close()
-            raise NotALedgerError(
-                f"文件 {path} 已损坏或不是督查台账数据库（{error}）。"
-                "请从备份恢复，或用 --db 指定另一个文件。"
-            ) from error
-        except BaseException:
-            db.close()
+            if not was_there:
+                _discard_if_empty(path)
+            if isinstance(error, sqlite3.Error):
+                raise _translated(error, path, busy_timeout) from error
             raise
 
     @classmethod
     def open_memory(cls, *, migrations: MigrationPlan = LEDGER_MIGRATIONS) -> Storage:
         """A throwaway in-memory ledger (tests, previews)."""
-        return cls._prepare(Database(memory=True, execute_plugins=False), None, migrations, None)
+        db = Database(memory=True, execute_plugins=False)
+        return cls._prepare(db, None, migrations, None, DEFAULT_BUSY_TIMEOUT_S, False, True)
 
     @classmethod
     def _prepare(
@@ -87,11 +128,16 @@ class Storage:
         path: Path | None,
         migrations: MigrationPlan,
         clock: HybridLogicalClock | None,
+        busy_timeout: float,
+        read_only: bool,
+        created: bool,
     ) -> Storage:
-        db.execute("PRAGMA busy_timeout = 5000")
+        db.execute(f"PRAGMA busy_timeout = {max(0, round(busy_timeout * 1000))}")
         db.execute("PRAGMA temp_store = MEMORY")
         version = schema_version(db)
         _check_schema(db, path, version, migrations)
+        if read_only:
+            return cls._prepare_read_only(db, path, migrations, clock, version)
         if path is not None:
             db.enable_wal()
         db.execute("PRAGMA foreign_keys = ON")
@@ -102,7 +148,31 @@ class Storage:
         device_id = _device_id(db)
         _install_write_guard(db)
         clock = clock or HybridLogicalClock(latest_hlc(db))
-        return cls(db, path, device_id, Repository(db, device_id, clock))
+        repository = Repository(db, device_id, clock)
+        return cls(db, path, device_id, repository, created=created)
+
+    @classmethod
+    def _prepare_read_only(
+        cls,
+        db: Database,
+        path: Path | None,
+        migrations: MigrationPlan,
+        clock: HybridLogicalClock | None,
+        version: int,
+    ) -> Storage:
+        device_id = _stored_device_id(db)
+        if migrations.migrations.pending(db) or device_id is None:
+            raise UpgradeNeededError(
+                f"数据库 {path} 由旧版本的督查台账建立，需要先升级到本版本的格式"
+                f"（数据库版本 {version}，本程序为 {migrations.latest}），而只读打开时不能升级。"
+                "请让它可写（取消“只读”属性或复制到可写的文件夹），用本程序打开一次"
+                "（升级前会自动备份），之后即可只读打开。"
+            )
+        db.execute("PRAGMA foreign_keys = ON")
+        clock = clock or HybridLogicalClock(latest_hlc(db))
+        message = str(errors.opened_read_only(path or "（内存数据库）"))
+        repository = Repository(db, device_id, clock, read_only_message=message)
+        return cls(db, path, device_id, repository, read_only=True)
 
     @property
     def schema_version(self) -> int:
@@ -132,17 +202,100 @@ def backup_database(db: Database, path: Path, version: int) -> Path:
     return target
 
 
-def _check_file(path: Path) -> None:
+def _check_file(path: Path) -> bool:
+    """Whether a database file is there (an empty file is not one); refuses what is not SQLite."""
     if path.is_dir():
         raise StorageError(f"{path} 是一个文件夹，请指定数据库文件的完整路径。")
     if not path.exists() or path.stat().st_size == 0:
-        return
-    with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
+        return False
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except PermissionError as error:
+        raise StorageError(
+            f"没有权限读取数据库文件 {path}。请让管理员给当前用户读写该文件的权限。"
+        ) from error
+    except OSError as error:
+        raise StorageError(f"无法读取数据库文件 {path}：{error.strerror or error}") from error
     if header != SQLITE_HEADER:
         raise NotALedgerError(
             f"文件 {path} 不是 SQLite 数据库，不能作为督查台账打开。请用 --db 指定正确的文件。"
         )
+    return True
+
+
+def _check_folder(path: Path, *, create_folder: bool) -> None:
+    folder = path.parent
+    if folder.is_dir():
+        return
+    if folder.exists():
+        raise MissingFolderError(f"{folder} 不是文件夹，不能在其中建立数据库 {path.name}。")
+    if not create_folder:
+        raise MissingFolderError(
+            f"文件夹 {folder} 不存在，未新建数据库。请检查路径（--db）是否拼写正确，"
+            "或先建立该文件夹。"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StorageError(
+            f"无法建立文件夹 {folder}：{error.strerror or error}。请检查当前用户的权限。"
+        ) from error
+
+
+def _missing(path: Path) -> MissingDatabaseError:
+    if path.exists():
+        return MissingDatabaseError(
+            f"数据库文件 {path} 是空文件，还没有台账数据，未作改动。请检查路径是否正确"
+            "（新建台账请用 import-plan 导入实施方案）。"
+        )
+    return MissingDatabaseError(
+        f"找不到数据库文件 {path}，未新建。请检查路径是否拼写正确"
+        "（新建台账请用 import-plan 导入实施方案）。"
+    )
+
+
+def _discard_if_empty(path: Path) -> None:
+    """Remove the empty file a failed first open created (never a file with data)."""
+    try:
+        if path.stat().st_size == 0:
+            path.unlink()
+    except OSError:
+        pass
+
+
+def connect_read_only(path: str | Path) -> sqlite3.Connection:
+    """A connection that never writes, also to a WAL database in a read-only folder."""
+    path = Path(path)
+    uri = path.absolute().as_uri()
+    connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return connection
+    except sqlite3.OperationalError as error:
+        connection.close()
+        name = getattr(error, "sqlite_errorname", "") or ""
+        if not name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
+            raise
+    # A WAL database needs its -shm file, which a read-only folder cannot hold: read the file
+    # as immutable then, which is only right when no changes are left in its -wal file.
+    wal = path.with_name(f"{path.name}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise errors.ReadOnlyDatabaseError(
+            f"数据库 {path} 还有未写入主文件的修改（在 {wal.name} 中），而所在文件夹 {path.parent} "
+            "为只读，无法完整读取。请把数据库连同同名的 -wal 文件复制到可写的文件夹后再打开。"
+        )
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+
+def _translated(error: sqlite3.Error, path: Path, busy_timeout: float) -> StorageError:
+    """What an sqlite3 error while opening means for the user; never "damaged" unless it is."""
+    translated = errors.translate(error, path, busy_timeout)
+    if translated is not None:
+        return translated
+    if isinstance(error, sqlite3.OperationalError):
+        return StorageError(f"无法打开数据库 {path}：{error}。数据库未被改动。")
+    return errors.damaged(path, error)
 
 
 def _check_schema(db: Database, path: Path | None, version: int, plan: MigrationPlan) -> None:
@@ -168,12 +321,22 @@ def _check_schema(db: Database, path: Path | None, version: int, plan: Migration
             )
 
 
-def _device_id(db: Database) -> str:
+def _stored_device_id(db: Database) -> str | None:
+    if META_TABLE not in db.table_names():
+        return None
     row = db.execute(f"SELECT value FROM {META_TABLE} WHERE key = 'device_id'").fetchone()
-    if row:
-        return str(row[0])
-    device_id = uuid.uuid4().hex
-    with db.atomic():
+    return str(row[0]) if row else None
+
+
+def _device_id(db: Database) -> str:
+    stored = _stored_device_id(db)
+    if stored is not None:
+        return stored
+    with write_transaction(db):
+        stored = _stored_device_id(db)  # another process may have minted it meanwhile
+        if stored is not None:
+            return stored
+        device_id = uuid.uuid4().hex
         db.execute(f"INSERT INTO {META_TABLE} (key, value) VALUES ('device_id', ?)", [device_id])
     return device_id
 

@@ -11,6 +11,7 @@ and refuse hard deletes altogether.
 from __future__ import annotations
 
 import math
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from app.storage.changelog import ChangeEntry, append_entry, field_version, has_entry
+from app.storage.errors import ReadOnlyDatabaseError, WriteError, translate_write
 from app.storage.hlc import HybridLogicalClock
 from app.storage.schema import ID_COLUMN, SYNCED_TABLES, TOMBSTONE_COLUMN
 
@@ -27,10 +29,6 @@ WRITE_GATE = "temp._write_gate"
 
 ChangeListener = Callable[[Mapping[str, frozenset[str]]], None]
 """Called after a transaction commits with {table: ids changed}."""
-
-
-class WriteError(Exception):
-    """A write the repository refuses; the message is for the user (Chinese)."""
 
 
 class RowNotFoundError(WriteError):
@@ -51,8 +49,41 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+@contextmanager
+def write_transaction(db: Database) -> Iterator[None]:
+    """A write transaction that takes the write lock first (BEGIN IMMEDIATE); nests as savepoints.
+
+    sqlite-utils' ``atomic()`` starts with a plain (deferred) BEGIN: in WAL mode a transaction
+    that has read and then writes gets SQLITE_BUSY at once when another connection holds the
+    lock, without waiting for the busy timeout. Taking the lock up front makes it wait.
+    """
+    connection = db.conn
+    if connection.in_transaction:
+        with db.atomic():
+            yield
+        return
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        connection.rollback()  # a no-op if the error already ended the transaction
+        raise
+    try:
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.rollback()
+        raise
+
+
 class Repository:
-    def __init__(self, db: Database, device_id: str, clock: HybridLogicalClock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        device_id: str,
+        clock: HybridLogicalClock,
+        *,
+        read_only_message: str | None = None,
+    ) -> None:
         self.db = db
         self.device_id = device_id
         self.clock = clock
@@ -62,6 +93,7 @@ class Repository:
         self._listeners: list[ChangeListener] = []
         self._pending: dict[str, set[str]] = {}
         self._depth = 0
+        self._read_only_message = read_only_message  # set for a database opened read-only
 
     # ---- Public API -------------------------------------------------------------------------
 
@@ -72,16 +104,30 @@ class Repository:
 
     @contextmanager
     def transaction(self) -> Iterator[Repository]:
-        """Group writes atomically; nests (inner blocks become savepoints)."""
+        """Group writes atomically; nests (inner blocks become savepoints).
+
+        The outer block waits for the write lock (up to the busy timeout) before anything else.
+        Errors that are about the file or another program come out as StorageErrors
+        (DatabaseBusyError, ReadOnlyDatabaseError, ...), which are WriteErrors too.
+        """
+        if self._read_only_message is not None:
+            raise ReadOnlyDatabaseError(self._read_only_message)
         outer = self._depth == 0
         self._depth += 1
         try:
-            with self.db.atomic():
+            with write_transaction(self.db):
                 if outer:
                     self.db.execute(f"INSERT INTO {WRITE_GATE} (open) VALUES (1)")
                 yield self
                 if outer:
                     self.db.execute(f"DELETE FROM {WRITE_GATE}")
+        except sqlite3.Error as error:
+            if outer:
+                self._pending.clear()
+            translated = translate_write(error, self.db)
+            if translated is None:
+                raise
+            raise _as_write_error(translated) from error
         except BaseException:
             if outer:
                 self._pending.clear()
@@ -144,7 +190,7 @@ class Repository:
                     f"INSERT INTO {table} ({names}) VALUES ({placeholders})", params
                 )
             except Exception as error:
-                raise WriteError(f"数据库拒绝了这次保存：{error}") from error
+                raise self._refused(error) from error
             hlc = self.clock.now()
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS _batch_ids (id TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM temp._batch_ids")
@@ -280,7 +326,14 @@ class Repository:
         try:
             self.db.execute(sql, params)
         except Exception as error:  # sqlite3.IntegrityError and friends
-            raise WriteError(f"数据库拒绝了这次保存：{error}") from error
+            raise self._refused(error) from error
+
+    def _refused(self, error: Exception) -> WriteError:
+        if isinstance(error, sqlite3.Error):
+            translated = translate_write(error, self.db)
+            if translated is not None:
+                return _as_write_error(translated)
+        return WriteError(f"数据库拒绝了这次保存：{error}")
 
     def _touch(self, table: str, row_id: str) -> None:
         self._pending.setdefault(table, set()).add(row_id)
@@ -312,6 +365,11 @@ class Repository:
         self._check_table(entry.table)
         if entry.field not in self._columns[entry.table] or entry.field == ID_COLUMN:
             raise WriteError(f"变更记录中有未知字段：{entry.table}.{entry.field}")
+
+
+def _as_write_error(error: Exception) -> WriteError:
+    """Busy and read-only already are WriteErrors; a full or failing disk becomes one."""
+    return error if isinstance(error, WriteError) else WriteError(str(error))
 
 
 def _same(old: Any, new: Any) -> bool:

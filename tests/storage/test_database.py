@@ -55,7 +55,7 @@ def test_foreign_keys_are_enforced(storage: Storage) -> None:
 def test_the_default_database_lives_in_the_user_data_folder(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert paths.default_db_path() == tmp_path / "DuchaTaizhang" / "ledger.sqlite"
-    storage = Storage.open(paths.default_db_path())  # creates the folder
+    storage = Storage.open(paths.default_db_path(), create_folder=True)  # only when asked
     assert paths.default_db_path().exists()
     storage.close()
 
