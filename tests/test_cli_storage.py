@@ -80,6 +80,15 @@ def _writing_commands(db: Path, sheet: Path) -> dict[str, list[str]]:
     return {
         "import-plan": ["import-plan", "--db", str(db), str(SAMPLE_PLAN)],
         "demo": ["demo", "--db", str(db), "--measures", "5"],
+        "progress-sheets": [
+            "progress-sheets",
+            "--db",
+            str(db),
+            "--round",
+            "2021年8月调度",
+            "--out",
+            str(db.parent / "sheets-out"),
+        ],
         "import-progress": [
             "import-progress",
             "--db",
@@ -94,7 +103,7 @@ def _writing_commands(db: Path, sheet: Path) -> dict[str, list[str]]:
 # ---- Busy --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["import-plan", "demo", "import-progress"])
+@pytest.mark.parametrize("command", ["import-plan", "demo", "import-progress", "progress-sheets"])
 def test_a_locked_database_gives_one_line_and_the_busy_exit_code(
     command: str, template, tmp_path: Path, capsys, monkeypatch
 ) -> None:

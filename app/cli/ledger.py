@@ -92,7 +92,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_export_ledger(args: argparse.Namespace) -> int:
     from app.services.ledger_export import LedgerExport, LedgerFileExists
-    from app.storage import WriteError
+    from app.storage import StorageError, WriteError
 
     storage = open_storage(args, "read")
     try:
@@ -105,6 +105,8 @@ def cmd_export_ledger(args: argparse.Namespace) -> int:
             "请换一个文件名，或加 --overwrite 替换它。"
         )
         return EXIT_ERROR
+    except StorageError:
+        raise  # busy, read-only…: run_command gives each its own exit code
     except WriteError as problem:
         error(str(problem))
         return EXIT_ERROR

@@ -40,7 +40,7 @@ def add_commands(commands: argparse._SubParsersAction, db: argparse.ArgumentPars
 def cmd_progress_sheets(args: argparse.Namespace) -> int:
     from app.services.calendar import HolidayTable
     from app.services.progress import ProgressService
-    from app.storage import WriteError
+    from app.storage import StorageError, WriteError
 
     storage = open_storage(args, "write")
     try:
@@ -63,6 +63,8 @@ def cmd_progress_sheets(args: argparse.Namespace) -> int:
         else:
             result = service.export_sheets(found.id, args.out, today)
         groups = service.addressees(result.round_id).groups
+    except StorageError:
+        raise  # busy, read-only…: run_command gives each its own exit code
     except WriteError as problem:
         error(str(problem))
         print("没有生成任何填报表，台账未改变。", file=sys.stderr)
