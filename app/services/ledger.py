@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from app.domain.collation import collated, sort_key
 from app.domain.ledger import AreaSummary, MeasureSummary, PlanSummary, Role
+from app.domain.text import deadline_text
 from app.services.inspections import InspectionEntry, read_inspections
 from app.services.status import LedgerStatus, MilestoneState
 
@@ -46,12 +48,9 @@ class LedgerQueries:
         ]
 
     def department_choices(self) -> list[tuple[str, str]]:
-        return [
-            (row[0], row[1])
-            for row in self.db.execute(
-                "SELECT id, name FROM departments WHERE deleted = 0 ORDER BY name"
-            )
-        ]
+        """(id, name) of every live department, in pinyin order."""
+        rows = self.db.execute("SELECT id, name FROM departments WHERE deleted = 0").fetchall()
+        return collated(((row[0], row[1]) for row in rows), key=lambda pair: pair[1])
 
     def due_months(self) -> list[str]:
         return [
@@ -232,7 +231,10 @@ class LedgerDetails:
             title,
             text,
             departments,
-            self.status.milestones(measure_id, as_of=as_of, soon_days=soon_days),
+            [  # the 时限 phrase as displayed; the stored text stays as the plan wrote it
+                replace(m, raw=deadline_text(m.raw))
+                for m in self.status.milestones(measure_id, as_of=as_of, soon_days=soon_days)
+            ],
             targets,
             reports,
             read_inspections(self.db, measure_id, as_of=as_of),
@@ -254,10 +256,12 @@ class LedgerDetails:
             LEFT JOIN assignments s ON s.department_id = d.id AND s.deleted = 0
                 AND EXISTS (SELECT 1 FROM measures m WHERE m.id = s.measure_id AND m.deleted = 0)
             WHERE d.deleted = 0
-            GROUP BY d.id ORDER BY 6 DESC, 4 DESC, d.name
+            GROUP BY d.id
             """,
             {"as_of": as_of.isoformat()},
         ).fetchall()
-        return [
+        overviews = [
             DepartmentOverview(row[0], row[1], bool(row[2]), row[3], row[4], row[5]) for row in rows
         ]
+        # Most overdue first, then most led; names in pinyin order.
+        return sorted(overviews, key=lambda d: (-d.overdue, -d.lead, sort_key(d.name)))

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.collation import sort_key
 from app.domain.workdays import WorkCalendar
 from app.storage import WriteError
 from ui.tasks import run_in_background
@@ -412,7 +413,7 @@ class RoundsDialog(QDialog):
             text, (foreground, background), rank = reply_state(
                 reply, info.reply_due if info else None, today
             )
-            name = _item(reply.department_name)
+            name = _item(reply.department_name, sort_key(reply.department_name))
             name.setData(Qt.ItemDataRole.UserRole, reply.department_id)
             name.setToolTip(f"{reply.department_name}：{reply.item_count} 项填报事项")
             exported = _item(day_text(reply.exported_on), reply.exported_on.toordinal())
@@ -420,7 +421,7 @@ class RoundsDialog(QDialog):
                 day_text(reply.received_on),
                 reply.received_on.toordinal() if reply.received_on else 0,
             )
-            state = _item(text, (rank, reply.department_name))
+            state = _item(text, (rank, sort_key(reply.department_name)))
             state.setForeground(QBrush(QColor(foreground)))
             if background:
                 state.setBackground(QBrush(QColor(background)))
