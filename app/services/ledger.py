@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -10,7 +11,7 @@ from app.domain.collation import collated, sort_key
 from app.domain.ledger import AreaSummary, MeasureSummary, PlanSummary, Role
 from app.domain.text import deadline_text
 from app.services.inspections import InspectionEntry, read_inspections
-from app.services.status import LedgerStatus, MilestoneState
+from app.services.status import LedgerStatus, MeasureRow, MilestoneState
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -61,8 +62,14 @@ class LedgerQueries:
             )
         ]
 
-    def plan_tree(self) -> list[PlanSummary]:
-        """Plans → areas → measures in document order, three queries in all."""
+    def plan_tree(self, rows: Iterable[MeasureRow] | None = None) -> list[PlanSummary]:
+        """Plans → areas → measures in document order, three queries in all.
+
+        With ``rows`` (a ``LedgerStatus`` query's, at an as-of date and through a filter), each
+        measure carries its light and status, and only the measures among ``rows`` are kept,
+        with the areas and plans that still hold one.
+        """
+        states = None if rows is None else {row.id: row for row in rows}
         plans = [
             PlanSummary(id=row[0], title=row[1], doc_number=row[2])
             for row in self.db.execute(
@@ -82,9 +89,20 @@ class LedgerQueries:
         for measure_id, area_id, no, title in self.db.execute(
             "SELECT id, area_id, no, title FROM measures WHERE deleted = 0 ORDER BY position, no"
         ):
-            if area_id in areas:
+            if area_id not in areas:
+                continue
+            if states is None:
                 areas[area_id].measures.append(MeasureSummary(id=measure_id, no=no, title=title))
-        return plans
+            elif measure_id in states:
+                state = states[measure_id]
+                areas[area_id].measures.append(
+                    MeasureSummary(measure_id, no, title, state.light, state.status)
+                )
+        if states is None:
+            return plans
+        for plan in plans:
+            plan.areas[:] = [area for area in plan.areas if area.measures]
+        return [plan for plan in plans if plan.areas]
 
 
 @dataclass(frozen=True)

@@ -203,8 +203,8 @@ class LedgerPage(QWidget):
         self.model.set_source(self._source(filter_))
         self._count(filter_)
         self._warn_about_calendar(as_of)
-        # The department and reminder views depend on the date, not on the filter.
-        self._stale |= {self._department_tab, self.reminders}
+        # The tree follows the filter and the date; the department and reminder views the date.
+        self._stale |= {self.tree, self._department_tab, self.reminders}
         self._refresh_visible_view()
 
     def show_measure(self, measure_id: str | None) -> None:
@@ -374,7 +374,10 @@ class LedgerPage(QWidget):
         services = self._services
         as_of, soon = self.filters.as_of_date(), self.filters.soon()
         if view is self.tree:
-            self.tree.show_plans(services.ledger.plan_tree())
+            rows = services.status.rows(
+                services.status.query(self.filters.current(), as_of=as_of, soon_days=soon)
+            )
+            self.tree.show_plans(services.ledger.plan_tree(rows), as_of)
         elif view is self._department_tab:
             self.department_view.show_departments(services.details.departments(as_of=as_of))
             department = self.department_view.selected_department()
