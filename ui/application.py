@@ -83,7 +83,8 @@ def run_gui(db_path: Path, *, report_startup: bool = False) -> int:
 
     def failed(error: BaseException) -> None:
         outcome["code"] = 2
-        QMessageBox.critical(window, f"{APP_NAME} — 无法打开数据库", describe_open_error(error))
+        # Qt appends the application's display name to every window title (Windows, X11).
+        QMessageBox.critical(window, "无法打开数据库", describe_open_error(error))
         window.close()
 
     QTimer.singleShot(0, lambda: report("shown"))

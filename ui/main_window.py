@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -156,9 +157,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.db_label = QLabel(f"正在打开 {db_path}…" if db_path else "")
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.device_label = QLabel()
         self.statusBar().addWidget(self.db_label, 1)
-        self.statusBar().addPermanentWidget(self.device_label)
         self._restore_geometry()
 
     # ---- Public API -------------------------------------------------------------------------
@@ -180,10 +179,9 @@ class MainWindow(QMainWindow):
 
         storage = services.storage
         if storage.path is not None:
-            self.setWindowTitle(f"{APP_NAME} — {storage.path.name}")
+            self.setWindowTitle(storage.path.name)
         self.db_label.setText(f"数据库：{storage.path or '内存'}")
-        self.device_label.setText(f"本机设备：{storage.device_id[:8]}")
-        self.device_label.setToolTip(f"设备编号 {storage.device_id}（同步时用于区分各台电脑）")
+        self.db_label.setToolTip("本机的台账数据库文件；备份时复制这个文件即可")
         self.ledger_page.sig_import_requested.connect(self.import_plan)
         key = self._settings.current_page()
         self.show_page(key if key in self.pages else "ledger")
@@ -202,7 +200,7 @@ class MainWindow(QMainWindow):
         dialog.load_file(path)
         if dialog.exec() and dialog.result is not None:
             self.show_page("ledger")
-            self.statusBar().showMessage(f"已导入：{dialog.result.diff.summary()}", 8000)
+            self.statusBar().showMessage(dialog.result.summary(), 8000)
         dialog.deleteLater()
 
     def show_departments(self) -> None:
@@ -359,10 +357,19 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"已导出到 {target}", 5000)
 
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            f"关于{APP_NAME}",
+    def about_text(self) -> str:
+        text = (
             f"<b>{APP_NAME}</b> {__version__}<br>市政府办公室督查室工作台账："
-            "跟踪实施方案各项措施，记录明察暗访，印发督查通报。",
+            "跟踪实施方案各项措施，记录明察暗访，印发督查通报。"
         )
+        if self._services is not None:
+            storage = self._services.storage
+            text += f"<br><br>数据库：{escape(str(storage.path or '内存'))}"
+            text += (
+                f"<br>本机设备编号：{storage.device_id[:8]}"
+                "（各台电脑同步台账时，用它区分记录来自哪台电脑；无需设置）"
+            )
+        return text
+
+    def _about(self) -> None:
+        QMessageBox.about(self, f"关于{APP_NAME}", self.about_text())

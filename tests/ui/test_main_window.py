@@ -24,7 +24,7 @@ def test_the_shell_shows_navigation_status_and_an_empty_ledger(window: MainWindo
     assert "台账中还没有实施方案" in window.pages["ledger"].empty_state.title_label.text()
     storage = window._services.storage
     assert str(storage.path) in window.db_label.text()
-    assert storage.device_id[:8] in window.device_label.text()
+    assert storage.device_id[:8] in window.about_text()  # in 关于, not in the status bar
     assert storage.path.name in window.windowTitle()
     menus = [action.text() for action in window.menuBar().actions()]
     assert menus == ["文件(&F)", "视图(&V)", "台账(&L)", "帮助(&H)"]
