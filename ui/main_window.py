@@ -107,6 +107,10 @@ PAGES: tuple[PageSpec, ...] = (
     ),
 )
 
+# Room for the ledger's table and detail side by side; on a 1366×768 laptop fit_to_screen makes
+# it 92% of the screen (1256 wide: the table's columns up to 牵头部门 and a ~400-pixel detail).
+DEFAULT_SIZE = (1280, 800)
+
 # Actions that need an open database.
 DATA_ACTIONS = (
     ActionId.IMPORT_PLAN,
@@ -128,8 +132,11 @@ class MainWindow(QMainWindow):
         self.notifier: ChangeNotifier | None = None
         self.actions = ActionRegistry(self)
         self.pages: dict[str, QWidget] = {}
+        # Qt adds the application's display name to the title itself (" — 督查台账" on Windows
+        # and X11), so the title names only what is open; before that, the name alone.
         self.setWindowTitle(APP_NAME)
-        self.setMinimumSize(720, 480)
+        # No fixed minimum size: the layouts' own minimum is the smallest size at which nothing
+        # is cut (the ledger table keeps its main columns in view, see ui/widgets/sizing.py).
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -311,7 +318,7 @@ class MainWindow(QMainWindow):
     def _restore_geometry(self) -> None:
         geometry = self._settings.window_geometry()
         if geometry is None or not self.restoreGeometry(geometry):
-            fit_to_screen(self, 1100, 720)
+            fit_to_screen(self, DEFAULT_SIZE[0], DEFAULT_SIZE[1])
         else:  # saved on a bigger screen (a docking station): keep it on this one
             fit_to_screen(self, self.width(), self.height(), share=1.0)
         state = self._settings.window_state()

@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QSplitter,
@@ -34,6 +33,7 @@ from ui.widgets.ledger_filter_bar import LedgerFilterBar
 from ui.widgets.measure_detail import MeasureDetailPane
 from ui.widgets.plan_tree import PlanTree
 from ui.widgets.reminders_view import RemindersView
+from ui.widgets.sizing import columns_width, fit_columns, keep_columns_in_view
 
 if TYPE_CHECKING:
     from app.services.context import Services
@@ -72,18 +72,23 @@ def make_table(model: LedgerTableModel) -> QTableView:
     view.verticalHeader().setDefaultSectionSize(24)
     view.setWordWrap(False)
     header = view.horizontalHeader()
-    # The title keeps a readable width; the long list of responsible departments takes the rest.
-    header.setSectionResizeMode(LedgerTableModel.COL_RESPONSIBLE, QHeaderView.ResizeMode.Stretch)
+    # The title keeps a readable width; the long list of responsible departments takes the rest
+    # (as the last section: unlike a Stretch section it never gets narrower than its header).
+    header.setStretchLastSection(True)
     header.setMinimumSectionSize(48)
-    for column, width in (
-        (LedgerTableModel.COL_NO, 56),
-        (LedgerTableModel.COL_TITLE, 260),
-        (LedgerTableModel.COL_LEAD, 160),
-        (LedgerTableModel.COL_DUE, 96),
-        (LedgerTableModel.COL_STATUS, 72),
-        (LedgerTableModel.COL_LIGHT, 64),
-    ):
-        view.setColumnWidth(column, width)
+    fit_columns(
+        view,
+        {
+            LedgerTableModel.COL_NO: "10.10",
+            LedgerTableModel.COL_TITLE: 260,
+            LedgerTableModel.COL_LIGHT: 64,
+            LedgerTableModel.COL_STATUS: "逾期完成",
+            LedgerTableModel.COL_DUE: "2021-12-31",
+            LedgerTableModel.COL_LEAD: 160,
+            LedgerTableModel.COL_RESPONSIBLE: 160,
+        },
+    )
+    keep_columns_in_view(view, LedgerTableModel.MAIN_COLUMNS)
     return view
 
 
@@ -143,7 +148,9 @@ class LedgerPage(QWidget):
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([760, 420])
+        split.setChildrenCollapsible(False)
+        # The table as wide as its columns up to 牵头部门, the pane the rest (~400 at 1366×768).
+        split.setSizes([columns_width(self.table, range(LedgerTableModel.COL_RESPONSIBLE)), 400])
         ledger = QWidget()
         ledger_layout = QVBoxLayout(ledger)
         ledger_layout.setContentsMargins(0, 0, 0, 0)
