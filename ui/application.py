@@ -96,8 +96,8 @@ def open_error_title(error: BaseException) -> str:
         (NotALedgerError, "不是台账数据库"),
     ):
         if isinstance(error, kind):
-            return f"{APP_NAME} — {title}"
-    return f"{APP_NAME} — 无法打开数据库"
+            return title
+    return "无法打开数据库"
 
 
 def announce_storage(window: MainWindow, services: Services) -> None:
@@ -140,6 +140,7 @@ def run_gui(db_path: Path, *, report_startup: bool = False) -> int:
 
     def failed(error: BaseException) -> None:
         outcome["code"] = 2
+        # Qt appends the application's display name to every window title (Windows, X11).
         QMessageBox.critical(window, open_error_title(error), describe_open_error(error))
         window.close()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -107,6 +108,10 @@ PAGES: tuple[PageSpec, ...] = (
     ),
 )
 
+# Room for the ledger's table and detail side by side; on a 1366×768 laptop fit_to_screen makes
+# it 92% of the screen (1256 wide: the table's columns up to 牵头部门 and a ~400-pixel detail).
+DEFAULT_SIZE = (1280, 800)
+
 # Actions that need an open database.
 DATA_ACTIONS = (
     ActionId.IMPORT_PLAN,
@@ -129,8 +134,11 @@ class MainWindow(QMainWindow):
         self.actions = ActionRegistry(self)
         self.pages: dict[str, QWidget] = {}
         self._help: QDialog | None = None
+        # Qt adds the application's display name to the title itself (" — 督查台账" on Windows
+        # and X11), so the title names only what is open; before that, the name alone.
         self.setWindowTitle(APP_NAME)
-        self.setMinimumSize(720, 480)
+        # No fixed minimum size: the layouts' own minimum is the smallest size at which nothing
+        # is cut (the ledger table keeps its main columns in view, see ui/widgets/sizing.py).
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -158,9 +166,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.db_label = QLabel(f"正在打开 {db_path}…" if db_path else "")
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.device_label = QLabel()
         self.statusBar().addWidget(self.db_label, 1)
-        self.statusBar().addPermanentWidget(self.device_label)
         self._restore_geometry()
 
     # ---- Public API -------------------------------------------------------------------------
@@ -182,10 +188,9 @@ class MainWindow(QMainWindow):
 
         storage = services.storage
         if storage.path is not None:
-            self.setWindowTitle(f"{APP_NAME} — {storage.path.name}")
+            self.setWindowTitle(storage.path.name)
         self.db_label.setText(f"数据库：{storage.path or '内存'}")
-        self.device_label.setText(f"本机设备：{storage.device_id[:8]}")
-        self.device_label.setToolTip(f"设备编号 {storage.device_id}（同步时用于区分各台电脑）")
+        self.db_label.setToolTip("本机的台账数据库文件；备份时复制这个文件即可")
         self.ledger_page.sig_import_requested.connect(self.import_plan)
         key = self._settings.current_page()
         self.show_page(key if key in self.pages else "ledger")
@@ -204,7 +209,7 @@ class MainWindow(QMainWindow):
         dialog.load_file(path)
         if dialog.exec() and dialog.result is not None:
             self.show_page("ledger")
-            self.statusBar().showMessage(f"已导入：{dialog.result.diff.summary()}", 8000)
+            self.statusBar().showMessage(dialog.result.summary(), 8000)
         dialog.deleteLater()
 
     def show_help(self) -> None:
@@ -350,7 +355,7 @@ class MainWindow(QMainWindow):
     def _restore_geometry(self) -> None:
         geometry = self._settings.window_geometry()
         if geometry is None or not self.restoreGeometry(geometry):
-            fit_to_screen(self, 1100, 720)
+            fit_to_screen(self, DEFAULT_SIZE[0], DEFAULT_SIZE[1])
         else:  # saved on a bigger screen (a docking station): keep it on this one
             fit_to_screen(self, self.width(), self.height(), share=1.0)
         state = self._settings.window_state()
@@ -398,10 +403,19 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"已导出到 {target}", 5000)
 
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            f"关于{APP_NAME}",
+    def about_text(self) -> str:
+        text = (
             f"<b>{APP_NAME}</b> {__version__}<br>市政府办公室督查室工作台账："
-            "跟踪实施方案各项措施，记录明察暗访，印发督查通报。",
+            "跟踪实施方案各项措施，记录明察暗访，印发督查通报。"
         )
+        if self._services is not None:
+            storage = self._services.storage
+            text += f"<br><br>数据库：{escape(str(storage.path or '内存'))}"
+            text += (
+                f"<br>本机设备编号：{storage.device_id[:8]}"
+                "（各台电脑同步台账时，用它区分记录来自哪台电脑；无需设置）"
+            )
+        return text
+
+    def _about(self) -> None:
+        QMessageBox.about(self, f"关于{APP_NAME}", self.about_text())

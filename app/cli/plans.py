@@ -55,7 +55,7 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
     finally:
         storage.close()
     diff = result.diff
-    print(diff.summary(), file=sys.stderr)
+    print(result.summary(), file=sys.stderr)
     print_json(
         {
             "plan_id": result.plan_id,

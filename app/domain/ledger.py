@@ -42,6 +42,9 @@ class MeasureSummary:
     id: str
     no: int | None
     title: str
+    # Where it stands at an as-of date, when the tree was built with one.
+    light: Light | None = None
+    status: Status | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,10 @@ class AreaSummary:
     no: int | None
     title: str
     measures: list[MeasureSummary] = field(default_factory=list)
+
+    def count(self, light: Light) -> int:
+        """How many of its measures show ``light`` (0 when the tree has no as-of date)."""
+        return sum(measure.light is light for measure in self.measures)
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,9 @@ class PlanSummary:
     @property
     def measure_count(self) -> int:
         return sum(len(area.measures) for area in self.areas)
+
+    def count(self, light: Light) -> int:
+        return sum(area.count(light) for area in self.areas)
 
 
 class Status(StrEnum):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from app.domain.collation import collated
 from app.storage import WriteError
 
 if TYPE_CHECKING:
@@ -44,9 +45,10 @@ class DepartmentDirectory:
     # ---- Queries ------------------------------------------------------------------------------
 
     def list(self) -> list[DepartmentInfo]:
+        """Every live department in pinyin order, its aliases too."""
         aliases: dict[str, list[str]] = {}
         for department_id, alias in self.db.execute(
-            "SELECT department_id, alias FROM department_aliases WHERE deleted = 0 ORDER BY alias"
+            "SELECT department_id, alias FROM department_aliases WHERE deleted = 0"
         ):
             aliases.setdefault(department_id, []).append(alias)
         counts: dict[tuple[str, str], int] = {}
@@ -56,19 +58,20 @@ class DepartmentDirectory:
             " WHERE s.deleted = 0 AND m.deleted = 0 GROUP BY s.department_id, s.role"
         ):
             counts[(department_id, role)] = count
+        rows = self.db.execute(
+            "SELECT id, name, is_group FROM departments WHERE deleted = 0"
+        ).fetchall()
         return [
             DepartmentInfo(
                 id=department_id,
                 name=name,
                 is_group=bool(is_group),
-                aliases=tuple(aliases.get(department_id, ())),
+                aliases=tuple(collated(aliases.get(department_id, ()))),
                 lead=counts.get((department_id, "lead"), 0),
                 responsible=counts.get((department_id, "responsible"), 0),
                 cooperating=counts.get((department_id, "cooperating"), 0),
             )
-            for department_id, name, is_group in self.db.execute(
-                "SELECT id, name, is_group FROM departments WHERE deleted = 0 ORDER BY name"
-            )
+            for department_id, name, is_group in collated(rows, key=lambda row: row[1])
         ]
 
     def get(self, department_id: str) -> DepartmentInfo:

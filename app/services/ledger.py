@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from app.domain.collation import collated, sort_key
 from app.domain.ledger import AreaSummary, MeasureSummary, PlanSummary, Role
+from app.domain.text import deadline_text
 from app.services.inspections import InspectionEntry, read_inspections
-from app.services.status import LedgerStatus, MilestoneState
+from app.services.status import LedgerStatus, MeasureRow, MilestoneState
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -51,12 +54,9 @@ class LedgerQueries:
         ]
 
     def department_choices(self) -> list[tuple[str, str]]:
-        return [
-            (row[0], row[1])
-            for row in self.db.execute(
-                "SELECT id, name FROM departments WHERE deleted = 0 ORDER BY name"
-            )
-        ]
+        """(id, name) of every live department, in pinyin order."""
+        rows = self.db.execute("SELECT id, name FROM departments WHERE deleted = 0").fetchall()
+        return collated(((row[0], row[1]) for row in rows), key=lambda pair: pair[1])
 
     def due_months(self) -> list[str]:
         return [
@@ -67,8 +67,14 @@ class LedgerQueries:
             )
         ]
 
-    def plan_tree(self) -> list[PlanSummary]:
-        """Plans → areas → measures in document order, three queries in all."""
+    def plan_tree(self, rows: Iterable[MeasureRow] | None = None) -> list[PlanSummary]:
+        """Plans → areas → measures in document order, three queries in all.
+
+        With ``rows`` (a ``LedgerStatus`` query's, at an as-of date and through a filter), each
+        measure carries its light and status, and only the measures among ``rows`` are kept,
+        with the areas and plans that still hold one.
+        """
+        states = None if rows is None else {row.id: row for row in rows}
         plans = [
             PlanSummary(id=row[0], title=row[1], doc_number=row[2])
             for row in self.db.execute(
@@ -88,9 +94,20 @@ class LedgerQueries:
         for measure_id, area_id, no, title in self.db.execute(
             "SELECT id, area_id, no, title FROM measures WHERE deleted = 0 ORDER BY position, no"
         ):
-            if area_id in areas:
+            if area_id not in areas:
+                continue
+            if states is None:
                 areas[area_id].measures.append(MeasureSummary(id=measure_id, no=no, title=title))
-        return plans
+            elif measure_id in states:
+                state = states[measure_id]
+                areas[area_id].measures.append(
+                    MeasureSummary(measure_id, no, title, state.light, state.status)
+                )
+        if states is None:
+            return plans
+        for plan in plans:
+            plan.areas[:] = [area for area in plan.areas if area.measures]
+        return [plan for plan in plans if plan.areas]
 
 
 @dataclass(frozen=True)
@@ -238,7 +255,10 @@ class LedgerDetails:
             title,
             text,
             departments,
-            self.status.milestones(measure_id, as_of=as_of, soon_days=soon_days),
+            [  # the 时限 phrase as displayed; the stored text stays as the plan wrote it
+                replace(m, raw=deadline_text(m.raw))
+                for m in self.status.milestones(measure_id, as_of=as_of, soon_days=soon_days)
+            ],
             targets,
             reports,
             read_inspections(self.db, measure_id, as_of=as_of),
@@ -261,10 +281,12 @@ class LedgerDetails:
             LEFT JOIN assignments s ON s.department_id = d.id AND s.deleted = 0
                 AND EXISTS (SELECT 1 FROM measures m WHERE m.id = s.measure_id AND m.deleted = 0)
             WHERE d.deleted = 0
-            GROUP BY d.id ORDER BY 6 DESC, 4 DESC, d.name
+            GROUP BY d.id
             """,
             {"as_of": as_of.isoformat()},
         ).fetchall()
-        return [
+        overviews = [
             DepartmentOverview(row[0], row[1], bool(row[2]), row[3], row[4], row[5]) for row in rows
         ]
+        # Most overdue first, then most led; names in pinyin order.
+        return sorted(overviews, key=lambda d: (-d.overdue, -d.lead, sort_key(d.name)))

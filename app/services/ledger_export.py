@@ -31,7 +31,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.domain.collation import sort_key
 from app.domain.ledger import Status
+from app.domain.text import deadline_text
 from app.domain.workdays import WorkCalendar
 from app.files import explain_write_error, replace_file, safe_name, write_new
 from app.services.calendar import HolidayTable
@@ -276,7 +278,9 @@ class LedgerExport:
             done_day = date.fromisoformat(completed) if completed else None
             state, _light = milestone_state(due_day, kind, done_day, as_of, as_of)
             shown = state if state in (Status.DONE, Status.LATE_DONE, Status.OVERDUE) else None
-            result[measure_id].append(Deadline(raw, due_day, shown.label if shown else ""))
+            result[measure_id].append(
+                Deadline(deadline_text(raw), due_day, shown.label if shown else "")
+            )
         return result
 
     def _assignments(self, params: dict[str, Any]) -> list[_Assignment]:
@@ -406,5 +410,5 @@ class LedgerExport:
                     overdue_numbers=[numbers[key] for key in overdue if numbers[key]],
                 )
             )
-        lines.sort(key=lambda line: (-line.overdue, -line.total, line.name))
+        lines.sort(key=lambda line: (-line.overdue, -line.total, sort_key(line.name)))
         return lines

@@ -56,11 +56,22 @@ class PlanDiff:
         return self.plan_id is None
 
     def summary(self) -> str:
+        """What importing would do: shown before the import (in the future tense)."""
         if self.is_new_plan:
             count = len(self.added)
             return f"新方案：将导入 {count} 项措施。"
         return (
-            f"与台账中已有的同一方案相比：新增 {len(self.added)} 项，删除 {len(self.removed)} 项，"
+            f"与台账中已有的同一方案相比：将新增 {len(self.added)} 项，"
+            f"删除 {len(self.removed)} 项，修改 {len(self.changed)} 项，"
+            f"未变 {len(self.unchanged)} 项。"
+        )
+
+    def done_summary(self) -> str:
+        """What the import did: shown after it (in the past tense)."""
+        if self.is_new_plan:
+            return f"已导入新方案，共 {len(self.added)} 项措施。"
+        return (
+            f"已更新方案：新增 {len(self.added)} 项，删除 {len(self.removed)} 项，"
             f"修改 {len(self.changed)} 项，未变 {len(self.unchanged)} 项。"
         )
 
@@ -69,6 +80,10 @@ class PlanDiff:
 class ImportResult:
     plan_id: str
     diff: PlanDiff
+
+    def summary(self) -> str:
+        """One sentence for the status bar or the console once the plan is stored."""
+        return self.diff.done_summary()
 
 
 class PlanStore:

@@ -1,16 +1,21 @@
 """催办提醒: milestones due within N working days or overdue, grouped by department.
 
 Each item carries what a 督办通知 needs: the department and its role, the measure, the deadline
-phrase and date, and how many working days are left or overdue.
+phrase and date, and how many working days are left or overdue. A department is reminded of a
+date once per measure: under its strongest role however often the plan names it there (牵头 and
+责任 both, or one name twice), and in one line when the measure's text sets that day in two
+sentences ("6月底前，…。6月底，…" shows as "6月底前、6月底").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from app.domain.collation import sort_key
 from app.domain.ledger import Role
+from app.domain.text import deadline_text
 from app.domain.workdays import WorkCalendar
 from app.services.status import DEFAULT_SOON_DAYS
 
@@ -21,12 +26,12 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ReminderItem:
     measure_id: str
-    milestone_id: str
+    milestone_ids: tuple[str, ...]  # usually one; more when the measure sets the day twice
     area_no: int | None
     measure_no: int | None
     measure_title: str
     role: Role
-    raw: str
+    raw: str  # the plan's 时限 phrase(s) as displayed (app/domain/text.py: deadline_text)
     due: date
     overdue: bool
     working_days: int  # left until due (>= 0), or past due (> 0 when overdue)
@@ -68,7 +73,8 @@ class Reminders:
     def collect(
         self, *, as_of: date, soon_days: int = DEFAULT_SOON_DAYS, plan_id: str | None = None
     ) -> list[DepartmentReminder]:
-        """Departments with something due soon or overdue; most overdue first."""
+        """Departments with something due soon or overdue; most overdue first, then most items,
+        then by name in pinyin order."""
         soon = self.calendar.add_workdays(as_of, soon_days)
         plan_clause = "AND m.plan_id = :plan_id" if plan_id else ""
         rows = self.db.execute(
@@ -83,12 +89,15 @@ class Reminders:
             JOIN departments d ON d.id = s.department_id
             WHERE x.deleted = 0 AND x.kind = 'date' AND x.due IS NOT NULL AND x.due <= :soon
               AND (x.completed_on IS NULL OR x.completed_on > :as_of) {plan_clause}
-            ORDER BY x.due, m.position
+            ORDER BY x.due, m.position, x.rowid,
+                     CASE s.role WHEN 'lead' THEN 0 ELSE 1 END
             """,
             {"as_of": as_of.isoformat(), "soon": soon.isoformat(), "plan_id": plan_id},
         ).fetchall()
         groups: dict[str, DepartmentReminder] = {}
         distance: dict[date, int] = {}  # many items share a due date
+        # (department, measure, due) → where its item is; the strongest role comes first.
+        seen: dict[tuple[str, str, str], int] = {}
         for (
             department_id,
             name,
@@ -102,27 +111,42 @@ class Reminders:
             raw,
             due_text,
         ) in rows:
+            shown = deadline_text(raw)
+            group = groups.setdefault(
+                department_id, DepartmentReminder(department_id, name, bool(is_group))
+            )
+            key = (department_id, measure_id, due_text)
+            if key in seen:
+                item = group.items[seen[key]]
+                if milestone_id not in item.milestone_ids:
+                    phrases = item.raw.split("、")
+                    group.items[seen[key]] = replace(
+                        item,
+                        milestone_ids=(*item.milestone_ids, milestone_id),
+                        raw="、".join(phrases if shown in phrases else [*phrases, shown]),
+                    )
+                continue
+            seen[key] = len(group.items)
             due = date.fromisoformat(due_text)
             overdue = due < as_of
             if due not in distance:
                 distance[due] = abs(self.calendar.workdays_between(as_of, due))
             days = distance[due]
-            groups.setdefault(
-                department_id, DepartmentReminder(department_id, name, bool(is_group))
-            ).items.append(
+            group.items.append(
                 ReminderItem(
                     measure_id,
-                    milestone_id,
+                    (milestone_id,),
                     area_no,
                     measure_no,
                     title,
                     Role(role),
-                    raw,
+                    shown,
                     due,
                     overdue,
                     days,
                 )
             )
         return sorted(
-            groups.values(), key=lambda g: (-g.overdue_count, -len(g.items), g.department)
+            groups.values(),
+            key=lambda g: (-g.overdue_count, -len(g.items), sort_key(g.department)),
         )

@@ -17,12 +17,12 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.storage import WriteError
+from ui.widgets.sorting import CollatedItem
 
 if TYPE_CHECKING:
     from app.services.departments import DepartmentDirectory, DepartmentInfo
@@ -50,6 +50,8 @@ class DepartmentsDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(self.COL_NAME, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(self.COL_ALIASES, QHeaderView.ResizeMode.Stretch)
+        # Opens A→Z by name (pinyin), and the header's arrow says so.
+        header.setSortIndicator(self.COL_NAME, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
 
@@ -96,8 +98,7 @@ class DepartmentsDialog(QDialog):
                 info.cooperating,
             ]
             for column, value in enumerate(values):
-                item = QTableWidgetItem()
-                item.setData(Qt.ItemDataRole.DisplayRole, value)
+                item = CollatedItem(value)
                 if column == self.COL_NAME:
                     item.setData(Qt.ItemDataRole.UserRole, info.id)
                 self.table.setItem(row, column, item)

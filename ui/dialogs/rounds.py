@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.collation import sort_key
 from app.domain.workdays import WorkCalendar
 from app.storage import WriteError
 from ui.tasks import run_in_background
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
 from ui.dialogs.round_forms import (
     DEFAULT_REPLY_WORKDAYS,
+    STATE_LATE,
     STATE_MISSING,
     XLSX_FILTER,
     ExistingFilesChoice,
@@ -63,7 +65,7 @@ from ui.dialogs.round_forms import (
     reply_state,
 )
 from ui.widgets.dates import date_edit, to_qdate
-from ui.widgets.sizing import fit_to_screen
+from ui.widgets.sizing import fit_to_screen, minimum_width_for
 
 
 class RoundsDialog(QDialog):
@@ -109,6 +111,17 @@ class RoundsDialog(QDialog):
         header.setSectionResizeMode(self.COL_ROUND_NAME, QHeaderView.ResizeMode.Stretch)
         for column in (self.COL_ROUND_DUE, self.COL_ROUND_REPLIES):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Never so narrow that a header is cut (the splitter and the dialog respect this).
+        self.rounds_table.setMinimumWidth(
+            minimum_width_for(
+                self.rounds_table,
+                {
+                    self.COL_ROUND_NAME: "2021年12月调度",
+                    self.COL_ROUND_DUE: "2021-12-31",
+                    self.COL_ROUND_REPLIES: "未发放",
+                },
+            )
+        )
         self.rounds_table.itemSelectionChanged.connect(self._on_round_selected)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -155,6 +168,17 @@ class RoundsDialog(QDialog):
         for column in (self.COL_EXPORTED, self.COL_RECEIVED, self.COL_STATE):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSortIndicator(self.COL_DEPARTMENT, Qt.SortOrder.AscendingOrder)
+        self.replies_table.setMinimumWidth(
+            minimum_width_for(
+                self.replies_table,
+                {
+                    self.COL_DEPARTMENT: "人民银行滕州市支行",
+                    self.COL_EXPORTED: "2021-12-31",
+                    self.COL_RECEIVED: "2021-12-31",
+                    self.COL_STATE: STATE_LATE,
+                },
+            )
+        )
         self.replies_empty = EmptyState(
             "尚未生成填报表",
             "点击“生成填报表…”，选择一个文件夹，为每个责任部门生成一份 Excel 进展填报表；"
@@ -194,6 +218,7 @@ class RoundsDialog(QDialog):
         splitter.addWidget(left)
         splitter.addWidget(self.right_stack)
         splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
         splitter.setSizes([380, 740])
 
         self.busy = QProgressBar()
@@ -438,7 +463,7 @@ class RoundsDialog(QDialog):
             text, (foreground, background), rank = reply_state(
                 reply, info.reply_due if info else None, today
             )
-            name = _item(reply.department_name)
+            name = _item(reply.department_name, sort_key(reply.department_name))
             name.setData(Qt.ItemDataRole.UserRole, reply.department_id)
             name.setToolTip(f"{reply.department_name}：{reply.item_count} 项填报事项")
             exported = _item(day_text(reply.exported_on), reply.exported_on.toordinal())
@@ -446,7 +471,7 @@ class RoundsDialog(QDialog):
                 day_text(reply.received_on),
                 reply.received_on.toordinal() if reply.received_on else 0,
             )
-            state = _item(text, (rank, reply.department_name))
+            state = _item(text, (rank, sort_key(reply.department_name)))
             state.setForeground(QBrush(QColor(foreground)))
             if background:
                 state.setBackground(QBrush(QColor(background)))

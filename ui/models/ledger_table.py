@@ -40,6 +40,7 @@ class LedgerTableModel(QAbstractTableModel):
     # What matters at a glance comes first; the long department lists last.
     COL_NO, COL_TITLE, COL_LIGHT, COL_STATUS, COL_DUE, COL_LEAD, COL_RESPONSIBLE = range(7)
     HEADERS = ("序号", "措施", "亮灯", "状态", "完成期限", "牵头部门", "责任部门")
+    MAIN_COLUMNS = (COL_NO, COL_TITLE, COL_LIGHT, COL_STATUS, COL_DUE)  # never scrolled away
     SORT_KEYS = ("no", "title", "light", "status", "next_due", "lead", "lead")
     FIRST_BATCH = 100
     BATCH = 500

@@ -13,7 +13,6 @@ from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QSplitter,
@@ -34,6 +33,7 @@ from ui.widgets.ledger_filter_bar import LedgerFilterBar
 from ui.widgets.measure_detail import MeasureDetailPane
 from ui.widgets.plan_tree import PlanTree
 from ui.widgets.reminders_view import RemindersView
+from ui.widgets.sizing import columns_width, fit_columns, keep_columns_in_view
 
 if TYPE_CHECKING:
     from app.services.context import Services
@@ -72,18 +72,23 @@ def make_table(model: LedgerTableModel) -> QTableView:
     view.verticalHeader().setDefaultSectionSize(24)
     view.setWordWrap(False)
     header = view.horizontalHeader()
-    # The title keeps a readable width; the long list of responsible departments takes the rest.
-    header.setSectionResizeMode(LedgerTableModel.COL_RESPONSIBLE, QHeaderView.ResizeMode.Stretch)
+    # The title keeps a readable width; the long list of responsible departments takes the rest
+    # (as the last section: unlike a Stretch section it never gets narrower than its header).
+    header.setStretchLastSection(True)
     header.setMinimumSectionSize(48)
-    for column, width in (
-        (LedgerTableModel.COL_NO, 56),
-        (LedgerTableModel.COL_TITLE, 260),
-        (LedgerTableModel.COL_LEAD, 160),
-        (LedgerTableModel.COL_DUE, 96),
-        (LedgerTableModel.COL_STATUS, 72),
-        (LedgerTableModel.COL_LIGHT, 64),
-    ):
-        view.setColumnWidth(column, width)
+    fit_columns(
+        view,
+        {
+            LedgerTableModel.COL_NO: "10.10",
+            LedgerTableModel.COL_TITLE: 260,
+            LedgerTableModel.COL_LIGHT: 64,
+            LedgerTableModel.COL_STATUS: "逾期完成",
+            LedgerTableModel.COL_DUE: "2021-12-31",
+            LedgerTableModel.COL_LEAD: 160,
+            LedgerTableModel.COL_RESPONSIBLE: 160,
+        },
+    )
+    keep_columns_in_view(view, LedgerTableModel.MAIN_COLUMNS)
     return view
 
 
@@ -150,7 +155,9 @@ class LedgerPage(QWidget):
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([760, 420])
+        split.setChildrenCollapsible(False)
+        # The table as wide as its columns up to 牵头部门, the pane the rest (~400 at 1366×768).
+        split.setSizes([columns_width(self.table, range(LedgerTableModel.COL_RESPONSIBLE)), 400])
         ledger = QWidget()
         ledger_layout = QVBoxLayout(ledger)
         ledger_layout.setContentsMargins(0, 0, 0, 0)
@@ -214,8 +221,8 @@ class LedgerPage(QWidget):
         self._set_source(self.model, filter_)  # the pane follows through _follow
         self._count(filter_)
         self._warn_about_calendar(as_of)
-        # The department and reminder views depend on the date, not on the filter.
-        self._stale |= {self._department_tab, self.reminders}
+        # The tree follows the filter and the date; the department and reminder views the date.
+        self._stale |= {self.tree, self._department_tab, self.reminders}
         self._refresh_visible_view()
         if self._renders == renders:  # picked in a list that was not reloaded: new date, data
             self._render()
@@ -392,7 +399,10 @@ class LedgerPage(QWidget):
         services = self._services
         as_of, soon = self.filters.as_of_date(), self.filters.soon()
         if view is self.tree:
-            self.tree.show_plans(services.ledger.plan_tree())
+            rows = services.status.rows(
+                services.status.query(self.filters.current(), as_of=as_of, soon_days=soon)
+            )
+            self.tree.show_plans(services.ledger.plan_tree(rows), as_of)
         elif view is self._department_tab:
             self.department_view.show_departments(services.details.departments(as_of=as_of))
             department = self.department_view.selected_department()

@@ -10,10 +10,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
+
+from ui.widgets.sorting import CollatedItem
 
 if TYPE_CHECKING:
     from app.services.ledger import DepartmentOverview
@@ -51,7 +52,7 @@ class DepartmentView(QWidget):
         self.table.setSortingEnabled(False)
         self.table.setRowCount(len(departments))
         for row, info in enumerate(departments):
-            name = QTableWidgetItem(info.name + ("（泛指）" if info.is_group else ""))
+            name = CollatedItem(info.name + ("（泛指）" if info.is_group else ""))
             name.setData(Qt.ItemDataRole.UserRole, info.id)
             self.table.setItem(row, self.COL_NAME, name)
             for column, value in (
@@ -59,11 +60,11 @@ class DepartmentView(QWidget):
                 (self.COL_SHARED, info.shared),
                 (self.COL_OVERDUE, info.overdue),
             ):
-                item = QTableWidgetItem()
-                item.setData(Qt.ItemDataRole.DisplayRole, value)
+                item = CollatedItem(value)
                 if column == self.COL_OVERDUE and value:
                     item.setForeground(OVERDUE_BRUSH)
                 self.table.setItem(row, column, item)
+        # Rows come most overdue first, names in pinyin order among equals; Qt's sort is stable.
         if not self.table.isSortingEnabled():  # first fill: most overdue first
             self.table.horizontalHeader().setSortIndicator(
                 self.COL_OVERDUE, Qt.SortOrder.DescendingOrder

@@ -76,6 +76,13 @@ class LedgerFilterBar(QWidget):
         self.soon_days.setValue(DEFAULT_SOON_DAYS)
         self.soon_days.setSuffix(" 个工作日")
         self.soon_days.setToolTip("在这么多个工作日内到期的措施亮黄灯")
+        # Long plan titles and area and department names must not widen the window: each list
+        # shows a few characters and its popup the whole text.
+        for combo in (self.plan, self.area, self.department, self.due_month):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(8)
         self.reset_button = QToolButton()
         self.reset_button.setText("清除筛选")
         self.reset_button.clicked.connect(self.reset)

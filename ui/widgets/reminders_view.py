@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 if TYPE_CHECKING:
     from app.services.reminders import DepartmentReminder
@@ -19,13 +26,25 @@ class RemindersView(QWidget):
     """``sig_measure_chosen(measure id)`` when an item is selected."""
 
     sig_measure_chosen = Signal(str)
+    HEADERS = ("部门 / 措施", "职责", "时限", "完成期限", "情况")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.summary = QLabel()
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["部门 / 措施", "职责", "时限", "完成期限", "情况"])
-        self.tree.setColumnWidth(0, 360)
+        self.tree.setHeaderLabels(list(self.HEADERS))
+        # The measure takes what is left; the other columns as wide as their usual text, so that
+        # 情况 is in view without scrolling (widths from the font, not from every row).
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        metrics = self.tree.fontMetrics()
+        for column, sample in enumerate(
+            ("", "牵头", "6月底前、6月底", "2021-06-30", "已逾期 99 个工作日")
+        ):
+            if sample:
+                width = max(metrics.horizontalAdvance(sample), header.sectionSizeHint(column))
+                header.resizeSection(column, width + 16)
         self.tree.currentItemChanged.connect(self._on_current)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -57,6 +76,7 @@ class RemindersView(QWidget):
                     ],
                 )
                 child.setData(0, Qt.ItemDataRole.UserRole, item.measure_id)
+                child.setToolTip(0, f"{item.number} {item.measure_title}")
                 child.setForeground(4, OVERDUE_BRUSH if item.overdue else SOON_BRUSH)
             self.tree.addTopLevelItem(parent)
             parent.setExpanded(group.overdue_count > 0)

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from app.domain.collation import sort_key
 from app.domain.ledger import Role
+from app.domain.text import deadline_text
 from app.storage.schema import ROLES
 from reports.progress_sheet import (
     ItemKind,
@@ -105,7 +107,7 @@ class _Catalog:
                         milestone_id=milestone_id,
                         target_id=None,
                         description=_with_clause(measure, start, end),
-                        deadline=raw,
+                        deadline=deadline_text(raw),
                         due=due,
                         **common,
                     )
@@ -138,7 +140,7 @@ class _Catalog:
         departments: list[Addressee] = []
         groups: list[Addressee] = []
         for department_id, (name, is_group) in sorted(
-            self.departments.items(), key=lambda pair: (pair[1][0], pair[0])
+            self.departments.items(), key=lambda pair: (sort_key(pair[1][0]), pair[0])
         ):
             if department_id not in self.roles:
                 continue

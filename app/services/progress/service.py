@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.domain.collation import collated
 from app.domain.ledger import Role
 from app.files import WrittenFiles
 from app.services.progress.catalog import _Catalog
@@ -197,7 +198,7 @@ class ProgressService:
         return report
 
     def replies(self, round_id: str) -> list[ReplyStatus]:
-        """Per department sent a sheet: when its first file came, late or missing."""
+        """Per department sent a sheet (pinyin order): when its first file came, late or missing."""
         info = self.get_round(round_id)
         received = {
             department_id: (first, count)
@@ -211,9 +212,9 @@ class ProgressService:
         for department_id, name, exported_on, item_count in self.db.execute(
             "SELECT s.department_id, d.name, s.exported_on, s.item_count FROM round_sheets s"
             " JOIN departments d ON d.id = s.department_id"
-            " WHERE s.round_id = ? AND s.deleted = 0 ORDER BY d.name",
+            " WHERE s.round_id = ? AND s.deleted = 0",
             [round_id],
-        ):
+        ).fetchall():
             first, count = received.get(department_id, (None, 0))
             received_on = date.fromisoformat(first) if first else None
             result.append(
@@ -227,7 +228,7 @@ class ProgressService:
                     late=bool(received_on and info.reply_due and received_on > info.reply_due),
                 )
             )
-        return result
+        return collated(result, key=lambda reply: reply.department_name)
 
     # ---- Internals ----------------------------------------------------------------------------
 
