@@ -249,14 +249,8 @@ _SPLIT_ROUND = (
     "own transaction: a kill in between leaves a round without round_sheets"
 )
 _TORN_FILE = "write_sheet saves straight to the final name: a kill mid-save leaves a torn .xlsx"
-_FIRST_OPEN = (
-    "sqlite-utils commits its empty _sqlite_migrations table before the first migration: "
-    "a kill in between leaves a file Storage.open refuses as another program's database"
-)
 _DEMO_CHUNKS = "build_demo commits the plan and areas, then each chunk of measures, separately"
 KNOWN_BUGS: dict[tuple[str, str], tuple[str, bool]] = {
-    ("import-plan into a new database", "first-write"): (_FIRST_OPEN, True),
-    ("import-plan into a new database", "each-commit"): (_FIRST_OPEN, True),
     ("demo into a ledger", "middle-write"): (_DEMO_CHUNKS, True),
     ("demo into a ledger", "each-commit"): (_DEMO_CHUNKS, True),
     ("demo into a ledger", "random"): (_DEMO_CHUNKS, False),
