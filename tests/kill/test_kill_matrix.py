@@ -249,13 +249,7 @@ _SPLIT_ROUND = (
     "own transaction: a kill in between leaves a round without round_sheets"
 )
 _TORN_FILE = "write_sheet saves straight to the final name: a kill mid-save leaves a torn .xlsx"
-_DEMO_CHUNKS = "build_demo commits the plan and areas, then each chunk of measures, separately"
 KNOWN_BUGS: dict[tuple[str, str], tuple[str, bool]] = {
-    ("demo into a ledger", "middle-write"): (_DEMO_CHUNKS, True),
-    ("demo into a ledger", "each-commit"): (_DEMO_CHUNKS, True),
-    ("demo into a ledger", "random"): (_DEMO_CHUNKS, False),
-    ("demo into a new database", "middle-write"): (_DEMO_CHUNKS, True),
-    ("demo into a new database", "random"): (_DEMO_CHUNKS, False),
     ("progress-sheets", "middle-write"): (_SPLIT_ROUND, True),
     ("progress-sheets", "each-commit"): (_SPLIT_ROUND, True),
     ("progress-sheets", "first-sheet"): (_SPLIT_ROUND, True),
