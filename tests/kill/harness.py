@@ -5,8 +5,9 @@ run the command. The harness runs it once uninterrupted through the launcher, wh
 every SQL statement and the calls of watched functions; kill points are placed from that
 record (``POINTS``), so they follow the code when it changes. After each kill:
 
-1. the database opens and ``PRAGMA integrity_check`` / ``foreign_key_check`` are clean;
-2. ``main.py export`` works, and its tables equal either the before-state exactly or the
+1. ``main.py export`` works (the first thing to open the database after the kill), and
+   ``PRAGMA integrity_check`` / ``foreign_key_check`` are clean;
+2. the exported tables equal either the before-state exactly or the
    after-state of the uninterrupted run (ids differ between runs, so that comparison is
    made with every UUID replaced by a placeholder; the export holds no timestamps);
 3. every file under a name the uninterrupted run wrote is complete and the same as that run's
@@ -203,19 +204,21 @@ def run_main(args: list[str], settings: dict[str, Any] | None = None) -> tuple[i
 
 
 def state_of(folder: Path) -> State:
-    """Check the database's integrity after a kill, then read it through ``main.py export``."""
+    """Read the database after a kill through ``main.py export``, then check its integrity.
+
+    Export goes first because it is what a user's next command meets: a hot journal to roll
+    back or a WAL to recover (a read-only open, for one, cannot roll a hot journal back).
+    """
     db = folder / DB_NAME
     if not db.exists():
         return EMPTY
-    # The first connection is what any next start would do: roll back a hot journal,
-    # recover the WAL. Nothing of the app runs before the checks.
+    code, out, err = run_main(["export", "--db", str(db)])
     with closing(sqlite3.connect(db)) as connection:
         integrity = connection.execute("PRAGMA integrity_check").fetchall()
         foreign = connection.execute("PRAGMA foreign_key_check").fetchall()
+    assert code == 0, f"export after the kill failed (integrity_check: {integrity}): {err}"
     assert integrity == [("ok",)], f"integrity_check: {integrity}"
     assert foreign == [], f"foreign_key_check: {foreign}"
-    code, out, err = run_main(["export", "--db", str(db)])
-    assert code == 0, f"export after the kill failed: {err}"
     dump = json.loads(out)
     return State(dump["tables"], dump["change_count"])
 
