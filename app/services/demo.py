@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import random
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
     from app.storage import Repository
 
 DEMO_TITLE = "演示实施方案"
@@ -57,18 +63,21 @@ OBJECTS = [
 ]
 
 
-CHUNK = 5_000  # measures per transaction: keeps the WAL small on very large ledgers
+CHUNK = 5_000  # measures generated and inserted at a time: bounds the rows held in memory
 
 
 def build_demo(repository: Repository, *, measures: int, seed: int = 1) -> str:
     """One plan with ``measures`` measures; the same seed always gives the same ledger content.
 
-    Written in chunks of ``CHUNK`` measures, one transaction each: a single transaction over
-    100,000 measures would grow the WAL to gigabytes before it could be checkpointed.
+    All of it is one transaction, so a kill or an error part-way leaves the database as it was,
+    never a plan with areas and no measures. A database file in WAL mode is switched to a
+    rollback journal for that transaction (``_rollback_journal``), so that 100,000 measures do
+    not need a gigabyte of WAL beside the database. The content does not depend on ``CHUNK``:
+    each measure draws all its random numbers in one go.
     """
     rng = random.Random(seed)
     repo = repository
-    with repo.transaction():
+    with _rollback_journal(repo.db), repo.transaction():
         plan_id = repo.insert(
             "plans",
             {
@@ -95,83 +104,113 @@ def build_demo(repository: Repository, *, measures: int, seed: int = 1) -> str:
                 for no in range(1, area_count + 1)
             ],
         )
-    for first in range(0, measures, CHUNK):
-        with repo.transaction():
+        for first in range(0, measures, CHUNK):
             _add_measures(
                 repo,
-                rng,
-                plan_id,
-                area_ids,
-                department_ids,
-                range(first, min(measures, first + CHUNK)),
+                [
+                    _draw_measure(rng, plan_id, area_ids, department_ids, index)
+                    for index in range(first, min(measures, first + CHUNK))
+                ],
             )
     return plan_id
 
 
-def _add_measures(
-    repo: Repository,
-    rng: random.Random,
-    plan_id: str,
-    area_ids: list[str],
-    department_ids: list[str],
-    indices: range,
-) -> None:
-    measure_rows = []
-    for index in indices:
-        title = f"{rng.choice(VERBS)}{rng.choice(OBJECTS)}"
-        measure_rows.append(
+@contextmanager
+def _rollback_journal(db: Database) -> Iterator[None]:
+    """Run one very large transaction with a rollback journal instead of the WAL, if possible.
+
+    In WAL mode every page a transaction writes goes to the -wal file, which cannot be
+    checkpointed before the transaction commits: the WAL grows as big as everything written.
+    A rollback journal holds only the original content of pages that existed before and were
+    changed; pages appended to the file need none. So the journal stays smaller than the
+    database was, and a kill still leaves the database as it was (whoever opens it next rolls
+    the hot journal back). Leaving WAL mode needs the only connection to the file: when another
+    program has it open, the build stays in WAL mode (still one transaction, with a big WAL).
+    In-memory databases, and a build inside a caller's transaction, are left as they are.
+    """
+    if db.journal_mode != "wal" or db.conn.in_transaction:
+        yield
+        return
+    try:
+        db.disable_wal()
+    except sqlite3.OperationalError:  # another connection has the database open
+        yield
+        return
+    try:
+        yield
+    finally:
+        # If another program opened the file meanwhile, WAL stays off until the next
+        # Storage.open, which turns it on again.
+        with suppress(sqlite3.OperationalError):
+            db.enable_wal()
+
+
+@dataclass
+class _Measure:
+    row: dict[str, Any]
+    assignments: list[dict[str, Any]]
+    milestones: list[dict[str, Any]]
+    targets: list[dict[str, Any]]
+
+
+def _draw_measure(
+    rng: random.Random, plan_id: str, area_ids: list[str], department_ids: list[str], index: int
+) -> _Measure:
+    """One measure and its children, without ids yet (``measure_id`` is filled in on insert)."""
+    title = f"{rng.choice(VERBS)}{rng.choice(OBJECTS)}"
+    row = {
+        "plan_id": plan_id,
+        "area_id": area_ids[index // MEASURES_PER_AREA],
+        "no": index % MEASURES_PER_AREA + 1,
+        "title": title,
+        "text": f"{title}。按照统一部署，{rng.randint(6, 12)}月底前完成相关工作。",
+        "position": index + 1,
+    }
+    assignments = []
+    chosen = rng.sample(department_ids, 3)
+    for position, (department_id, role) in enumerate(
+        zip(chosen, ("lead", "responsible", "responsible"), strict=True)
+    ):
+        if role == "responsible" and rng.random() < 0.4:
+            continue
+        assignments.append({"department_id": department_id, "role": role, "position": position})
+    milestones = []
+    for _ in range(rng.choice((1, 1, 2))):
+        due = BASE + timedelta(days=rng.randint(10, 540))
+        done = None
+        if rng.random() < 0.35:
+            done = (due + timedelta(days=rng.randint(-40, 20))).isoformat()
+        milestones.append(
             {
-                "plan_id": plan_id,
-                "area_id": area_ids[index // MEASURES_PER_AREA],
-                "no": index % MEASURES_PER_AREA + 1,
-                "title": title,
-                "text": f"{title}。按照统一部署，{rng.randint(6, 12)}月底前完成相关工作。",
-                "position": index + 1,
+                "raw": f"{due.month}月底前",
+                "due": due.isoformat(),
+                "kind": "date",
+                "completed_on": done,
             }
         )
-    measure_ids = repo.insert_many("measures", measure_rows)
-    assignments, milestones, targets = [], [], []
-    for measure_id in measure_ids:
-        chosen = rng.sample(department_ids, 3)
-        for position, (department_id, role) in enumerate(
-            zip(chosen, ("lead", "responsible", "responsible"), strict=True)
-        ):
-            if role == "responsible" and rng.random() < 0.4:
-                continue
-            assignments.append(
-                {
-                    "measure_id": measure_id,
-                    "department_id": department_id,
-                    "role": role,
-                    "position": position,
-                }
-            )
-        for _ in range(rng.choice((1, 1, 2))):
-            due = BASE + timedelta(days=rng.randint(10, 540))
-            done = None
-            if rng.random() < 0.35:
-                done = (due + timedelta(days=rng.randint(-40, 20))).isoformat()
-            milestones.append(
-                {
-                    "measure_id": measure_id,
-                    "raw": f"{due.month}月底前",
-                    "due": due.isoformat(),
-                    "kind": "date",
-                    "completed_on": done,
-                }
-            )
-        if rng.random() < 0.3:
-            value = float(rng.choice((80, 90, 92, 95)))
-            targets.append(
-                {
-                    "measure_id": measure_id,
-                    "raw": f"达到{value:g}%以上",
-                    "metric": "完成率",
-                    "op": ">=",
-                    "value": value,
-                    "unit": "%",
-                }
-            )
-    repo.insert_many("assignments", assignments)
-    repo.insert_many("milestones", milestones)
-    repo.insert_many("targets", targets)
+    targets = []
+    if rng.random() < 0.3:
+        value = float(rng.choice((80, 90, 92, 95)))
+        targets.append(
+            {
+                "raw": f"达到{value:g}%以上",
+                "metric": "完成率",
+                "op": ">=",
+                "value": value,
+                "unit": "%",
+            }
+        )
+    return _Measure(row, assignments, milestones, targets)
+
+
+def _add_measures(repo: Repository, drawn: list[_Measure]) -> None:
+    measure_ids = repo.insert_many("measures", [measure.row for measure in drawn])
+    for table in ("assignments", "milestones", "targets"):
+        repo.insert_many(
+            table,
+            [
+                {"measure_id": measure_id, **child}
+                for measure_id, measure in zip(measure_ids, drawn, strict=True)
+                for child in getattr(measure, table)
+            ],
+        )

@@ -314,6 +314,11 @@ def _check_schema(db: Database, path: Path | None, version: int, plan: Migration
         )
     if version == 0 and not applied:
         user_tables = [t for t in db.table_names() if not t.startswith("sqlite_")]
+        # sqlite-utils commits its empty bookkeeping table before the first migration runs:
+        # a file killed in between is still a new ledger, not another program's database.
+        bookkeeping = plan.migrations.migrations_table
+        if user_tables == [bookkeeping] and not db[bookkeeping].count:
+            user_tables = []
         if user_tables:
             raise NotALedgerError(
                 f"{where} 是其他程序的 SQLite 数据库，不是督查台账数据库；"
