@@ -264,9 +264,38 @@ def _discard_if_empty(path: Path) -> None:
         pass
 
 
+def _recover_hot_journal(path: Path) -> None:
+    """Roll back what a killed writer left in a rollback journal, before reading read-only.
+
+    A read-only connection cannot roll a hot journal back and would read half-written pages (a
+    killed ``demo`` builds in rollback-journal mode). A read-write connection rolls it back on
+    its first read, and only when no live writer holds the lock, so this never undoes work in
+    progress; with a live writer the read waits for it like any other reader.
+    """
+    journal = path.with_name(f"{path.name}-journal")
+    try:
+        hot = journal.stat().st_size > 0
+    except OSError:
+        return
+    if not hot:
+        return
+    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        raise errors.ReadOnlyDatabaseError(
+            f"数据库 {path} 上次写入时被中断，需要恢复（在 {journal.name} 中），而文件或所在文件夹"
+            "为只读，无法恢复。数据没有丢失：请把数据库连同同名的 -journal 文件复制到可写的文件夹"
+            "后再打开。"
+        )
+    connection = sqlite3.connect(str(path), timeout=DEFAULT_BUSY_TIMEOUT_S)
+    try:
+        connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    finally:
+        connection.close()
+
+
 def connect_read_only(path: str | Path) -> sqlite3.Connection:
     """A connection that never writes, also to a WAL database in a read-only folder."""
     path = Path(path)
+    _recover_hot_journal(path)
     uri = path.absolute().as_uri()
     connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
     try:

@@ -18,6 +18,7 @@ record (``POINTS``), so they follow the code when it changes. After each kill:
 
 from __future__ import annotations
 
+import functools
 import importlib
 import io
 import json
@@ -28,6 +29,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -37,7 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import main
-from app.storage.schema import SYNCED_TABLES
+from app.storage import Storage
+from app.storage.export import export_database
 
 ROOT = Path(__file__).resolve().parents[2]
 LAUNCHER = Path(__file__).with_name("launcher.py")
@@ -133,7 +136,16 @@ class State:
         return {table: len(rows) for table, rows in self.tables.items() if rows}
 
 
-EMPTY = State({table: {} for table in SYNCED_TABLES}, 0)
+@functools.cache
+def new_ledger_state() -> State:
+    """What a brand-new database holds: no plans, only the lists every ledger is seeded with."""
+    with tempfile.TemporaryDirectory() as tmp:
+        storage = Storage.open(Path(tmp) / DB_NAME, create=True)
+        try:
+            dump = export_database(storage)
+        finally:
+            storage.close()
+    return State(dump["tables"], dump["change_count"])
 
 
 def _without_ids(value: Any) -> Any:
@@ -211,7 +223,7 @@ def state_of(folder: Path) -> State:
     """
     db = folder / DB_NAME
     if not db.exists():
-        return EMPTY
+        return new_ledger_state()  # nothing written yet is the same as a fresh ledger
     code, out, err = run_main(["export", "--db", str(db)])
     with closing(sqlite3.connect(db)) as connection:
         integrity = connection.execute("PRAGMA integrity_check").fetchall()

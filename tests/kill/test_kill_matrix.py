@@ -244,20 +244,9 @@ ROWS = [
 
 # (row, point) → why it fails today. Strict where the kill point is deterministic: once fixed,
 # the xfail fails until its entry is removed. A missed kill point is never excused.
-_SPLIT_ROUND = (
-    "cmd_progress_sheets commits the new round (create_round) before export_sheets starts its "
-    "own transaction: a kill in between leaves a round without round_sheets"
-)
-_TORN_FILE = "write_sheet saves straight to the final name: a kill mid-save leaves a torn .xlsx"
-KNOWN_BUGS: dict[tuple[str, str], tuple[str, bool]] = {
-    ("progress-sheets", "middle-write"): (_SPLIT_ROUND, True),
-    ("progress-sheets", "each-commit"): (_SPLIT_ROUND, True),
-    ("progress-sheets", "first-sheet"): (_SPLIT_ROUND, True),
-    ("progress-sheets", "middle-sheet"): (_SPLIT_ROUND, True),
-    ("progress-sheets", "inside-a-file"): (f"{_SPLIT_ROUND}; {_TORN_FILE}", True),
-    ("progress-sheets", "after-last-sheet"): (_SPLIT_ROUND, True),
-    ("progress-sheets", "random"): (f"{_SPLIT_ROUND}; {_TORN_FILE}", False),
-}
+# None today: progress-sheets became all-or-nothing when the round and its sheets moved into one
+# transaction and the sheets into temp files moved into place only when all were written.
+KNOWN_BUGS: dict[tuple[str, str], tuple[str, bool]] = {}
 
 
 def _cases() -> list[Any]:
