@@ -11,10 +11,25 @@ from app.domain.collation import collated, sort_key
 from app.domain.ledger import AreaSummary, MeasureSummary, PlanSummary, Role
 from app.domain.text import deadline_text
 from app.services.inspections import InspectionEntry, read_inspections
-from app.services.status import LedgerStatus, MeasureRow, MilestoneState
+from app.services.status import LedgerStatus, MeasureRow, MilestoneState, StatusQuery
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+
+def plan_tree_in_file(path: str, query: StatusQuery) -> list[PlanSummary]:
+    """``LedgerQueries.plan_tree`` of a status query's rows, on a read-only connection of its
+    own (for a worker thread: the status query over a big ledger takes seconds)."""
+    from sqlite_utils import Database
+
+    from app.storage.database import connect_read_only
+
+    db = Database(connect_read_only(path))  # also in a read-only folder
+    try:
+        rows = LedgerStatus(db).rows(query)
+        return LedgerQueries(db).plan_tree(rows)
+    finally:
+        db.close()
 
 
 class LedgerQueries:

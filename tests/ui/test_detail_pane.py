@@ -151,7 +151,9 @@ def test_a_measure_deleted_elsewhere_leaves_the_pane_with_a_reason(qtbot, page, 
 
 def test_a_measure_picked_in_the_tree_follows_the_as_of_date(qtbot, page, services) -> None:
     page.views.setCurrentWidget(page.tree)
+    qtbot.waitUntil(lambda: not page.tree.is_loading())  # built on a worker
     area = page.tree.topLevelItem(0).child(0)
+    area.setExpanded(True)  # its measure rows are made when it opens
     page.tree.setCurrentItem(area.child(0))
     assert FIRST_TITLE in page.detail.text() and "逾期" in _milestone_line(page)
     page.filters.as_of.setDate(QDate(2021, 7, 1))

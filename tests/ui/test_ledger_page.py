@@ -44,6 +44,7 @@ def test_the_tree_follows_writes_through_the_repository(qtbot, services: Service
     add_sample_plan(services.storage, areas=2, measures_per_area=3)
     qtbot.waitUntil(lambda: not page.is_showing_empty_state())
     page.views.setCurrentWidget(page.tree)
+    qtbot.waitUntil(lambda: not page.tree.is_loading())  # built on a worker
     plan_item = page.tree.topLevelItem(0)
     assert plan_item.text(1) == "滕州市深入优化营商环境创新突破行动落实方案（滕政发〔2021〕9号）"
     assert plan_item.child(0).text(1) == "领域1（3 项）"
@@ -52,7 +53,9 @@ def test_the_tree_follows_writes_through_the_repository(qtbot, services: Service
     ).fetchone()[0]
     services.repository.delete("measures", measure)
     page.views.setCurrentWidget(page.tree)  # the tree is rebuilt when shown
-    qtbot.waitUntil(lambda: page.tree.topLevelItem(0).child(1).childCount() == 2)
+    qtbot.waitUntil(lambda: not page.tree.is_loading())
+    page.tree.expandAll()  # an area's rows are made when it is expanded
+    assert page.tree.topLevelItem(0).child(1).childCount() == 2
     assert page.model.rowCount() == 5
 
 

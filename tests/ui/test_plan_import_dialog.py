@@ -161,6 +161,8 @@ def test_the_empty_ledger_offers_the_sample_plan(qtbot, window: MainWindow, monk
     ledger.sample_button.click()
     qtbot.waitUntil(lambda: not ledger.is_showing_empty_state(), timeout=10_000)
     ledger.views.setCurrentWidget(ledger.tree)
+    qtbot.waitUntil(lambda: not ledger.tree.is_loading())  # built on a worker
+    ledger.tree.expandAll()
     plan_item = ledger.tree.topLevelItem(0)
     assert plan_item.childCount() == 19
     assert sum(plan_item.child(i).childCount() for i in range(19)) == 201

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QCoreApplication, QDate, QThreadPool
 
 from app.domain.ledger import Light
 from app.paths import SAMPLE_PLAN
@@ -51,9 +51,18 @@ def _table(page: LedgerPage) -> dict[str, tuple[str, str, str]]:
     return rows
 
 
+def _settle(tree: PlanTree) -> None:
+    """Let the worker finish and deliver the plans; make every area's rows."""
+    QThreadPool.globalInstance().waitForDone(10_000)
+    QCoreApplication.processEvents()
+    assert not tree.is_loading()
+    tree.expandAll()
+
+
 def _tree(page: LedgerPage) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     """(序号 → (light, status) of measure rows, area 序号 → its counts text)."""
     tree, measures, areas = page.tree, {}, {}
+    _settle(tree)
     plan = tree.topLevelItem(0)
     for a in range(plan.childCount()):
         area = plan.child(a)
@@ -119,6 +128,7 @@ def test_a_completion_updates_the_tree(qtbot, page: LedgerPage, services: Servic
 
 
 def test_the_current_measure_stays_current_across_a_date_change(qtbot, page: LedgerPage) -> None:
+    _settle(page.tree)
     area = page.tree.topLevelItem(0).child(1)
     page.tree.setCurrentItem(area.child(1))  # 2.2
     chosen = page.tree.current_measure()

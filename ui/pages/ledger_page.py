@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.paths import SAMPLE_PLAN
+from app.services.ledger import plan_tree_in_file
 from app.services.status import LedgerFilter, count_rows, count_rows_in_file
 from ui.models.ledger_table import LedgerTableModel
 from ui.tasks import run_in_background
@@ -103,6 +104,7 @@ class LedgerPage(QWidget):
         super().__init__(parent)
         self._services = services
         self._count_generation = 0
+        self._tree_generation = 0
 
         self.empty_state = EmptyState(
             "台账中还没有实施方案",
@@ -399,10 +401,7 @@ class LedgerPage(QWidget):
         services = self._services
         as_of, soon = self.filters.as_of_date(), self.filters.soon()
         if view is self.tree:
-            rows = services.status.rows(
-                services.status.query(self.filters.current(), as_of=as_of, soon_days=soon)
-            )
-            self.tree.show_plans(services.ledger.plan_tree(rows), as_of)
+            self._load_tree(as_of, soon)
         elif view is self._department_tab:
             self.department_view.show_departments(services.details.departments(as_of=as_of))
             department = self.department_view.selected_department()
@@ -410,6 +409,29 @@ class LedgerPage(QWidget):
             self._set_source(self.department_model, filter_)
         elif view is self.reminders:
             self.reminders.show_reminders(services.reminders.collect(as_of=as_of, soon_days=soon))
+
+    def _load_tree(self, as_of, soon: int) -> None:
+        """Fill the tree from the status query, on a worker with its own connection: over a
+        100,000-measure ledger the query takes seconds."""
+        services = self._services
+        query = services.status.query(self.filters.current(), as_of=as_of, soon_days=soon)
+        self._tree_generation += 1
+        generation = self._tree_generation
+        path = services.storage.path
+        if path is None:  # an in-memory database cannot be opened twice (and is small)
+            self.tree.show_plans(services.ledger.plan_tree(services.status.rows(query)), as_of)
+            return
+        self.tree.show_loading()
+
+        def loaded(plans) -> None:
+            if generation == self._tree_generation:  # else an older filter's answer
+                self.tree.show_plans(plans, as_of)
+
+        def failed(error: BaseException) -> None:
+            if generation == self._tree_generation:
+                self.tree.show_message(f"树形视图加载失败：{error}")
+
+        run_in_background(lambda: plan_tree_in_file(str(path), query), loaded, failed)
 
     def _set_source(self, model: LedgerTableModel, filter_: LedgerFilter | None) -> None:
         if filter_ is None:
