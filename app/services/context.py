@@ -18,6 +18,8 @@ from app.services.targets import TargetActuals
 from app.storage import Repository, Storage
 
 if TYPE_CHECKING:
+    from app.services.checklists import ChecklistService
+    from app.services.evidence import EvidenceStore
     from app.services.ledger_export import LedgerExport
     from app.services.progress import ProgressService
 
@@ -51,6 +53,19 @@ class Services:
         from app.services.ledger_export import LedgerExport
 
         return LedgerExport(self.repository, self.status.calendar)
+
+    @cached_property
+    def checklists(self) -> ChecklistService:
+        from app.services.checklists import ChecklistService
+
+        return ChecklistService(self.repository)
+
+    @cached_property
+    def evidence(self) -> EvidenceStore:
+        """Evidence files in ``<db file>.evidence/`` (Pillow is loaded on first use)."""
+        from app.services.evidence import EvidenceStore
+
+        return EvidenceStore.for_storage(self.storage)
 
     @classmethod
     def open(cls, path: str | Path) -> Services:
