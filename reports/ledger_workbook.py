@@ -6,13 +6,17 @@ decided by ``app/services/ledger_export.py``.
 
 Workbook layout:
 
-- "工作台账": a title row and an information row (文号, as-of date, export date, light rules),
-  both merged across the columns; the header row (row 3), repeated on every printed page; then,
-  per plan, a bold merged plan row (only when the document holds several plans), per area a bold
-  merged group row ("一、开办企业（9项）"), then one row per measure. A4 landscape, fit to
-  width, "第 N 页 共 M 页" in the footer, frozen below the header.
+- "工作台账": a title row and an information row (文号, as-of date, export date, for a filtered
+  export the filter and the sort, light rules), both merged across the columns; the header row
+  (row 3), repeated on every printed page; then, per plan, a bold merged plan row (only when the
+  document holds several plans), per area a bold merged group row ("一、开办企业（9项）"), then one
+  row per measure — or, when the document has a ``listing`` (a filtered export sorted across
+  areas), its rows in that order without group rows. A4 landscape, fit to width,
+  "第 N 页 共 M 页" in the footer, frozen below the header.
 - "统计": per area and overall, the number of measures by status and by light.
 - "部门": per department, the measures it leads or is responsible for, and how many are overdue.
+
+A filtered export says so in every sheet's title ("筛选结果") and names its filter.
 """
 
 from __future__ import annotations
@@ -188,6 +192,15 @@ class LedgerDocument:
     plans: Sequence[PlanBlock]
     departments: Sequence[DepartmentLine] = ()
     soon_days: int = 5
+    scope: str = ""  # the filter applied, in words ("亮灯：红灯；部门：…"); "" = the whole ledger
+    order: str = ""  # how a filtered export is sorted ("按亮灯降序"); "" = the plan's order
+    # A filtered export sorted across areas: the 工作台账 sheet lists these rows in this order,
+    # without plan and area rows (``plans`` still groups them, for the 统计 sheet).
+    listing: Sequence[LedgerRow] | None = None
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.scope)
 
     @property
     def rows(self) -> list[LedgerRow]:
@@ -312,11 +325,14 @@ def findings_text(findings: Sequence[OpenFinding]) -> str:
     return "\n".join(lines)
 
 
+def ledger_file_stem(as_of: date, *, filtered: bool = False) -> str:
+    """What to call the file: "工作台账（截至2021-07-01）", "工作台账（筛选结果，截至2021-07-01）"
+    (app/files.py makes it a safe file name)."""
+    return f"工作台账（{'筛选结果，' if filtered else ''}截至{as_of.isoformat()}）"
+
+
 def file_stem(doc: LedgerDocument) -> str:
-    """What to call the file, e.g. "…工作台账（截至2021-07-01）" (app/files.py makes it a safe
-    file name)."""
-    stem = doc.plans[0].title if len(doc.plans) == 1 else "督查工作"
-    return f"{stem}工作台账（截至{doc.as_of.isoformat()}）"
+    return ledger_file_stem(doc.as_of, filtered=doc.filtered)
 
 
 # ---- Writing -----------------------------------------------------------------------------------
@@ -377,11 +393,15 @@ def write_ledger_workbook(doc: LedgerDocument, target: str | Path | BinaryIO) ->
 
 def _write_ledger(ws: Worksheet, doc: LedgerDocument) -> None:
     columns = LEDGER_COLUMNS
-    _title_rows(ws, doc.title, _info_line(doc), len(columns))
+    _title_rows(ws, doc.title, _info_line(doc), [column.width for column in columns])
     _header_row(ws, HEADER_ROW, [(column.header, column.width) for column in columns])
     row = FIRST_DATA_ROW
     several = len(doc.plans) > 1
-    for plan in doc.plans:
+    if doc.listing is not None:
+        for item in doc.listing:
+            _measure_row(ws, row, item)
+            row += 1
+    for plan in doc.plans if doc.listing is None else ():
         if several:
             _group_row(ws, row, plan.heading, len(columns), _PLAN_FILL, size=12)
             row += 1
@@ -403,13 +423,22 @@ def _info_line(doc: LedgerDocument) -> str:
         f"截至日期：{date_text(doc.as_of)}",
         f"导出日期：{date_text(doc.generated_on)}",
         f"共 {len(doc.rows)} 项措施",
-        f"亮灯：红灯为已逾期，黄灯为{doc.soon_days}个工作日内到期，绿灯为正常推进或已完成",
     ]
+    if doc.filtered:
+        parts.append(f"筛选条件：{doc.scope}")
+        if doc.order:
+            parts.append(f"排序：{doc.order}")
+    parts.append(f"亮灯：红灯为已逾期，黄灯为{doc.soon_days}个工作日内到期，绿灯为正常推进或已完成")
     return "　　".join(parts)
 
 
-def _title_rows(ws: Worksheet, title: str, info: str, width: int) -> None:
-    last = get_column_letter(width)
+def _scope_note(doc: LedgerDocument) -> str:
+    """For the 统计 and 部门 sheets of a filtered export: what they count."""
+    return f"仅统计筛选结果中的措施（筛选条件：{doc.scope}）。" if doc.filtered else ""
+
+
+def _title_rows(ws: Worksheet, title: str, info: str, widths: Sequence[float]) -> None:
+    last = get_column_letter(len(widths))
     cell = put(ws, TITLE_ROW, 1, title)
     cell.font = Font(bold=True, size=16)
     cell.alignment = _TITLE_ALIGN
@@ -419,7 +448,9 @@ def _title_rows(ws: Worksheet, title: str, info: str, width: int) -> None:
     cell.font = Font(size=10)
     cell.alignment = _INFO_ALIGN
     ws.merge_cells(f"A{INFO_ROW}:{last}{INFO_ROW}")
-    ws.row_dimensions[INFO_ROW].height = 20
+    # The information row wraps across the merged columns (a filter can make it long).
+    lines = math.ceil(display_width(info) / max(1.0, sum(widths) - 2))
+    ws.row_dimensions[INFO_ROW].height = max(20, row_height(lines, padding=6))
 
 
 def _header_row(ws: Worksheet, row: int, columns: Sequence[tuple[str, float]]) -> None:
@@ -488,11 +519,13 @@ def _write_stats(ws: Worksheet, doc: LedgerDocument) -> None:
     headers += [(label, 8) for label in statuses]
     headers += [("完成率", 9)]
     headers += [(LIGHTS.get(light, (light,))[0], 8) for light in lights]
+    scope = _scope_note(doc)
     _title_rows(
         ws,
-        f"工作台账统计（截至{date_text(doc.as_of)}）",
-        f"导出日期：{date_text(doc.generated_on)}　　完成率 =（已完成 + 逾期完成）÷ 措施数",
-        len(headers),
+        f"工作台账统计（{'筛选结果，' * doc.filtered}截至{date_text(doc.as_of)}）",
+        f"导出日期：{date_text(doc.generated_on)}　　完成率 =（已完成 + 逾期完成）÷ 措施数"
+        + (f"　　{scope}" if scope else ""),
+        [width for _header, width in headers],
     )
     _header_row(ws, HEADER_ROW, headers)
 
@@ -538,12 +571,13 @@ def _write_departments(ws: Worksheet, doc: LedgerDocument) -> None:
         ("逾期", 9),
         ("逾期措施序号", 40),
     ]
+    scope = _scope_note(doc)
     _title_rows(
         ws,
-        f"各部门工作台账情况（截至{date_text(doc.as_of)}）",
+        f"各部门工作台账情况（{'筛选结果，' * doc.filtered}截至{date_text(doc.as_of)}）",
         "合计为部门牵头或负责的措施数（同一措施既牵头又负责的计一次）；"
-        "已完成含逾期完成；按逾期项数排列。",
-        len(headers),
+        "已完成含逾期完成；按逾期项数排列。" + scope,
+        [width for _header, width in headers],
     )
     _header_row(ws, HEADER_ROW, headers)
     for offset, line in enumerate(doc.departments):

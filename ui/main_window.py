@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +18,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -35,10 +35,12 @@ from ui.pages.planned_page import PlannedPage
 from ui.settings import AppSettings
 from ui.tasks import run_in_background
 from ui.widgets.empty_state import EmptyState
+from ui.widgets.file_dialogs import FileDialogs, FilePurpose, confirm_replace, show_saved
 from ui.widgets.sizing import fit_to_screen
 
 if TYPE_CHECKING:
     from app.services.context import Services
+    from reports.ledger_workbook import LedgerDocument
     from ui.pages.ledger_page import LedgerPage
 
 
@@ -129,6 +131,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self._settings = settings
+        self.files = FileDialogs(settings)
         self._services: Services | None = None
         self.notifier: ChangeNotifier | None = None
         self.actions = ActionRegistry(self)
@@ -202,7 +205,7 @@ class MainWindow(QMainWindow):
         # Imported here: the parser is not needed to start the app.
         from ui.dialogs.plan_import import PlanImportDialog, choose_plan_file
 
-        path = path or choose_plan_file(self)
+        path = path or choose_plan_file(self, self.files)
         if path is None:
             return
         dialog = PlanImportDialog(self._services.plans, self)
@@ -242,6 +245,7 @@ class MainWindow(QMainWindow):
             services.ledger.plan_choices(),
             self,
             calendar=services.status.calendar,
+            files=self.files,
         )
         dialog.exec()
         dialog.deleteLater()
@@ -257,33 +261,53 @@ class MainWindow(QMainWindow):
         self._services.refresh_calendar()
         self.ledger_page.refresh()
 
-    def choose_ledger_export_path(self) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "导出工作台账", str(Path.home() / "工作台账.xlsx"), "Excel 工作簿 (*.xlsx)"
-        )
-        return Path(name) if name else None
+    def choose_ledger_export_path(self, name: str) -> Path | None:
+        return self.files.save_file(self, FilePurpose.LEDGER_EXCEL, name)
 
     def confirm_replace(self, target: Path) -> bool:
+        return confirm_replace(self, target, "导出工作台账")
+
+    def ask_export_scope(self, description: str) -> bool | None:
+        """With a filter on the ledger: True for 当前筛选结果, False for 全部, None to cancel."""
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "导出工作台账",
-            f"“{target.name}”已存在。\n要替换它吗？",
+            f"工作台账当前有筛选：{description}。\n\n要导出当前筛选结果（表格中列出的措施，"
+            "按表格的顺序），还是全部措施？",
             QMessageBox.StandardButton.NoButton,
             self,
         )
-        replace = box.addButton("替换", QMessageBox.ButtonRole.AcceptRole)
-        keep = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
+        filtered = box.addButton("当前筛选结果", QMessageBox.ButtonRole.AcceptRole)
+        everything = box.addButton("全部", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(filtered)
+        box.setEscapeButton(cancel)
         box.exec()
-        return box.clickedButton() is replace
+        clicked = box.clickedButton()
+        box.deleteLater()
+        if clicked is filtered:
+            return True
+        return False if clicked is everything else None
 
     def export_ledger(self) -> None:
-        """The whole ledger as of the ledger page's date, as an .xlsx (off the UI thread)."""
+        """The ledger as of the ledger page's date, as an .xlsx (off the UI thread): with a
+        filter on, the user chooses between the rows the table shows (in its order) and all."""
         if self._services is None:
             return
-        from app.services.ledger_export import xlsx_path
+        from app.services.ledger_export import LedgerExport, is_filtering, xlsx_path
 
-        chosen = self.choose_ledger_export_path()
+        page = self.ledger_page
+        exporter = self._services.ledger_export
+        filter_ = page.filters.current()
+        scope = None
+        if is_filtering(filter_):
+            choice = self.ask_export_scope(exporter.describe_filter(filter_))
+            if choice is None:
+                return
+            scope = filter_ if choice else None
+        as_of, soon = page.filters.as_of_date(), page.filters.soon()
+        name = LedgerExport.default_file_name(as_of, filtered=scope is not None)
+        chosen = self.choose_ledger_export_path(name)
         if chosen is None:
             return
         target = xlsx_path(chosen)
@@ -292,15 +316,37 @@ class MainWindow(QMainWindow):
         overwrite = target.exists()
         if overwrite and target != chosen and not self.confirm_replace(target):
             return
-        as_of = self.ledger_page.filters.as_of_date()
-        soon = self.ledger_page.filters.soon()
-        exporter = self._services.ledger_export
+        sort, descending = page.model.sort_order()
         self.statusBar().showMessage("正在导出工作台账…")
         run_in_background(
-            lambda: exporter.export(target, None, as_of, soon, overwrite=overwrite),
-            lambda path: self.statusBar().showMessage(f"已导出工作台账：{path}", 8000),
-            lambda error: QMessageBox.critical(self, "导出失败", str(error)),
+            lambda: exporter.export_document(
+                target,
+                None,
+                as_of,
+                soon,
+                overwrite=overwrite,
+                filter=scope,
+                sort=sort,
+                descending=descending,
+            ),
+            lambda result: self._ledger_exported(*result),
+            self._ledger_export_failed,
         )
+
+    def _ledger_exported(self, path: Path, doc: LedgerDocument) -> None:
+        self.statusBar().showMessage(f"已导出工作台账：{path}", 8000)
+        what = f"共 {len(doc.rows)} 项措施，截至 {doc.as_of.isoformat()}"
+        if doc.filtered:
+            what = f"当前筛选结果（{doc.scope}），{what}"
+            if doc.order:
+                what += f"，{doc.order}"
+        else:
+            what = f"全部措施，{what}"
+        show_saved(self, "已导出工作台账", f"工作台账已导出：{what}。", path)
+
+    def _ledger_export_failed(self, error: BaseException) -> None:
+        self.statusBar().clearMessage()
+        QMessageBox.critical(self, "导出失败", str(error))
 
     @property
     def ledger_page(self) -> LedgerPage:
@@ -377,23 +423,21 @@ class MainWindow(QMainWindow):
         if row >= 0 and self.pages:
             self.stack.setCurrentWidget(self.pages[PAGES[row].key])
 
-    def choose_export_path(self) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "导出数据", str(Path.home() / "督查台账导出.json"), "JSON 文件 (*.json)"
-        )
-        return Path(name) if name else None
+    def choose_export_path(self, name: str) -> Path | None:
+        return self.files.save_file(self, FilePurpose.JSON_EXPORT, name)
 
     def _export_json(self) -> None:
         if self._services is None:
             return
-        target = self.choose_export_path()
+        target = self.choose_export_path(f"督查台账数据（{date.today().isoformat()}）.json")
         if target is None:
             return
         from app.files import replace_file
         from app.storage.export import export_database
 
         try:
-            text = json.dumps(export_database(self._services.storage), ensure_ascii=False, indent=2)
+            dump = export_database(self._services.storage)
+            text = json.dumps(dump, ensure_ascii=False, indent=2)
             data = (text + "\n").encode("utf-8")
             replace_file(target, lambda handle: handle.write(data))  # the save dialog asked
         except OSError as error:
@@ -402,6 +446,15 @@ class MainWindow(QMainWindow):
             )
             return
         self.statusBar().showMessage(f"已导出到 {target}", 5000)
+        records = sum(len(rows) for rows in dump["tables"].values())
+        show_saved(
+            self,
+            "已导出数据",
+            f"已导出数据库中全部 {len(dump['tables'])} 张表的 {records} 条记录"
+            "（方案、措施、部门、调度、检查等，含已删除的记录），供备份或核对使用。",
+            target,
+            can_open=False,
+        )
 
     def about_text(self) -> str:
         text = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QSettings
 
 ORGANIZATION = "DuchaTaizhang"
@@ -12,6 +14,10 @@ class AppSettings:
     GEOMETRY = "main_window/geometry"
     STATE = "main_window/state"
     PAGE = "main_window/page"
+    # One key per file-dialog purpose (ui/widgets/file_dialogs.py: FilePurpose), e.g.
+    # "last_folder/ledger_excel": the folder the user last chose for it. No default: the dialog
+    # then opens in the Documents folder.
+    LAST_FOLDER = "last_folder/{purpose}"
 
     def __init__(self, qsettings: QSettings | None = None) -> None:
         self._settings = qsettings or QSettings(ORGANIZATION, APPLICATION)
@@ -35,6 +41,13 @@ class AppSettings:
 
     def set_current_page(self, page: str) -> None:
         self._settings.setValue(self.PAGE, page)
+
+    def last_folder(self, purpose: str) -> Path | None:
+        value = self._settings.value(self.LAST_FOLDER.format(purpose=purpose))
+        return Path(value) if isinstance(value, str) and value else None
+
+    def set_last_folder(self, purpose: str, folder: Path) -> None:
+        self._settings.setValue(self.LAST_FOLDER.format(purpose=purpose), str(folder))
 
     def sync(self) -> None:
         self._settings.sync()

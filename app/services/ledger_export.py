@@ -20,19 +20,26 @@ Rules:
   rectified by it), with their department and 整改期限; 已逾期 past that deadline.
 - ``plan_id=None`` exports every live plan, each under its own plan row; an empty database (or an
   unknown plan) raises ``LedgerExportError`` with a Chinese message.
+- With a ``filter`` (the ledger page's ``LedgerFilter``) and the page's sort, exactly the rows the
+  table shows are exported, in its order: when every area's rows stay together (the plan's own
+  order, or 序号) they are grouped under their plan and area rows as usual, empty areas left out;
+  otherwise (sorted by 亮灯, 状态, …) the 工作台账 sheet lists them in the table's order without
+  group rows (``LedgerDocument.listing``). The title says 筛选结果 and the information row
+  names the filter (``describe_filter``) and the sort; the 统计 and 部门 sheets count the
+  exported measures only.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.domain.collation import sort_key
-from app.domain.ledger import Status
+from app.domain.ledger import Light, Role, Status
 from app.domain.text import deadline_text
 from app.domain.workdays import WorkCalendar
 from app.files import explain_write_error, replace_file, safe_name, write_new
@@ -58,6 +65,7 @@ from reports.ledger_workbook import (
     TargetCheck,
     date_text,
     file_stem,
+    ledger_file_stem,
     write_ledger_workbook,
 )
 
@@ -79,6 +87,36 @@ class LedgerFileExists(LedgerExportError):
     def __init__(self, path: Path) -> None:
         super().__init__(f"“{path}”已存在，没有导出（不覆盖已有文件），请换一个文件名。")
         self.path = path
+
+
+# The ledger table's sort keys (app/services/status.py: SORT_COLUMNS) in words.
+SORT_NAMES = {
+    "area": "领域",
+    "no": "序号",
+    "title": "措施",
+    "lead": "牵头部门",
+    "status": "状态",
+    "light": "亮灯",
+    "next_due": "完成期限",
+}
+PLAN_ORDER = "position"
+
+
+def is_filtering(filter: LedgerFilter) -> bool:
+    """Whether ``filter`` leaves any measure out (blank search text and a role without a
+    department do not)."""
+    plain = replace(
+        filter, text=filter.text.strip(), role=filter.role if filter.department_id else None
+    )
+    return plain != LedgerFilter()
+
+
+def sort_text(sort: str, descending: bool) -> str:
+    """ "按亮灯降序", or "" for the plan's own order."""
+    name = SORT_NAMES.get(sort)
+    if name is None:
+        return ""
+    return f"按{name}{'降序' if descending else '升序'}"
 
 
 def xlsx_path(path: str | Path) -> Path:
@@ -141,19 +179,30 @@ class LedgerExport:
         soon_days: int = DEFAULT_SOON_DAYS,
         *,
         generated_on: date | None = None,
+        filter: LedgerFilter | None = None,
+        sort: str = PLAN_ORDER,
+        descending: bool = False,
     ) -> LedgerDocument:
-        """The ledger of one plan (or of every plan, for None) as of ``as_of``."""
+        """The ledger of one plan (or of every plan, for None) as of ``as_of``; with ``filter``
+        only its measures, in the order of ``sort`` (a ledger table sort key)."""
+        if filter is not None:
+            plan_id = filter.plan_id
         plans = self._plans(plan_id)
         calendar = self.calendar or HolidayTable(self.repo).calendar()
         status = LedgerStatus(self.db, calendar)
         params: dict[str, Any] = {"plan_id": plan_id, "as_of": as_of.isoformat()}
-        measures = [
-            row
-            for row in status.measures(
-                LedgerFilter(plan_id=plan_id), as_of=as_of, soon_days=soon_days
+        query = status.query(
+            filter or LedgerFilter(plan_id=plan_id),
+            as_of=as_of,
+            soon_days=soon_days,
+            sort=sort if filter is not None else PLAN_ORDER,
+            descending=descending and filter is not None,
+        )
+        measures = [row for row in status.rows(query) if row.plan_id in plans]
+        if filter is not None and not measures:
+            raise LedgerExportError(
+                "当前筛选条件下没有措施，没有导出。请放宽筛选条件，或选择导出全部措施。"
             )
-            if row.plan_id in plans
-        ]
         deadlines = self._deadlines(params, as_of)
         assignments = self._assignments(params)
         progress = self._progress(params, assignments)
@@ -161,46 +210,42 @@ class LedgerExport:
         findings = self._findings(params, as_of)
         numbers = {row.id: measure_number(row.area_no, row.no) for row in measures}
 
-        rows: dict[tuple[str, str], list[LedgerRow]] = defaultdict(list)  # (plan, area id)
-        for row in measures:
-            rows[row.plan_id, row.area_id or ""].append(
-                LedgerRow(
-                    number=numbers[row.id],
-                    title=row.title,
-                    lead=row.lead,
-                    responsible=row.responsible,
-                    status=row.status.label,
-                    light=row.light.value,
-                    next_due=row.next_due,
-                    deadlines=deadlines.get(row.id, ()),
-                    progress=progress.get(row.id, ()),
-                    targets=targets.get(row.id, ()),
-                    findings=findings.get(row.id, ()),
-                )
+        table = [  # in the query's order: the table's, for a filtered export
+            LedgerRow(
+                number=numbers[row.id],
+                title=row.title,
+                lead=row.lead,
+                responsible=row.responsible,
+                status=row.status.label,
+                light=row.light.value,
+                next_due=row.next_due,
+                deadlines=deadlines.get(row.id, ()),
+                progress=progress.get(row.id, ()),
+                targets=targets.get(row.id, ()),
+                findings=findings.get(row.id, ()),
             )
-        areas: dict[str, list[AreaGroup]] = defaultdict(list)
-        for area_id, area_plan, no, title in self.db.execute(
-            "SELECT id, plan_id, no, title FROM areas WHERE deleted = 0"
-            " AND (:plan_id IS NULL OR plan_id = :plan_id) ORDER BY position, no",
-            params,
-        ):
-            areas[area_plan].append(AreaGroup(no, title, rows.pop((area_plan, area_id), [])))
-        # Measures without a live area of their plan: one unnumbered group at the plan's end.
-        loose: dict[str, list[LedgerRow]] = defaultdict(list)
-        for (row_plan, _area_id), leftover in rows.items():
-            loose[row_plan].extend(leftover)
-        blocks = []
-        for key, (title, doc_number) in plans.items():
-            groups = list(areas.get(key, []))
-            if loose.get(key):
-                groups.append(AreaGroup(None, "", loose[key]))
-            blocks.append(PlanBlock(title, doc_number, groups))
+            for row in measures
+        ]
+        keys = [(row.plan_id, row.area_id or "") for row in measures]  # (plan, area id)
+        rows: dict[tuple[str, str], list[LedgerRow]] = defaultdict(list)
+        for key, item in zip(keys, table, strict=True):
+            rows[key].append(item)
+        listing: list[LedgerRow] | None = None
+        if filter is None:
+            blocks = self._blocks(plans, params, rows)
+        elif _runs_together(keys) and _runs_together([plan for plan, _area in keys]):
+            blocks = self._table_blocks(plans, params, keys, rows)
+        else:  # sorted across areas: listed in the table's order, counted by area
+            blocks, listing = self._blocks(plans, params, rows, keep_empty=False), table
+        if filter is not None:
+            plans = {key: plans[key] for key in dict.fromkeys(plan for plan, _area in keys)}
 
+        filtered = "筛选结果，" if filter is not None else ""
         if len(plans) == 1:
             (title, _doc_number), *_ = plans.values()
-            heading = f"{title} 工作台账（截至{date_text(as_of)}）"
+            heading = f"{title} 工作台账（{filtered}截至{date_text(as_of)}）"
         else:
-            heading = f"督查工作台账（截至{date_text(as_of)}）"
+            heading = f"督查工作台账（{filtered}截至{date_text(as_of)}）"
         return LedgerDocument(
             title=heading,
             as_of=as_of,
@@ -208,7 +253,52 @@ class LedgerExport:
             plans=blocks,
             departments=self._departments(assignments, measures, numbers),
             soon_days=soon_days,
+            scope=(self.describe_filter(filter) or "全部") if filter is not None else "",
+            order=sort_text(sort, descending) if filter is not None else "",
+            listing=listing,
         )
+
+    def describe_filter(self, filter: LedgerFilter) -> str:
+        """The filter in words, as the filter bar shows it: "领域：一、开办企业；亮灯：红灯"
+        ("" when it leaves nothing out)."""
+        if not is_filtering(filter):
+            return ""
+        parts = []
+        if filter.plan_id:
+            parts.append(f"方案：{self._name('plans', 'title', filter.plan_id)}")
+        if filter.area_id:
+            row = self.db.execute(
+                "SELECT no, title FROM areas WHERE id = ?", [filter.area_id]
+            ).fetchone()
+            heading = AreaGroup(row[0], row[1] or "").heading if row else "（已删除的领域）"
+            parts.append(f"领域：{heading}")
+        if filter.department_id:
+            name = self._name("departments", "name", filter.department_id)
+            role = f"（{Role(filter.role).label}）" if filter.role else ""
+            parts.append(f"部门：{name}{role}")
+        if filter.statuses:
+            labels = "、".join(Status(item).label for item in sorted(filter.statuses))
+            parts.append(f"状态：{labels}")
+        if filter.lights:
+            order = [Light.RED, Light.YELLOW, Light.GREEN]
+            chosen = sorted((Light(item) for item in filter.lights), key=order.index)
+            parts.append(f"亮灯：{'、'.join(light.label for light in chosen)}")
+        if filter.due_month:
+            year, month = filter.due_month.split("-")
+            parts.append(f"到期月份：{year}年{int(month)}月")
+        if filter.overdue_only:
+            parts.append("仅看逾期")
+        if filter.open_findings:
+            parts.append("有未整改问题")
+        if filter.text.strip():
+            parts.append(f"搜索：“{filter.text.strip()}”")
+        return "；".join(parts)
+
+    @staticmethod
+    def default_file_name(as_of: date, *, filtered: bool = False) -> str:
+        """What the save dialog proposes: "工作台账（截至2021-07-01）.xlsx", or with
+        "筛选结果，" for a filtered export."""
+        return safe_name(ledger_file_stem(as_of, filtered=filtered), ".xlsx")
 
     def export(
         self,
@@ -218,16 +308,44 @@ class LedgerExport:
         soon_days: int = DEFAULT_SOON_DAYS,
         *,
         overwrite: bool = False,
+        filter: LedgerFilter | None = None,
+        sort: str = PLAN_ORDER,
+        descending: bool = False,
     ) -> Path:
         """Build the document and write it to ``path`` (".xlsx" added when missing).
 
         An existing file is replaced only with ``overwrite`` (the user agreed), and then only
         once the new workbook is fully written; otherwise ``LedgerFileExists`` is raised, before
-        the ledger is even read."""
+        the ledger is even read. ``filter``, ``sort``, ``descending``: see ``build``."""
+        return self.export_document(
+            path,
+            plan_id,
+            as_of,
+            soon_days,
+            overwrite=overwrite,
+            filter=filter,
+            sort=sort,
+            descending=descending,
+        )[0]
+
+    def export_document(
+        self,
+        path: str | Path,
+        plan_id: str | None,
+        as_of: date,
+        soon_days: int = DEFAULT_SOON_DAYS,
+        *,
+        overwrite: bool = False,
+        filter: LedgerFilter | None = None,
+        sort: str = PLAN_ORDER,
+        descending: bool = False,
+    ) -> tuple[Path, LedgerDocument]:
+        """``export``, also returning the document written (what it holds, for a message)."""
         target = xlsx_path(path)
         if not overwrite and target.exists():
             raise LedgerFileExists(target)
-        return self.write(self.build(plan_id, as_of, soon_days), target, overwrite=overwrite)
+        doc = self.build(plan_id, as_of, soon_days, filter=filter, sort=sort, descending=descending)
+        return self.write(doc, target, overwrite=overwrite), doc
 
     def write(self, doc: LedgerDocument, path: str | Path, *, overwrite: bool = False) -> Path:
         target = xlsx_path(path)
@@ -247,6 +365,67 @@ class LedgerExport:
     def file_name(doc: LedgerDocument) -> str:
         """A file name for the document that every disk accepts."""
         return safe_name(file_stem(doc), ".xlsx")
+
+    # ---- Grouping -----------------------------------------------------------------------------
+
+    def _blocks(
+        self,
+        plans: dict[str, tuple[str, str | None]],
+        params: dict[str, Any],
+        rows: dict[tuple[str, str], list[LedgerRow]],
+        *,
+        keep_empty: bool = True,
+    ) -> list[PlanBlock]:
+        """Plans → areas (in the plan's order) → rows; ``rows`` is emptied."""
+        areas: dict[str, list[AreaGroup]] = defaultdict(list)
+        for area_id, area_plan, no, title in self.db.execute(
+            "SELECT id, plan_id, no, title FROM areas WHERE deleted = 0"
+            " AND (:plan_id IS NULL OR plan_id = :plan_id) ORDER BY position, no",
+            params,
+        ):
+            grouped = rows.pop((area_plan, area_id), [])
+            if grouped or keep_empty:
+                areas[area_plan].append(AreaGroup(no, title, grouped))
+        # Measures without a live area of their plan: one unnumbered group at the plan's end.
+        loose: dict[str, list[LedgerRow]] = defaultdict(list)
+        for (row_plan, _area_id), leftover in rows.items():
+            loose[row_plan].extend(leftover)
+        rows.clear()
+        blocks = []
+        for key, (title, doc_number) in plans.items():
+            groups = list(areas.get(key, []))
+            if loose.get(key):
+                groups.append(AreaGroup(None, "", loose[key]))
+            if groups or keep_empty:
+                blocks.append(PlanBlock(title, doc_number, groups))
+        return blocks
+
+    def _table_blocks(
+        self,
+        plans: dict[str, tuple[str, str | None]],
+        params: dict[str, Any],
+        keys: list[tuple[str, str]],
+        rows: dict[tuple[str, str], list[LedgerRow]],
+    ) -> list[PlanBlock]:
+        """Plans and areas in the order their rows come in the table (each plan's and each
+        area's rows are together there); areas without rows are left out."""
+        areas = {
+            area_id: (no, title or "")
+            for area_id, no, title in self.db.execute(
+                "SELECT id, no, title FROM areas WHERE deleted = 0"
+                " AND (:plan_id IS NULL OR plan_id = :plan_id)",
+                params,
+            )
+        }
+        groups: dict[str, list[AreaGroup]] = {}
+        for plan_key, area_key in dict.fromkeys(keys):
+            no, title = areas.get(area_key, (None, ""))
+            groups.setdefault(plan_key, []).append(AreaGroup(no, title, rows[plan_key, area_key]))
+        return [PlanBlock(*plans[key], area_groups) for key, area_groups in groups.items()]
+
+    def _name(self, table: str, column: str, row_id: str) -> str:
+        row = self.db.execute(f"SELECT {column} FROM {table} WHERE id = ?", [row_id]).fetchone()
+        return str(row[0]) if row else "（已删除）"
 
     # ---- Queries ------------------------------------------------------------------------------
 
@@ -412,3 +591,16 @@ class LedgerExport:
             )
         lines.sort(key=lambda line: (-line.overdue, -line.total, sort_key(line.name)))
         return lines
+
+
+def _runs_together(keys: list[Any]) -> bool:
+    """Whether equal keys stand next to each other (each key forms one run)."""
+    seen: set[Any] = set()
+    previous = object()
+    for key in keys:
+        if key != previous:
+            if key in seen:
+                return False
+            seen.add(key)
+            previous = key
+    return True

@@ -109,7 +109,7 @@ def test_qt_dialog_buttons_are_in_chinese(qtbot) -> None:
 
 def test_export_action_writes_the_database_as_json(window: MainWindow, tmp_path, monkeypatch):
     target = tmp_path / "导出.json"
-    monkeypatch.setattr(window, "choose_export_path", lambda: target)
+    monkeypatch.setattr(window, "choose_export_path", lambda name: target)
     window.actions[ActionId.EXPORT_JSON].trigger()
     dump = json.loads(target.read_text(encoding="utf-8"))
     assert dump["device_id"] == window._services.storage.device_id
@@ -117,7 +117,7 @@ def test_export_action_writes_the_database_as_json(window: MainWindow, tmp_path,
 
 def test_export_to_an_unwritable_place_says_so(window: MainWindow, tmp_path, monkeypatch):
     shown: list[str] = []
-    monkeypatch.setattr(window, "choose_export_path", lambda: tmp_path / "missing" / "x.json")
+    monkeypatch.setattr(window, "choose_export_path", lambda name: tmp_path / "missing" / "x.json")
     monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[2]))
     window.actions[ActionId.EXPORT_JSON].trigger()
     assert shown and "无法写入" in shown[0]
@@ -228,7 +228,7 @@ def test_exporting_the_ledger_writes_a_workbook(qtbot, window: MainWindow, tmp_p
 
     window._services.plans.import_plan(parse_file(SAMPLE_PLAN))
     target = tmp_path / "台账.xlsx"
-    monkeypatch.setattr(window, "choose_ledger_export_path", lambda: target)
+    monkeypatch.setattr(window, "choose_ledger_export_path", lambda name: target)
     window.actions[ActionId.EXPORT_LEDGER].trigger()
     qtbot.waitUntil(target.exists, timeout=15_000)
     qtbot.waitUntil(lambda: "已导出工作台账" in window.statusBar().currentMessage())

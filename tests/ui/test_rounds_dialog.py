@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.domain.workdays import WorkCalendar
 from app.paths import SAMPLE_PLAN
@@ -38,6 +38,7 @@ from ui.dialogs.round_forms import (
     NewRoundDialog,
 )
 from ui.dialogs.rounds import RoundsDialog
+from ui.widgets.file_dialogs import FileDialogs
 
 TODAY = date(2021, 7, 20)
 ROUND = "2021年7月调度"
@@ -169,7 +170,7 @@ def test_create_export_fill_and_import_one_reply(
 
     # 生成填报表…: off the UI thread; the dialog cannot be closed meanwhile.
     out = tmp_path / "填报表"
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(out))
+    monkeypatch.setattr(FileDialogs, "choose_folder", lambda *args, **kwargs: out)
     asked: list[tuple[str, str]] = []
     opened: list[str] = []
 
@@ -179,7 +180,7 @@ def test_create_export_fill_and_import_one_reply(
 
     monkeypatch.setattr(rounds_module, "confirm", answer)
     monkeypatch.setattr(
-        rounds_module.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile())
+        QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True
     )
     dialog.export_button.click()
     assert dialog.is_busy() and dialog.busy.isVisible()
@@ -208,9 +209,7 @@ def test_create_export_fill_and_import_one_reply(
     # One department fills in its sheet and sends it back; 导入报回表… reads it.
     sheet = out / f"{ROUND}-{SMALL}.xlsx"
     _fill(sheet)
-    monkeypatch.setattr(
-        QFileDialog, "getOpenFileNames", lambda *args: ([str(sheet)], rounds_module.XLSX_FILTER)
-    )
+    monkeypatch.setattr(FileDialogs, "open_files", lambda *args, **kwargs: [sheet])
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda *args: shown.append(args[2]))
     dialog.import_button.click()
@@ -245,9 +244,7 @@ def test_a_damaged_batch_lists_every_error_and_changes_nothing(
     before = _changes(services)
 
     chosen = [sheets[LEAD], sheets[SMALL], corrupt]
-    monkeypatch.setattr(
-        QFileDialog, "getOpenFileNames", lambda *args: ([str(p) for p in chosen], "")
-    )
+    monkeypatch.setattr(FileDialogs, "open_files", lambda *args, **kwargs: chosen)
     monkeypatch.setattr(
         QMessageBox, "information", lambda *args: pytest.fail(f"success shown: {args[2]}")
     )
@@ -316,10 +313,10 @@ def test_enter_opens_nothing_and_escape_closes(
     assert dialog.import_button.isEnabled() and dialog.export_button.isEnabled()
     opened: list[str] = []
     monkeypatch.setattr(
-        QFileDialog, "getExistingDirectory", lambda *args: opened.append("folder") or ""
+        FileDialogs, "choose_folder", lambda *args, **kwargs: opened.append("folder")
     )
     monkeypatch.setattr(
-        QFileDialog, "getOpenFileNames", lambda *args: opened.append("files") or ([], "")
+        FileDialogs, "open_files", lambda *args, **kwargs: opened.append("files") or []
     )
     monkeypatch.setattr(
         NewRoundDialog, "exec", lambda form: opened.append("new") or QDialog.DialogCode.Rejected

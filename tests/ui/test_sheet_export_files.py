@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from app.services.context import Services
 from app.services.progress import ProgressService
@@ -19,6 +19,7 @@ from ui.actions import ActionId
 from ui.dialogs import rounds as rounds_module
 from ui.dialogs.round_forms import ExistingFilesBox, ExistingFilesChoice
 from ui.main_window import MainWindow
+from ui.widgets.file_dialogs import FileDialogs
 
 TAX = "市税务局"
 plans = rounds_tests.plans  # fixtures: the sample plan, and a ProgressService over it
@@ -40,12 +41,12 @@ class Answers:
         self.choices = list(choices)
         self.asked: list[tuple[Path, list[str], int]] = []
         self.confirmed: list[str] = []
-        monkeypatch.setattr(QFileDialog, "getExistingDirectory", self.folder)
+        monkeypatch.setattr(FileDialogs, "choose_folder", self.folder)
         monkeypatch.setattr(rounds_module, "ask_existing_files", self.existing)
         monkeypatch.setattr(rounds_module, "confirm", self.confirm)
 
-    def folder(self, *args) -> str:
-        return str(self.folders.pop(0)) if self.folders else ""
+    def folder(self, *args, **kwargs) -> Path | None:
+        return self.folders.pop(0) if self.folders else None
 
     def existing(self, parent, folder, kept, total) -> ExistingFilesChoice:
         self.asked.append((folder, [sheet.wanted for sheet in kept], total))
@@ -217,7 +218,7 @@ def test_the_ledger_replaces_a_file_the_save_dialog_asked_about(
     _sample(window)
     target = tmp_path / "台账.xlsx"
     target.write_bytes(b"last week")
-    monkeypatch.setattr(window, "choose_ledger_export_path", lambda: target)
+    monkeypatch.setattr(window, "choose_ledger_export_path", lambda name: target)
     window.actions[ActionId.EXPORT_LEDGER].trigger()
     qtbot.waitUntil(lambda: "已导出工作台账" in window.statusBar().currentMessage(), timeout=15_000)
     assert "工作台账" in str(load_workbook(target).worksheets[0].cell(1, 1).value)
@@ -230,7 +231,7 @@ def test_the_ledger_asks_before_replacing_a_file_the_dialog_did_not_name(
     _sample(window)
     existing = tmp_path / "台账.xlsx"
     existing.write_bytes(b"last week")
-    monkeypatch.setattr(window, "choose_ledger_export_path", lambda: tmp_path / "台账")
+    monkeypatch.setattr(window, "choose_ledger_export_path", lambda name: tmp_path / "台账")
     asked: list[Path] = []
     monkeypatch.setattr(window, "confirm_replace", lambda path: asked.append(path) or False)
     window.actions[ActionId.EXPORT_LEDGER].trigger()

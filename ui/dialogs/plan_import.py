@@ -17,7 +17,6 @@ from PySide6.QtGui import QBrush, QColor, QKeySequence, QTextCharFormat, QTextCu
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.tasks import run_in_background
+from ui.widgets.file_dialogs import FileDialogs, FilePurpose
 from ui.widgets.measure_editor import MeasureEditor
 from ui.widgets.sizing import fit_to_screen
 
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from app.plan_import import ParsedArea, ParsedMeasure, ParsedPlan
     from app.services.plan_store import ImportResult, PlanDiff, PlanStore
 
-PLAN_FILE_FILTER = "实施方案 (*.txt *.docx *.pdf *.doc *.wps);;所有文件 (*)"
 MEASURE_COLOUR = QColor("#fff3b0")
 DEPARTMENT_COLOUR = QColor("#cde4ff")
 DEADLINE_COLOUR = QColor("#d4f5d4")
@@ -61,11 +60,9 @@ def read_and_parse(path: Path) -> tuple[str, ParsedPlan]:
     return text, parse_text(text, path.name)
 
 
-def choose_plan_file(parent: QWidget) -> Path | None:
-    name, _ = QFileDialog.getOpenFileName(
-        parent, "选择实施方案文件", str(Path.home()), PLAN_FILE_FILTER
-    )
-    return Path(name) if name else None
+def choose_plan_file(parent: QWidget, files: FileDialogs | None = None) -> Path | None:
+    """A plan document, from the folder the last plan came from."""
+    return (files or FileDialogs()).open_file(parent, FilePurpose.PLAN_IMPORT)
 
 
 class PlanImportDialog(QDialog):

@@ -13,13 +13,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QGuiApplication
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -53,7 +52,6 @@ from ui.dialogs.round_forms import (
     DEFAULT_REPLY_WORKDAYS,
     STATE_LATE,
     STATE_MISSING,
-    XLSX_FILTER,
     ExistingFilesChoice,
     ImportErrorsDialog,
     NewRoundDialog,
@@ -65,6 +63,7 @@ from ui.dialogs.round_forms import (
     reply_state,
 )
 from ui.widgets.dates import date_edit, to_qdate
+from ui.widgets.file_dialogs import FileDialogs, FilePurpose, show_in_folder
 from ui.widgets.sizing import fit_to_screen, minimum_width_for
 
 
@@ -80,6 +79,7 @@ class RoundsDialog(QDialog):
         *,
         clock: Callable[[], date] = date.today,
         calendar: WorkCalendar | None = None,
+        files: FileDialogs | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("调度")
@@ -92,7 +92,7 @@ class RoundsDialog(QDialog):
         self._rounds: list[RoundInfo] = []
         self._replies: list[ReplyStatus] = []
         self._busy = ""
-        self._last_dir = str(Path.home())
+        self._files = files or FileDialogs()
         self.last_export: Sequence[Path] = []
         self.last_groups: list[Addressee] = []
         self.last_report: ImportReport | None = None
@@ -356,13 +356,9 @@ class RoundsDialog(QDialog):
     def _choose_export_folder(self, info: RoundInfo) -> Path | None:
         """A folder for the sheets; asks first when it holds files of the sheets' names."""
         while True:
-            chosen = QFileDialog.getExistingDirectory(
-                self, "选择保存填报表的文件夹", self._last_dir
-            )
-            if not chosen:
+            folder = self._files.choose_folder(self, FilePurpose.SHEETS_OUT)
+            if folder is None:
                 return None
-            self._last_dir = chosen
-            folder = Path(chosen)
             try:
                 planned = self._progress.planned_sheets(info.id, folder)
             except WriteError as error:
@@ -399,12 +395,9 @@ class RoundsDialog(QDialog):
     def import_replies(self) -> None:
         if self.current_round() is None or self.is_busy():
             return
-        names, _ = QFileDialog.getOpenFileNames(
-            self, "选择报回的填报表（可多选）", self._last_dir, XLSX_FILTER
-        )
-        if names:
-            self._last_dir = str(Path(names[0]).parent)
-            self.import_paths([Path(name) for name in names])
+        paths = self._files.open_files(self, FilePurpose.RETURNS_IN)
+        if paths:
+            self.import_paths(paths)
 
     def import_paths(self, paths: list[Path]) -> None:
         """Check and import ``paths`` into the selected round off the UI thread."""
@@ -557,7 +550,7 @@ class RoundsDialog(QDialog):
             "关闭",
             QMessageBox.Icon.Information,
         ):
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+            show_in_folder(self, folder)
 
     def _on_export_failed(self, error: BaseException) -> None:
         self._set_busy("")

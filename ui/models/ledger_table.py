@@ -69,6 +69,10 @@ class LedgerTableModel(QAbstractTableModel):
     def row_of(self, measure_id: str) -> int:
         return next((i for i, row in enumerate(self._rows) if row[_ID] == measure_id), -1)
 
+    def sort_order(self) -> tuple[str, bool]:
+        """The sort key (app/services/status.py: SORT_COLUMNS) and whether it is descending."""
+        return self._sort
+
     def is_complete(self) -> bool:
         return self._cursor is None
 
