@@ -1,4 +1,4 @@
-"""findings, scores, user: 明察暗访 from the command line.
+"""import-records, findings, scores, user: 明察暗访 from the command line.
 
 Every read goes through the 暗访 confidentiality rule with the current user set by ``user``
 (app/services/visibility.py), like the desktop app.
@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from pathlib import Path
 
 from app.cli.common import (
+    EXIT_ERROR,
     EXIT_OK,
+    EXIT_REFUSED,
+    error,
     iso_date,
     open_storage,
     print_json,
@@ -18,6 +22,12 @@ from app.cli.common import (
 
 
 def add_commands(commands: argparse._SubParsersAction, db: argparse.ArgumentParser) -> dict:
+    records = commands.add_parser(
+        "import-records",
+        parents=[db],
+        help="导入明察暗访记录文件（JSON，格式见 docs/records-json.md）：按编号新增或更新",
+    )
+    records.add_argument("file", type=Path, metavar="FILE.json")
     findings = commands.add_parser(
         "findings", parents=[db], help="以 JSON 输出全部发现问题：整改状态、整改期限、是否逾期"
     )
@@ -42,10 +52,32 @@ def add_commands(commands: argparse._SubParsersAction, db: argparse.ArgumentPars
         help="inspector（督查员）、supervisor（审核人）或 office（办公室）",
     )
     return {
+        "import-records": cmd_import_records,
         "findings": cmd_findings,
         "scores": cmd_scores,
         "user": cmd_user,
     }
+
+
+def cmd_import_records(args: argparse.Namespace) -> int:
+    from app.services.calendar import HolidayTable
+    from app.services.records_import import RecordsImport
+    from app.services.records_json import RecordsFileError
+
+    if not args.file.is_file():
+        error(f"找不到记录文件：{args.file}。请检查路径。")
+        return EXIT_ERROR
+    storage = open_storage(args, "write")
+    try:
+        calendar = HolidayTable(storage.repository).calendar()
+        summary = RecordsImport(storage.repository, calendar).import_file(args.file)
+    except RecordsFileError as problem:
+        error(f"{args.file.name}：{problem}（未导入任何内容）")
+        return EXIT_REFUSED
+    finally:
+        storage.close()
+    print_json({"file": str(args.file), **summary.as_json()})
+    return EXIT_OK
 
 
 def cmd_findings(args: argparse.Namespace) -> int:
