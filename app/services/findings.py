@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from app.domain.inspection import (
@@ -202,22 +202,31 @@ def finding_values(
 def recompute_deadlines(repository: Repository, calendar: WorkCalendar) -> int:
     """Re-count every working-day 整改期限 with ``calendar`` (after the holiday table changed).
 
-    Runs inside the caller's transaction when there is one; returns how many dates moved."""
+    Runs inside the caller's transaction when there is one; returns how many dates moved. The
+    working days after each distinct finding date are walked once, however many findings share it.
+    """
     db = repository.db
-    due_for: dict[tuple[str, int], str] = {}
     changed = 0
     with repository.transaction():
         rows = db.execute(
             "SELECT id, found_on, rectify_workdays, rectify_by FROM findings"
-            " WHERE rectify_workdays IS NOT NULL AND deleted = 0"
+            " WHERE rectify_workdays IS NOT NULL AND deleted = 0 ORDER BY found_on"
         ).fetchall()
+        longest: dict[str, int] = {}
+        for _id, found_on, workdays, _due in rows:
+            longest[found_on] = max(longest.get(found_on, 0), workdays)
+        following: dict[str, list[str]] = {}  # found_on → its next working days, in order
+        for found_on, count in longest.items():
+            day, days = date.fromisoformat(found_on), []
+            while len(days) < count:
+                day += timedelta(days=1)
+                if calendar.is_workday(day):
+                    days.append(day.isoformat())
+            following[found_on] = days
         for row_id, found_on, workdays, stored in rows:
-            key = (found_on, workdays)
-            if key not in due_for:
-                due = calendar.add_workdays(date.fromisoformat(found_on), workdays)
-                due_for[key] = due.isoformat()
-            if due_for[key] != stored:
-                repository.update("findings", row_id, {"rectify_by": due_for[key]})
+            due = following[found_on][workdays - 1] if workdays > 0 else found_on
+            if due != stored:
+                repository.update("findings", row_id, {"rectify_by": due})
                 changed += 1
     return changed
 

@@ -356,3 +356,26 @@ def test_a_covert_plan_record_takes_the_plans_mode(ws: Workspace) -> None:
     measure = ws.measure()
     inspection = ws.record(measure, kind=InspectionKind.OPEN, plan=plan)
     assert ws.services.inspections.get(inspection).kind is InspectionKind.COVERT
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.dates(date(2021, 9, 20), date(2021, 10, 10)), st.integers(1, 12)),
+        min_size=1,
+        max_size=6,
+    ),
+    st.lists(st.tuples(st.dates(date(2021, 9, 20), date(2021, 10, 31)), st.booleans()), max_size=4),
+)
+def test_recounted_deadlines_agree_with_counting_each_one(findings, edits) -> None:
+    ws = Workspace(Storage.open_memory()).as_user("张三")
+    measure = ws.measure()
+    for found_on, workdays in findings:
+        ws.record(measure, FindingDraft("问题", rectify_workdays=workdays), checked_on=found_on)
+    for day, working in edits:
+        ws.services.holidays.set_day(day, "workday" if working else "holiday")
+    calendar = ws.services.holidays.calendar()
+    for found_on, workdays, due in ws.db.execute(
+        "SELECT found_on, rectify_workdays, rectify_by FROM findings"
+    ):
+        assert due == calendar.add_workdays(date.fromisoformat(found_on), workdays).isoformat()
