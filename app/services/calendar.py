@@ -44,10 +44,13 @@ class HolidayTable:
             for row_id, existing, _kind, _note in self.entries():
                 if existing == day:
                     self.repo.update("holidays", row_id, {"kind": kind, "note": note})
+                    self._recount_deadlines()
                     return row_id
-            return self.repo.insert(
+            row_id = self.repo.insert(
                 "holidays", {"day": day.isoformat(), "kind": kind, "note": note}
             )
+            self._recount_deadlines()
+            return row_id
 
     def remove_day(self, day: date) -> bool:
         with self.repo.transaction():
@@ -55,4 +58,11 @@ class HolidayTable:
             for row_id, existing, _kind, _note in self.entries():
                 if existing == day:
                     removed = self.repo.delete("holidays", row_id) or removed
+            self._recount_deadlines()
             return removed
+
+    def _recount_deadlines(self) -> None:
+        """整改期限 given as N working days follow the edited calendar (same transaction)."""
+        from app.services.findings import recompute_deadlines
+
+        recompute_deadlines(self.repo, self.calendar())

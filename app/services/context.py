@@ -7,14 +7,21 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.services.assigned import AssignedTasks
 from app.services.calendar import HolidayTable
 from app.services.departments import DepartmentDirectory
+from app.services.finding_list import FindingList
+from app.services.findings import Findings
+from app.services.identity import Identity
+from app.services.inspection_plans import InspectionPlans
 from app.services.inspections import Inspections
 from app.services.ledger import LedgerDetails, LedgerQueries
 from app.services.plan_store import PlanStore
 from app.services.reminders import Reminders
+from app.services.scores import Scores
 from app.services.status import LedgerStatus
 from app.services.targets import TargetActuals
+from app.services.vocabulary import VocabularyLists
 from app.storage import Repository, Storage
 
 if TYPE_CHECKING:
@@ -36,6 +43,14 @@ class Services:
     reminders: Reminders
     targets: TargetActuals
     inspections: Inspections
+    # 明察暗访 workspace (docs/inspections.md)
+    identity: Identity  # the current user and role: who may see 暗访 records
+    findings: Findings  # the 整改 workflow (the same object as inspections.findings)
+    finding_list: FindingList
+    inspection_plans: InspectionPlans
+    assigned: AssignedTasks  # 交办事项
+    scores: Scores  # 红黑榜
+    vocabulary: VocabularyLists
 
     @property
     def repository(self) -> Repository:
@@ -77,6 +92,7 @@ class Services:
         holidays = HolidayTable(repository)
         calendar = holidays.calendar()
         status = LedgerStatus(storage.db, calendar)
+        inspections = Inspections(repository, calendar)
         return cls(
             storage=storage,
             ledger=LedgerQueries(storage.db),
@@ -87,7 +103,14 @@ class Services:
             details=LedgerDetails(storage.db, status),
             reminders=Reminders(storage.db, calendar),
             targets=TargetActuals(repository),
-            inspections=Inspections(repository),
+            inspections=inspections,
+            identity=Identity(storage),
+            findings=inspections.findings,
+            finding_list=FindingList(storage.db),
+            inspection_plans=InspectionPlans(repository),
+            assigned=AssignedTasks(repository),
+            scores=Scores(repository),
+            vocabulary=VocabularyLists(repository),
         )
 
     def refresh_calendar(self) -> None:
@@ -95,6 +118,7 @@ class Services:
         calendar = self.holidays.calendar()
         self.status.calendar = calendar
         self.reminders.calendar = calendar
+        self.inspections.calendar = calendar  # and so the findings' working-day deadlines
         self.__dict__.pop("ledger_export", None)
 
     def close(self) -> None:

@@ -1,8 +1,11 @@
-"""明察暗访 records: an inspection of a measure and the problems it found, until rectified.
+"""明察暗访 records: an inspection of a measure and the problems it found, until 销号.
 
 This is the ledger's side of inspections: what the 工作台账 needs to filter measures with open
-findings and to show them in a measure's detail. A finding is open from the day it was found
-until the day the office confirms it rectified (整改完成); past its 整改期限 it is 逾期未整改.
+findings and to show them in a measure's detail, and the record itself (``Inspections.record``:
+the record and its findings in one transaction). A finding is open from the day it was found
+until the day it is 销号 (``rectified_on``); past its 整改期限 it is 逾期未整改. The 整改
+workflow is app/services/findings.py; who may see a 暗访 record, app/services/visibility.py
+(every read here goes through it).
 """
 
 from __future__ import annotations
@@ -10,29 +13,47 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from app.domain.inspection import FindingStage, RecordState, Severity
 from app.domain.ledger import FindingState, InspectionKind
+from app.services.findings import (
+    FindingDraft,
+    Findings,
+    categories,
+    finding_values,
+    lead_department,
+    measure_departments,
+    problem_with,
+)
+from app.services.identity import NAME_SEPARATOR, read_current_user
+from app.services.visibility import (
+    Viewer,
+    finding_visible,
+    inspection_visible,
+    plan_visible,
+    viewer_of,
+)
 from app.storage import WriteError
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+    from app.domain.workdays import WorkCalendar
     from app.storage import Repository
 
+__all__ = ["OPEN_FINDING_SQL", "FindingDraft", "Inspections", "read_inspections"]
+
 # "Open at the as-of date", in SQL over a findings row ``f`` (used by the ledger filter too).
+# Callers add ``finding_visible("f")`` (and the viewer's parameters): a hidden 暗访 finding is
+# never counted.
 OPEN_FINDING_SQL = (
     "f.deleted = 0 AND f.found_on <= :as_of AND (f.rectified_on IS NULL OR f.rectified_on > :as_of)"
 )
+VISIBLE_OPEN_FINDING_SQL = f"{OPEN_FINDING_SQL} AND {finding_visible('f')}"
 
-
-@dataclass(frozen=True)
-class FindingDraft:
-    """A problem as the inspector writes it down."""
-
-    description: str
-    department_id: str | None = None
-    rectify_by: date | None = None
+MAX_TEXT_CHARS = 5000  # summary of a record
+MAX_FIELD_CHARS = 200  # inspector names, place, method
 
 
 @dataclass(frozen=True)
@@ -44,6 +65,10 @@ class Finding:
     rectify_by: date | None
     rectified_on: date | None
     state: FindingState
+    stage: FindingStage = FindingStage.PENDING
+    category: str = "其他"
+    severity: Severity = Severity.MINOR
+    rectify_workdays: int | None = None
 
 
 @dataclass(frozen=True)
@@ -55,18 +80,38 @@ class InspectionEntry:
     place: str
     summary: str
     findings: tuple[Finding, ...]
+    inspection_plan_id: str | None = None
+    method: str = ""
+    department: str = ""
+    state: RecordState = RecordState.FINAL
+    disclosed_on: date | None = None
 
 
-def read_inspections(db: Database, measure_id: str, *, as_of: date) -> list[InspectionEntry]:
-    """The measure's inspections up to ``as_of``, newest first, with their findings."""
+_ENTRY_SQL = (
+    "SELECT i.id, i.kind, i.checked_on, i.inspector, i.place, i.summary, i.inspection_plan_id,"
+    " i.method, COALESCE(d.name, ''), i.state, i.disclosed_on FROM inspections i"
+    " LEFT JOIN departments d ON d.id = i.department_id"
+)
+
+
+def read_inspections(
+    db: Database, measure_id: str, *, as_of: date, viewer: Viewer | None = None
+) -> list[InspectionEntry]:
+    """The measure's inspections up to ``as_of`` the viewer may see, newest first, with their
+    findings (``viewer``: the current user by default)."""
+    params = {"measure_id": measure_id, "as_of": as_of.isoformat()}
+    params.update((viewer or viewer_of(db)).params())
     findings: dict[str, list[Finding]] = {}
-    for row_id, inspection_id, description, department, found, due, done in db.execute(
+    for row in db.execute(
         "SELECT f.id, f.inspection_id, f.description, COALESCE(d.name, ''), f.found_on,"
-        " f.rectify_by, f.rectified_on FROM findings f"
-        " LEFT JOIN departments d ON d.id = f.department_id"
-        " WHERE f.measure_id = ? AND f.deleted = 0 AND f.found_on <= ? ORDER BY f.rowid",
-        [measure_id, as_of.isoformat()],
+        " f.rectify_by, f.rectified_on, f.stage, f.category, f.severity, f.rectify_workdays"
+        " FROM findings f LEFT JOIN departments d ON d.id = f.department_id"
+        " WHERE f.measure_id = :measure_id AND f.deleted = 0 AND f.found_on <= :as_of"
+        f" AND {finding_visible('f')} ORDER BY f.rowid",
+        params,
     ):
+        row_id, inspection_id, description, department, found, due, done = row[:7]
+        stage, category, severity, workdays = row[7:]
         rectify_by = date.fromisoformat(due) if due else None
         rectified_on = date.fromisoformat(done) if done else None
         findings.setdefault(inspection_id, []).append(
@@ -78,25 +123,40 @@ def read_inspections(db: Database, measure_id: str, *, as_of: date) -> list[Insp
                 rectify_by,
                 rectified_on,
                 finding_state(rectify_by, rectified_on, as_of),
+                FindingStage(stage),
+                category,
+                Severity(severity),
+                workdays,
             )
         )
     return [
-        InspectionEntry(
-            row_id,
-            InspectionKind(kind),
-            date.fromisoformat(checked_on),
-            inspector,
-            place,
-            summary,
-            tuple(findings.get(row_id, ())),
-        )
-        for row_id, kind, checked_on, inspector, place, summary in db.execute(
-            "SELECT id, kind, checked_on, inspector, place, summary FROM inspections"
-            " WHERE measure_id = ? AND deleted = 0 AND checked_on <= ?"
-            " ORDER BY checked_on DESC, rowid DESC",
-            [measure_id, as_of.isoformat()],
+        _entry(row, tuple(findings.get(row[0], ())))
+        for row in db.execute(
+            f"{_ENTRY_SQL} WHERE i.measure_id = :measure_id AND i.deleted = 0"
+            f" AND i.checked_on <= :as_of AND {inspection_visible('i')}"
+            " ORDER BY i.checked_on DESC, i.rowid DESC",
+            params,
         )
     ]
+
+
+def _entry(row: tuple[Any, ...], findings: tuple[Finding, ...]) -> InspectionEntry:
+    row_id, kind, checked_on, inspector, place, summary, plan_id, method, department = row[:9]
+    state, disclosed = row[9:]
+    return InspectionEntry(
+        row_id,
+        InspectionKind(kind),
+        date.fromisoformat(checked_on),
+        inspector,
+        place,
+        summary,
+        findings,
+        plan_id,
+        method,
+        department,
+        RecordState(state),
+        date.fromisoformat(disclosed) if disclosed else None,
+    )
 
 
 def finding_state(rectify_by: date | None, rectified_on: date | None, as_of: date) -> FindingState:
@@ -108,9 +168,24 @@ def finding_state(rectify_by: date | None, rectified_on: date | None, as_of: dat
 
 
 class Inspections:
-    def __init__(self, repository: Repository) -> None:
+    """Recording inspections (明察暗访 records) and reading them, subject to visibility."""
+
+    def __init__(self, repository: Repository, calendar: WorkCalendar | None = None) -> None:
         self.repo = repository
         self.db = repository.db
+        if calendar is None:
+            from app.services.calendar import HolidayTable
+
+            calendar = HolidayTable(repository).calendar()
+        self.findings = Findings(repository, calendar)
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return self.findings.calendar
+
+    @calendar.setter
+    def calendar(self, calendar: WorkCalendar) -> None:
+        self.findings.calendar = calendar
 
     # ---- Writing ----------------------------------------------------------------------------
 
@@ -125,13 +200,32 @@ class Inspections:
         summary: str = "",
         findings: Sequence[FindingDraft] = (),
         today: date | None = None,
+        inspection_plan_id: str | None = None,
+        method: str = "",
+        department_id: str | None = None,
+        state: RecordState = RecordState.FINAL,
     ) -> str:
         """Record an inspection and its findings in one transaction; returns its id.
 
-        Everything is checked first (``check``): a refused record writes nothing."""
+        A record of an inspection plan takes the plan's mode (明察/暗访). It carries the current
+        user's name as ``created_by``. Everything is checked first (``check``): a refused record
+        writes nothing."""
         self.check(
-            measure_id, checked_on=checked_on, inspector=inspector, findings=findings, today=today
+            measure_id,
+            checked_on=checked_on,
+            inspector=inspector,
+            findings=findings,
+            today=today,
+            inspection_plan_id=inspection_plan_id,
+            method=method,
+            department_id=department_id,
+            place=place,
+            summary=summary,
         )
+        if inspection_plan_id:
+            kind = InspectionKind(self.repo.get("inspection_plans", inspection_plan_id)["mode"])
+        default_department = lead_department(self.db, measure_id)
+        calendar = self.calendar
         with self.repo.transaction():
             inspection_id = self.repo.insert(
                 "inspections",
@@ -139,9 +233,14 @@ class Inspections:
                     "measure_id": measure_id,
                     "kind": InspectionKind(kind).value,
                     "checked_on": checked_on.isoformat(),
-                    "inspector": inspector.strip(),
+                    "inspector": _names(inspector),
                     "place": place.strip(),
                     "summary": summary.strip(),
+                    "inspection_plan_id": inspection_plan_id,
+                    "method": method.strip(),
+                    "department_id": department_id,
+                    "state": RecordState(state).value,
+                    "created_by": read_current_user(self.db).name,
                 },
             )
             self.repo.insert_many(
@@ -150,10 +249,12 @@ class Inspections:
                     {
                         "inspection_id": inspection_id,
                         "measure_id": measure_id,
-                        "department_id": draft.department_id,
-                        "description": draft.description.strip(),
-                        "found_on": checked_on.isoformat(),
-                        "rectify_by": draft.rectify_by.isoformat() if draft.rectify_by else None,
+                        **finding_values(
+                            calendar,
+                            draft,
+                            found_on=checked_on,
+                            default_department=default_department,
+                        ),
                         "rectified_on": None,
                     }
                     for draft in findings
@@ -169,6 +270,11 @@ class Inspections:
         inspector: str,
         findings: Sequence[FindingDraft] = (),
         today: date | None = None,
+        inspection_plan_id: str | None = None,
+        method: str = "",
+        department_id: str | None = None,
+        place: str = "",
+        summary: str = "",
     ) -> None:
         """Raise WriteError with the first reason ``record`` would refuse this; writes nothing."""
         self._check_measure(measure_id)
@@ -176,28 +282,50 @@ class Inspections:
             raise WriteError("检查日期不能晚于今天。")
         if not inspector.strip():
             raise WriteError("请填写检查人。")
-        departments = self._departments_of(measure_id)
+        for label, text, limit in (
+            ("检查人", inspector, MAX_FIELD_CHARS),
+            ("检查地点", place, MAX_FIELD_CHARS),
+            ("检查方式", method, MAX_FIELD_CHARS),
+            ("检查情况", summary, MAX_TEXT_CHARS),
+        ):
+            if len(text.strip()) > limit:
+                raise WriteError(f"{label}太长（最多 {limit} 字）。")
+        if inspection_plan_id is not None:
+            self._check_plan(inspection_plan_id)
+        if method.strip() and method.strip() not in self.methods():
+            raise WriteError(f"检查方式“{method.strip()}”不在列表中，请先在检查方式列表中添加。")
+        if department_id is not None:
+            department = self.repo.get("departments", department_id)
+            if department is None or department["deleted"]:
+                raise WriteError("受检部门不存在或已删除。")
+        departments = [d for d, _name in measure_departments(self.db, measure_id)]
+        known = categories(self.db)
         for number, draft in enumerate(findings, start=1):
-            if not draft.description.strip():
-                raise WriteError(f"第 {number} 个问题没有填写问题描述。")
-            if draft.rectify_by is not None and draft.rectify_by < checked_on:
-                raise WriteError(f"第 {number} 个问题的整改期限早于检查日期。")
-            if draft.department_id is not None and draft.department_id not in departments:
-                raise WriteError(f"第 {number} 个问题的责任部门不是这项措施的责任部门。")
+            reason = problem_with(
+                draft, found_on=checked_on, departments=departments, known_categories=known
+            )
+            if reason:
+                raise WriteError(f"第 {number} 个问题{reason}。")
 
     def rectify(self, finding_id: str, on: date, *, today: date | None = None) -> None:
-        """The office confirms the problem rectified on ``on``."""
-        finding = self._finding(finding_id)
-        if on > (today or date.today()):
-            raise WriteError("整改完成日期不能晚于今天。")
-        if on < date.fromisoformat(finding["found_on"]):
-            raise WriteError("整改完成日期不能早于发现问题的日期。")
-        self.repo.update("findings", finding_id, {"rectified_on": on.isoformat()})
+        """确认整改: the office confirms the problem rectified on ``on`` (its 整改情况 counts as
+        reported and a passing 复查 closes it — 销号 — in one step)."""
+        self.findings.confirm_rectified(finding_id, on, today=today)
 
-    def reopen(self, finding_id: str) -> None:
-        """Undo a confirmation: the problem counts as open again."""
-        self._finding(finding_id)
-        self.repo.update("findings", finding_id, {"rectified_on": None})
+    def reopen(self, finding_id: str, on: date | None = None, *, today: date | None = None) -> None:
+        """Undo a confirmation (撤销销号): the problem counts as open again."""
+        self.findings.reopen(finding_id, on, today=today)
+
+    def disclose(self, inspection_id: str, on: date, *, today: date | None = None) -> None:
+        """A bulletin citing this record was issued on ``on``: a 暗访 record becomes visible to all.
+
+        Only someone who may see the record can disclose it."""
+        record = self.findings.visible_record(inspection_id)
+        if on > (today or date.today()):
+            raise WriteError("通报日期不能晚于今天。")
+        if on < date.fromisoformat(record["checked_on"]):
+            raise WriteError("通报日期不能早于检查日期。")
+        self.repo.update("inspections", inspection_id, {"disclosed_on": on.isoformat()})
 
     # ---- Reading ----------------------------------------------------------------------------
 
@@ -205,13 +333,26 @@ class Inspections:
         """The measure's inspections up to ``as_of``, newest first, with their findings."""
         return read_inspections(self.db, measure_id, as_of=as_of)
 
+    def get(self, inspection_id: str) -> InspectionEntry | None:
+        """One record with its findings (at today), or None when missing or not visible."""
+        params = {"id": inspection_id, **viewer_of(self.db).params()}
+        row = self.db.execute(
+            f"{_ENTRY_SQL} WHERE i.id = :id AND i.deleted = 0 AND {inspection_visible('i')}",
+            params,
+        ).fetchone()
+        if row is None:
+            return None
+        measure_id = self.repo.get("inspections", inspection_id)["measure_id"]
+        found = {entry.id: entry for entry in read_inspections(self.db, measure_id, as_of=date.max)}
+        return found.get(inspection_id) or _entry(row, ())
+
     def open_by_measure(self, *, as_of: date) -> dict[str, int]:
-        """measure id → how many of its findings are open at ``as_of`` (only those with any)."""
+        """measure id → how many of its findings the viewer may see are open at ``as_of``."""
         return dict(
             self.db.execute(
-                f"SELECT f.measure_id, COUNT(*) FROM findings f WHERE {OPEN_FINDING_SQL}"
+                f"SELECT f.measure_id, COUNT(*) FROM findings f WHERE {VISIBLE_OPEN_FINDING_SQL}"
                 " GROUP BY f.measure_id",
-                {"as_of": as_of.isoformat()},
+                {"as_of": as_of.isoformat(), **viewer_of(self.db).params()},
             ).fetchall()
         )
 
@@ -220,23 +361,31 @@ class Inspections:
         return sum(self.open_by_measure(as_of=as_of).values())
 
     def last_inspector(self) -> str:
-        """Who recorded the latest inspection in this database: the usual default."""
+        """The usual default inspector: the current user, else who recorded the latest record
+        this user may see."""
+        user = read_current_user(self.db).name
+        if user:
+            return user
         row = self.db.execute(
-            "SELECT inspector FROM inspections WHERE deleted = 0 ORDER BY rowid DESC LIMIT 1"
+            f"SELECT i.inspector FROM inspections i WHERE i.deleted = 0"
+            f" AND {inspection_visible('i')} ORDER BY i.rowid DESC LIMIT 1",
+            viewer_of(self.db).params(),
         ).fetchone()
         return row[0] if row else ""
 
     def departments(self, measure_id: str) -> list[tuple[str, str]]:
         """(id, name) of the departments a finding on this measure can be assigned to."""
-        return list(
-            self.db.execute(
-                "SELECT d.id, d.name FROM assignments s JOIN departments d"
-                " ON d.id = s.department_id WHERE s.measure_id = ? AND s.deleted = 0"
-                " GROUP BY d.id ORDER BY MIN(CASE s.role WHEN 'lead' THEN 0"
-                " WHEN 'responsible' THEN 1 ELSE 2 END), MIN(s.position)",
-                [measure_id],
+        return measure_departments(self.db, measure_id)
+
+    def methods(self) -> list[str]:
+        """The live 检查方式 list, in its order."""
+        return [
+            name
+            for (name,) in self.db.execute(
+                "SELECT name FROM vocabulary WHERE list = 'method' AND deleted = 0"
+                " ORDER BY position, name"
             )
-        )
+        ]
 
     # ---- Internals ----------------------------------------------------------------------------
 
@@ -245,11 +394,19 @@ class Inspections:
         if measure is None or measure["deleted"]:
             raise WriteError("该措施不存在或已删除。")
 
-    def _departments_of(self, measure_id: str) -> set[str]:
-        return {department_id for department_id, _name in self.departments(measure_id)}
+    def _check_plan(self, plan_id: str) -> None:
+        plan = self.repo.get("inspection_plans", plan_id)
+        visible = self.db.execute(
+            f"SELECT 1 FROM inspection_plans p WHERE p.id = :id AND {plan_visible('p')}",
+            {"id": plan_id, **viewer_of(self.db).params()},
+        ).fetchone()
+        if plan is None or plan["deleted"] or visible is None:
+            raise WriteError("该督查方案不存在或已删除。")
 
-    def _finding(self, finding_id: str) -> dict:
-        finding = self.repo.get("findings", finding_id)
-        if finding is None or finding["deleted"]:
-            raise WriteError("该问题不存在或已删除。")
-        return finding
+
+def _names(text: str) -> str:
+    """Inspector names as typed ("张三、李四", "张三,李四", "张三；李四") joined by "、"."""
+    for separator in (",", "，", ";", "；", "/"):
+        text = text.replace(separator, NAME_SEPARATOR)
+    parts = [part.strip() for part in text.split(NAME_SEPARATOR)]
+    return NAME_SEPARATOR.join(part for part in parts if part)

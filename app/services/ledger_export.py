@@ -44,7 +44,7 @@ from app.domain.text import deadline_text
 from app.domain.workdays import WorkCalendar
 from app.files import explain_write_error, replace_file, safe_name, write_new
 from app.services.calendar import HolidayTable
-from app.services.inspections import OPEN_FINDING_SQL
+from app.services.inspections import VISIBLE_OPEN_FINDING_SQL
 from app.services.status import (
     DEFAULT_SOON_DAYS,
     LedgerFilter,
@@ -52,6 +52,7 @@ from app.services.status import (
     MeasureRow,
     milestone_state,
 )
+from app.services.visibility import viewer_of
 from app.storage import WriteError
 from reports.ledger_workbook import (
     AreaGroup,
@@ -525,9 +526,9 @@ class LedgerExport:
             "SELECT f.measure_id, f.description, COALESCE(d.name, ''), f.rectify_by"
             " FROM findings f JOIN measures m ON m.id = f.measure_id"
             " LEFT JOIN departments d ON d.id = f.department_id"
-            f" WHERE {OPEN_FINDING_SQL} AND m.deleted = 0"
+            f" WHERE {VISIBLE_OPEN_FINDING_SQL} AND m.deleted = 0"  # 暗访 confidentiality
             " AND (:plan_id IS NULL OR m.plan_id = :plan_id) ORDER BY f.found_on, f.rowid",
-            params,
+            {**params, **viewer_of(self.db).params()},
         ):
             due = date.fromisoformat(rectify_by) if rectify_by else None
             result[measure_id].append(

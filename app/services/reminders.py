@@ -5,6 +5,10 @@ phrase and date, and how many working days are left or overdue. A department is 
 date once per measure: under its strongest role however often the plan names it there (牵头 and
 责任 both, or one name twice), and in one line when the measure's text sets that day in two
 sentences ("6月底前，…。6月底，…" shows as "6月底前、6月底").
+
+A finding's 整改期限 is a deadline too: findings not 销号 whose 整改期限 is due soon or past come in
+as ``FindingReminder`` items of their responsible department (only those the current user may
+see: 暗访 confidentiality).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from app.domain.ledger import Role
 from app.domain.text import deadline_text
 from app.domain.workdays import WorkCalendar
 from app.services.status import DEFAULT_SOON_DAYS
+from app.services.visibility import finding_visible, viewer_of
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -51,6 +56,17 @@ class ReminderItem:
         if self.working_days == 0:
             return "今日到期"
         return f"还剩 {self.working_days} 个工作日"
+
+
+@dataclass(frozen=True)
+class FindingReminder(ReminderItem):
+    """A finding's 整改期限 (``raw`` is "整改：" and the problem; ``milestone_id`` is empty)."""
+
+    finding_id: str = ""
+
+    @property
+    def describe(self) -> str:
+        return "整改" + super().describe
 
 
 @dataclass
@@ -146,7 +162,62 @@ class Reminders:
                     days,
                 )
             )
+        for department, item in self._findings(as_of, soon, plan_id, distance):
+            groups.setdefault(department[0], DepartmentReminder(*department)).items.append(item)
         return sorted(
             groups.values(),
             key=lambda g: (-g.overdue_count, -len(g.items), sort_key(g.department)),
         )
+
+    def _findings(
+        self, as_of: date, soon: date, plan_id: str | None, distance: dict[date, int]
+    ) -> list[tuple[tuple[str, str, bool], FindingReminder]]:
+        """Findings open at ``as_of`` whose 整改期限 is by ``soon``, with their department."""
+        plan_clause = "AND m.plan_id = :plan_id" if plan_id else ""
+        rows = self.db.execute(
+            f"""
+            SELECT d.id, d.name, d.is_group, f.id, f.description, f.rectify_by, m.id, a.no,
+                   m.no, m.title,
+                   (SELECT s.role FROM assignments s WHERE s.measure_id = m.id
+                    AND s.department_id = d.id AND s.deleted = 0
+                    ORDER BY CASE s.role WHEN 'lead' THEN 0 WHEN 'responsible' THEN 1 ELSE 2 END
+                    LIMIT 1)
+            FROM findings f
+            JOIN measures m ON m.id = f.measure_id AND m.deleted = 0
+            LEFT JOIN areas a ON a.id = m.area_id
+            JOIN departments d ON d.id = f.department_id
+            WHERE f.deleted = 0 AND f.rectify_by IS NOT NULL AND f.rectify_by <= :soon
+              AND f.found_on <= :as_of
+              AND (f.rectified_on IS NULL OR f.rectified_on > :as_of)
+              AND {finding_visible("f")} {plan_clause}
+            ORDER BY f.rectify_by, m.position, f.rowid
+            """,
+            {
+                "as_of": as_of.isoformat(),
+                "soon": soon.isoformat(),
+                "plan_id": plan_id,
+                **viewer_of(self.db).params(),
+            },
+        ).fetchall()
+        result = []
+        for row in rows:
+            department_id, name, is_group, finding_id, description, due_text = row[:6]
+            measure_id, area_no, measure_no, title, role = row[6:]
+            due = date.fromisoformat(due_text)
+            if due not in distance:
+                distance[due] = abs(self.calendar.workdays_between(as_of, due))
+            item = FindingReminder(
+                measure_id,
+                "",
+                area_no,
+                measure_no,
+                title,
+                Role(role) if role else Role.RESPONSIBLE,
+                f"整改：{description}",
+                due,
+                due < as_of,
+                distance[due],
+                finding_id,
+            )
+            result.append(((department_id, name, bool(is_group)), item))
+        return result

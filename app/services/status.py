@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain.ledger import Light, Status
 from app.domain.workdays import WorkCalendar
-from app.services.inspections import OPEN_FINDING_SQL
+from app.services.inspections import VISIBLE_OPEN_FINDING_SQL
+from app.services.visibility import viewer_of
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -227,11 +228,12 @@ class LedgerStatus:
             )
             params["month_start"] = f"{year:04d}-{month:02d}-01"
             params["month_end"] = following.isoformat()
-        if filter.open_findings:
+        if filter.open_findings:  # only findings the current user may see (暗访 confidentiality)
             where.append(
                 "EXISTS (SELECT 1 FROM findings f"
-                f" WHERE f.measure_id = m.id AND {OPEN_FINDING_SQL})"
+                f" WHERE f.measure_id = m.id AND {VISIBLE_OPEN_FINDING_SQL})"
             )
+            params.update(viewer_of(self.db).params())
         if filter.text.strip():
             where.append("(m.title LIKE :text ESCAPE '\\' OR m.text LIKE :text ESCAPE '\\')")
             params["text"] = "%" + _escape_like(filter.text.strip()) + "%"

@@ -229,7 +229,10 @@ def test_open_findings_of_inspections_are_listed_until_rectified(sample, tmp_pat
     )
     ws = _export(sample, tmp_path)[LEDGER_SHEET]
     cell = _measure_rows(ws)["1.5"]["督查发现问题"]
-    assert cell == f"窗口无人值守（{department[1]}，整改期限2021年7月5日，已逾期）\n告知单未张贴"
+    # A problem recorded without a department is the measure's lead department's to rectify.
+    assert cell == (
+        f"窗口无人值守（{department[1]}，整改期限2021年7月5日，已逾期）\n告知单未张贴（{department[1]}）"
+    )
     column = HEADERS.index("督查发现问题") + 1
     assert ws.cell(_row_of(ws, "1.5"), column).font.color.rgb[-6:] == "C00000"
     assert _measure_rows(ws)["1.4"]["督查发现问题"] is None
