@@ -202,10 +202,14 @@ class SheetMeta:
 
 @dataclass(frozen=True)
 class SheetEntry:
-    """One non-blank row read back: raw cell values by column header, and its row number."""
+    """One non-blank row read back: raw cell values by column header, and its row number.
+
+    ``formulas``: headers whose cell holds a formula without a saved result (its value is None).
+    """
 
     row: int
     values: Mapping[str, Any]
+    formulas: frozenset[str] = frozenset()
 
     def get(self, header: str) -> Any:
         return self.values.get(header)
@@ -442,6 +446,10 @@ def _date_text(day: date) -> str:
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
+FORMULA_NOT_SAVED = (
+    "该单元格是公式，但文件中没有保存计算结果（可能由程序生成）；"
+    "请在 Excel 或 WPS 中打开、保存后再导入。"
+)
 
 
 def read_sheet(source: str | Path | bytes) -> SheetContent:
@@ -449,10 +457,23 @@ def read_sheet(source: str | Path | bytes) -> SheetContent:
 
     Values are what openpyxl reads (str, int, float, datetime, None), except that a number
     shown as a percentage comes back as the text Excel displays ("92%"), so that typing 92% in
-    Excel means 92 and not 0.92. Raises ``SheetFormatError`` (Chinese message) for a file that
-    is empty, not an .xlsx, corrupt, or not a progress sheet of a format version this code reads.
+    Excel means 92 and not 0.92. A formula without a saved result reads as None and is named in
+    its entry's ``formulas``. Raises ``SheetFormatError`` (Chinese message) for a file that is
+    empty, not an .xlsx, corrupt, over a limit of app/limits.py (size, zip package, rows), or
+    not a progress sheet of a format version this code reads.
     """
-    data = Path(source).read_bytes() if isinstance(source, str | Path) else source
+    from app import limits
+    from reports.xlsx_formulas import uncached_formulas
+
+    try:
+        if isinstance(source, str | Path):
+            path = Path(source)
+            data = limits.read_bytes_limited(path, limits.MAX_SHEET_FILE_BYTES, "进展填报表")
+        else:
+            data = source
+            limits.check_size("", len(data), limits.MAX_SHEET_FILE_BYTES, "进展填报表")
+    except limits.LimitExceeded as error:
+        raise SheetFormatError(error.message) from None
     if not data:
         raise SheetFormatError("文件为空（0 字节），请让填报部门重新报送。")
     if data.startswith(_OLE_MAGIC):
@@ -463,12 +484,21 @@ def read_sheet(source: str | Path | bytes) -> SheetContent:
     if not data.startswith(_ZIP_MAGIC):
         raise SheetFormatError("不是 Excel .xlsx 文件，无法读取。")
     try:
+        limits.check_package(data, "", limits.XLSX_LIMITS)
+    except limits.LimitExceeded as error:
+        raise SheetFormatError(error.message) from None
+    except Exception as error:  # zipfile errors: a damaged package
+        raise SheetFormatError("文件已损坏或不是有效的 Excel 工作簿，无法打开。") from error
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # zipfile, XML and openpyxl errors alike
         raise SheetFormatError("文件已损坏或不是有效的 Excel 工作簿，无法打开。") from error
     try:
+        _refuse_meta_formulas(uncached_formulas(data, META_SHEET, max_row=limits.MAX_META_ROWS))
         meta = _read_meta(workbook)
-        entries = _read_entries(workbook)
+        ws = _rows_sheet(workbook)
+        formulas = uncached_formulas(data, ROWS_SHEET, max_row=limits.MAX_SHEET_ROWS)
+        entries = _read_entries(ws, formulas)
     except SheetFormatError:
         raise
     except Exception as error:
@@ -479,6 +509,8 @@ def read_sheet(source: str | Path | bytes) -> SheetContent:
 
 
 def _read_meta(workbook: Any) -> SheetMeta:
+    from app.limits import MAX_META_ROWS
+
     if META_SHEET not in workbook.sheetnames:
         raise SheetFormatError(
             "缺少隐藏的 _meta 工作表：不是督查台账导出的进展填报表，"
@@ -488,7 +520,11 @@ def _read_meta(workbook: Any) -> SheetMeta:
     ws = workbook[META_SHEET]
     ws.reset_dimensions()
     values: dict[str, str] = {}
-    for row in ws.iter_rows(min_col=1, max_col=2, values_only=True):
+    for number, row in enumerate(ws.iter_rows(min_col=1, max_col=2, values_only=True), start=1):
+        if number > MAX_META_ROWS:
+            raise SheetFormatError(
+                f"_meta 工作表超过 {MAX_META_ROWS} 行，文件已被改动或损坏。", sheet=META_SHEET
+            )
         if not row or row[0] is None:
             continue
         key = str(row[0]).strip()
@@ -528,17 +564,54 @@ def _read_meta(workbook: Any) -> SheetMeta:
     )
 
 
-def _read_entries(workbook: Any) -> list[SheetEntry]:
+def _refuse_meta_formulas(formulas: Mapping[int, set[int]]) -> None:
+    """A key or value of "_meta" that is a formula without its result cannot be trusted."""
+    rows = sorted(row for row, columns in formulas.items() if min(columns) <= 2)
+    if rows:
+        raise SheetFormatError(
+            f"_meta 工作表第 {rows[0]} 行{FORMULA_NOT_SAVED.removeprefix('该单元格')}",
+            sheet=META_SHEET,
+            row=rows[0],
+        )
+
+
+def _too_many_rows(rows: int | None) -> SheetFormatError:
+    from app.limits import MAX_SHEET_ROWS, count_text
+
+    amount = f"有 {count_text(rows)} 行，" if rows is not None else ""
+    return SheetFormatError(
+        f"“{ROWS_SHEET}”工作表{amount}超过上限 {count_text(MAX_SHEET_ROWS)} 行"
+        "（一个部门的填报表通常只有几十到几百行），未导入。"
+        "请确认没有粘贴多余的内容，删除表格下方多余的行后保存，再导入。",
+        sheet=ROWS_SHEET,
+    )
+
+
+def _rows_sheet(workbook: Any) -> Any:
+    """The "进展填报" sheet, refused at once when its own dimension says it is too big."""
+    from app.limits import MAX_SHEET_ROWS
+
     if ROWS_SHEET not in workbook.sheetnames:
         raise SheetFormatError(
             f"缺少“{ROWS_SHEET}”工作表（工作表可能被改名或删除）。", sheet=ROWS_SHEET
         )
     ws = workbook[ROWS_SHEET]
-    ws.reset_dimensions()
-    rows = ws.iter_rows(min_row=1)
+    declared = ws.max_row
+    if declared is not None and declared > MAX_SHEET_ROWS:
+        raise _too_many_rows(declared)
+    return ws
+
+
+def _read_entries(ws: Any, formulas: Mapping[int, set[int]]) -> list[SheetEntry]:
+    from app.limits import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS
+
+    ws.reset_dimensions()  # the dimension may be missing or wrong: rows are counted as read
+    rows = ws.iter_rows(min_row=1, max_col=MAX_SHEET_COLUMNS)
     header: dict[str, int] | None = None
     entries: list[SheetEntry] = []
     for number, cells in enumerate(rows, start=1):
+        if number > MAX_SHEET_ROWS:
+            raise _too_many_rows(None)
         if header is None:
             if number > HEADER_ROW:
                 raise SheetFormatError(
@@ -557,15 +630,21 @@ def _read_entries(workbook: Any) -> list[SheetEntry]:
                         row=number,
                         column=missing[0],
                     )
+                columns = [(name, index) for name, index in header.items() if name in HEADERS]
             continue
         values = {
             name: _cell_value(cells[index]) if index < len(cells) else None
-            for name, index in header.items()
-            if name in HEADERS
+            for name, index in columns
         }
-        if all(_blank(value) for value in values.values()):
+        in_row = formulas.get(number)
+        unsaved = (
+            frozenset(name for name, index in columns if index + 1 in in_row)
+            if in_row
+            else frozenset()
+        )
+        if not unsaved and all(_blank(value) for value in values.values()):
             continue
-        entries.append(SheetEntry(number, values))
+        entries.append(SheetEntry(number, values, unsaved))
     if header is None:
         raise SheetFormatError(
             f"“{ROWS_SHEET}”工作表中找不到表头，表格结构被改动。", sheet=ROWS_SHEET

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from app.plan_import import ParsedPlan
     from app.storage import Storage, StorageError
 
 # Exit codes (README, 命令行): 0 done; 1 the input was refused (e.g. a returned sheet with
@@ -140,14 +139,3 @@ def exit_code_for(problem: StorageError) -> int:
     if isinstance(problem, MissingDatabaseError):
         return EXIT_DB_MISSING
     return EXIT_ERROR
-
-
-def parse_plan(path: Path) -> ParsedPlan | None:
-    """The parsed plan, or None after printing why the file could not be read."""
-    from app.plan_import import PlanReadError, parse_file
-
-    try:
-        return parse_file(path)
-    except PlanReadError as problem:
-        error(problem.message)
-        return None

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
     error,
     open_storage,
-    parse_plan,
     print_json,
 )
+from app.cli.feedback import StderrProgress
+
+if TYPE_CHECKING:
+    from app.plan_import import ParsedPlan
 
 
 def add_commands(commands: argparse._SubParsersAction, db: argparse.ArgumentParser) -> dict:
@@ -30,8 +34,23 @@ def add_commands(commands: argparse._SubParsersAction, db: argparse.ArgumentPars
     return {"parse": cmd_parse, "import-plan": cmd_import_plan}
 
 
+def _read_plan(path: Path, feedback: StderrProgress) -> ParsedPlan | None:
+    """The parsed plan, or None after printing why the file could not be read. Progress goes
+    to stderr while it takes long (app/cli/feedback.py)."""
+    from app.plan_import import PlanReadError, parse_file
+
+    try:
+        return parse_file(path, feedback)
+    except PlanReadError as problem:
+        failure = problem.message
+    finally:
+        feedback.finish()
+    error(failure)
+    return None
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
-    parsed = parse_plan(args.file)
+    parsed = _read_plan(args.file, StderrProgress(f"正在读取并解析“{args.file.name}”"))
     if parsed is None:
         return EXIT_ERROR
     print_json(parsed.to_json())
@@ -43,7 +62,8 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
 
     from app.services.plan_store import PlanStore
 
-    parsed = parse_plan(args.file)
+    feedback = StderrProgress(f"正在读取并解析“{args.file.name}”")
+    parsed = _read_plan(args.file, feedback)
     if parsed is None:
         return EXIT_ERROR
     if not parsed.measures:
@@ -51,8 +71,10 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     storage = open_storage(args, "create")
     try:
+        feedback.stage(f"正在写入台账（{len(parsed.measures)} 项措施）")
         result = PlanStore(storage.repository).import_plan(parsed)
     finally:
+        feedback.finish()
         storage.close()
     diff = result.diff
     print(result.summary(), file=sys.stderr)

@@ -96,17 +96,22 @@ def cmd_progress_sheets(args: argparse.Namespace) -> int:
 
 
 def cmd_import_progress(args: argparse.Namespace) -> int:
+    from app.cli.feedback import StderrProgress
     from app.services.progress import ProgressService
 
     storage = open_storage(args, "write")
+    feedback = StderrProgress(f"正在检查 {len(args.files)} 个文件")
     try:
         report = ProgressService(storage.repository).import_files(
-            args.files, received_on=args.received_on or date.today()
+            args.files, received_on=args.received_on or date.today(), progress=feedback
         )
     finally:
+        feedback.finish()
         storage.close()
     for issue in report.errors:
         error(str(issue))
+    if report.unlisted_errors:
+        error(report.unlisted_note())
     print(report.summary(), file=sys.stderr)
     print_json(
         {
@@ -124,6 +129,7 @@ def cmd_import_progress(args: argparse.Namespace) -> int:
                 }
                 for issue in report.errors
             ],
+            "errors_not_listed": report.unlisted,
         }
     )
     return EXIT_OK if report.ok else EXIT_REFUSED

@@ -16,6 +16,10 @@
    numeral: its number is inferred and a warning raised.
 4. Measures collect the groups, deadlines and targets inside their span; the department
    directory is learned from all names, and every name is mapped to its canonical form.
+
+``progress(done, total)`` is called between these stages (``_STAGES`` calls in all, none per
+line: parsing runs at millions of characters a second, so each stage of the largest allowed plan
+takes well under a second) and may raise ``Cancelled``, which passes through.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+from app.progress import Progress, part, report
 
 from . import departments as dep
 from .deadlines import find_deadlines
@@ -80,10 +86,11 @@ class _AreaDraft:
 class _Document:
     """The classified lines, their blocks, the flat text and what the extractors found in it."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, progress: Progress | None = None) -> None:
         self.text = text
         self.norm = fold(text)
         self.lines = lines = classify(text, self.norm)
+        report(progress, 1, _STAGES)
         count = len(lines)
         self.prev_line = prev_line = [-1] * count  # previous non-blank line
         self.next_line = next_line = [-1] * count  # next non-blank line
@@ -101,6 +108,7 @@ class _Document:
         # (only text lines can be heading-like: the test is skipped for the others)
         self.heading_like = [line.kind == "text" and self._heading_like(line) for line in lines]
         self._build_blocks()
+        report(progress, 2, _STAGES)
         self.first_leads = dep.first_listed_leads(self.flat.norm, folded=True)
         self.groups = dep.find_groups(
             self.flat.raw, first_leads=self.first_leads, norm=self.flat.norm
@@ -108,6 +116,7 @@ class _Document:
         self.named_blocks = {
             bisect_right(self.flat.starts, g.start) - 1 for g in self.groups if g.found
         }
+        report(progress, 3, _STAGES)
 
     def _heading_like(self, line: Line) -> bool:
         if not heading_shaped(line) or line.index < self.first_item:
@@ -412,10 +421,11 @@ def _remap_target(item: Target, flat: FlatText) -> Target:
     return item
 
 
-def parse_text(text: str, source_name: str = "") -> ParsedPlan:
-    """Parse a plan's text. Never raises; doubtful findings become ``plan.warnings``."""
+def parse_text(text: str, source_name: str = "", progress: Progress | None = None) -> ParsedPlan:
+    """Parse a plan's text. Never raises (but a ``Cancelled`` from ``progress`` passes);
+    doubtful findings become ``plan.warnings``."""
     try:
-        return _parse(text if isinstance(text, str) else str(text), source_name)
+        return _parse(text if isinstance(text, str) else str(text), source_name, progress)
     except Exception as error:  # a safety net: report, never crash the import dialog
         plan = ParsedPlan(source_name=source_name)
         plan.warnings.append(
@@ -427,16 +437,22 @@ def parse_text(text: str, source_name: str = "") -> ParsedPlan:
         return plan
 
 
-def parse_file(path: str | Path) -> ParsedPlan:
+def parse_file(path: str | Path, progress: Progress | None = None) -> ParsedPlan:
     """Read a plan document (see ``read_document``) and parse it. Raises ``PlanReadError``."""
     from .reader import read_document
 
     path = Path(path)
-    return parse_text(read_document(path), source_name=path.name)
+    text = read_document(path, part(progress, 0.0, READ_SHARE))
+    return parse_text(text, path.name, part(progress, READ_SHARE, 1.0))
 
 
-def _parse(text: str, source_name: str) -> ParsedPlan:
-    doc = _Document(text)
+READ_SHARE = 0.7  # of read + parse: reading a .docx or PDF takes longer than parsing its text
+_STAGES = 6
+
+
+def _parse(text: str, source_name: str, progress: Progress | None = None) -> ParsedPlan:
+    report(progress, 0, _STAGES)
+    doc = _Document(text, progress)
     builder = _Builder(doc)
     meta: Metadata = extract(doc.lines, doc.first_item)
     plan = ParsedPlan(
@@ -459,18 +475,21 @@ def _parse(text: str, source_name: str) -> ParsedPlan:
         builder.warn("title_missing", "未识别到方案标题")
 
     drafts, dept_mode = builder.build()
+    report(progress, 4, _STAGES)
     if not dept_mode and drafts:
         builder.warn("no_departments_anywhere", "全文未识别到任何责任部门，已按编号结构推断措施")
     if not drafts:
         builder.warn("no_measures", "未识别到任何措施条目")
 
     _fill(plan, drafts, builder, year)
+    report(progress, 5, _STAGES)
     _check_numbering(plan, builder)
     _apply_directory(plan, builder, meta)
     _check_measures(plan, builder, year_known=year is not None)
     plan.warnings = sorted(
         builder.warnings, key=lambda w: (w.offset is None, w.offset if w.offset is not None else 0)
     )
+    report(progress, _STAGES, _STAGES)
     return plan
 
 

@@ -6,6 +6,11 @@ is installed. The file's content decides the format when it disagrees with the e
 
 Every failure is a ``PlanReadError`` whose message (Simplified Chinese) tells the user what to
 do; no raw traceback escapes. Lines are separated by "\\n" in the returned text.
+
+Limits (app/limits.py) are checked before a library sees the bytes: the file's size, the zip
+package of a .docx, the page count of a PDF and the length of the text. ``progress(done, total)``
+(app/progress.py), when given, is called a few dozen times and may raise ``Cancelled``, which
+passes through unchanged.
 """
 
 from __future__ import annotations
@@ -15,10 +20,15 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 import unicodedata
 import zipfile
 from pathlib import Path
 from typing import Any
+
+from app import limits
+from app.limits import LimitExceeded
+from app.progress import Progress, part, report
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
@@ -33,11 +43,13 @@ class PlanReadError(Exception):
         self.message = message
 
 
-def read_document(path: str | Path) -> str:
+def read_document(path: str | Path, progress: Progress | None = None) -> str:
     """The text of a plan document. Raises ``PlanReadError`` with a Chinese message."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = _read_bytes(path)
+    except LimitExceeded as error:
+        raise PlanReadError(error.message) from None
     except FileNotFoundError:
         raise PlanReadError(f"找不到文件：{path.name}") from None
     except IsADirectoryError:
@@ -46,23 +58,24 @@ def read_document(path: str | Path) -> str:
         raise PlanReadError(f"无法打开文件“{path.name}”：{error.strerror or error}") from None
     if not data.strip():
         raise PlanReadError(f"文件“{path.name}”是空的")
+    report(progress, 0, 1)
     suffix = path.suffix.lower()
     try:
         if data.startswith(b"%PDF"):
-            text = _read_pdf(data)
+            text = _read_pdf(data, path, progress)
         elif data.startswith(b"PK"):
-            text = _read_zip(data, path)
-        elif data.startswith(_OLE_MAGIC) or data.lstrip().startswith(b"{\\rtf"):
-            text = _read_legacy(data, path)
+            text = _read_zip(data, path, progress)
+        elif _packaged(data[:1024]):  # OLE (.doc, .wps) or RTF
+            text = _read_legacy(data, path, progress)
         elif suffix in (".pdf", ".docx"):
             raise PlanReadError(f"文件“{path.name}”已损坏或不是 {suffix[1:].upper()} 文件")
-        elif suffix in (".doc", ".wps"):
-            # Some .doc files are HTML or plain text saved with a Word extension.
+        else:  # text; some .doc/.wps files are HTML or plain text saved with a Word extension
             text = _decode_text(data, path.name)
-        else:
-            text = _decode_text(data, path.name)
+        limits.check_chars(path.name, len(text))
     except PlanReadError:
         raise
+    except LimitExceeded as error:
+        raise PlanReadError(error.message) from None
     except Exception as error:  # a library failing on a malformed file
         raise PlanReadError(
             f"无法读取文件“{path.name}”：文件可能已损坏（{type(error).__name__}）"
@@ -70,7 +83,23 @@ def read_document(path: str | Path) -> str:
     text = _tidy(text)
     if not text.strip():
         raise PlanReadError(f"文件“{path.name}”中没有文字内容")
+    report(progress, 1, 1)
     return text
+
+
+def _packaged(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is a PDF, zip, OLE or RTF document (else: text)."""
+    return head.startswith((b"%PDF", b"PK", _OLE_MAGIC)) or head.lstrip().startswith(b"{\\rtf")
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, refused before reading when over the limit for its kind: a text file
+    is refused at a smaller size than a .docx or PDF, which may carry pictures."""
+    with path.open("rb") as stream:
+        head = stream.read(1024)
+    if _packaged(head):
+        return limits.read_bytes_limited(path, limits.MAX_PLAN_FILE_BYTES, "实施方案文件")
+    return limits.read_bytes_limited(path, limits.MAX_PLAN_TEXT_BYTES, "纯文本方案文件")
 
 
 def _tidy(text: str) -> str:
@@ -153,20 +182,25 @@ def _guess_encoding(data: bytes) -> str | None:
 # -- docx ----------------------------------------------------------------------------------
 
 
-def _read_zip(data: bytes, path: Path) -> str:
+def _read_zip(data: bytes, path: Path, progress: Progress | None) -> str:
     try:
+        limits.check_package(data, path.name, limits.DOCX_LIMITS, part(progress, 0.0, 0.2))
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, OSError, EOFError):
         raise PlanReadError(f"文件“{path.name}”已损坏，无法打开") from None
     if "word/document.xml" in names:
-        return _read_docx(data)
+        return _docx_text(data, path, progress)
     if "content.xml" in names:  # OpenDocument (.odt) or a newer .wps variant
-        return _read_legacy(data, path)
+        return _read_legacy(data, path, progress)
     raise PlanReadError(f"不支持的文件格式：“{path.name}”。{_CONVERT_HINT}")
 
 
-def _read_docx(data: bytes) -> str:
+_WALK_STEP = 500  # body elements between two progress reports
+
+
+def _docx_text(data: bytes, path: Path, progress: Progress | None) -> str:
+    """The text of a .docx whose package ``check_package`` has passed."""
     try:
         import docx
         from docx.table import Table
@@ -174,19 +208,34 @@ def _read_docx(data: bytes) -> str:
     except ImportError:
         raise PlanReadError("缺少 python-docx 组件，无法读取 .docx 文件") from None
     document = docx.Document(io.BytesIO(data))
+    report(progress, 1, 2)
+    body = document.element.body
+    total = len(body) or 1
+    walking = part(progress, 0.5, 1.0)
     lines: list[str] = []
+    seen = [0, 0]  # top-level elements walked, characters collected
 
-    def walk(parent: Any) -> None:  # an lxml element
+    def add(texts: list[str]) -> None:
+        lines.extend(texts)
+        seen[1] += sum(len(text) + 1 for text in texts)
+        if seen[1] > limits.MAX_PLAN_CHARS:  # stop early: the rest need not be read
+            limits.check_chars(path.name, seen[1])
+
+    def walk(parent: Any, top: bool) -> None:  # an lxml element
         for child in parent.iterchildren():
+            if top:
+                seen[0] += 1
+                if seen[0] % _WALK_STEP == 0:
+                    report(walking, seen[0], total)
             tag = child.tag.rsplit("}", 1)[-1]
             if tag == "p":
-                lines.append(Paragraph(child, document).text)
+                add([Paragraph(child, document).text])
             elif tag == "tbl":
-                lines.extend(_table_lines(Table(child, document)))
+                add(_table_lines(Table(child, document)))
             elif tag in ("sdt", "sdtContent", "customXml"):  # content controls wrap paragraphs
-                walk(child)
+                walk(child, False)
 
-    walk(document.element.body)
+    walk(body, True)
     return "\n".join(lines)
 
 
@@ -217,7 +266,7 @@ _ITEM_START = re.compile(
 )
 
 
-def _read_pdf(data: bytes) -> str:
+def _read_pdf(data: bytes, path: Path, progress: Progress | None) -> str:
     try:
         from pypdf import PdfReader
     except ImportError:
@@ -233,12 +282,24 @@ def _read_pdf(data: bytes) -> str:
             unlocked = 0
         if not unlocked:
             raise PlanReadError("PDF 文件已加密（设置了打开密码），请先解除密码保护后再导入")
+    count = len(reader.pages)
+    if count > limits.MAX_PDF_PAGES:
+        raise PlanReadError(
+            f"PDF 文件“{path.name}”共 {limits.count_text(count)} 页，超过实施方案的上限"
+            f" {limits.count_text(limits.MAX_PDF_PAGES)} 页，未读取。"
+            "请确认选择的是实施方案本身，或把方案分成几个文件分别导入。"
+        )
     pages: list[str] = []
-    for page in reader.pages:
+    chars = 0
+    for number, page in enumerate(reader.pages):
+        report(progress, number, count)
         try:
             pages.append(page.extract_text() or "")
         except Exception:
             pages.append("")
+        chars += len(pages[-1])
+        if chars > limits.MAX_PLAN_CHARS:  # stop early: the rest need not be extracted
+            limits.check_chars(path.name, chars)
     if not "".join(pages).strip():
         raise PlanReadError(
             "PDF 中没有可提取的文字（可能是扫描件或图片），请先用 OCR 软件识别为文字，"
@@ -276,7 +337,10 @@ def _unwrap(page: str) -> str:
 # -- .doc / .wps / .rtf / .odt through LibreOffice --------------------------------------------
 
 
-def _read_legacy(data: bytes, path: Path) -> str:
+_CONVERT_TIMEOUT = 180.0  # seconds; LibreOffice converts a plan in about one
+
+
+def _read_legacy(data: bytes, path: Path, progress: Progress | None = None) -> str:
     if _ENCRYPTED_PACKAGE in data[:1_000_000]:
         raise PlanReadError(f"文件“{path.name}”已加密（设置了打开密码），请先解除密码保护后再导入")
     office = shutil.which("soffice") or shutil.which("libreoffice")
@@ -290,25 +354,42 @@ def _read_legacy(data: bytes, path: Path) -> str:
         source = tmp_path / ("source" + (path.suffix.lower() or ".doc"))
         source.write_bytes(data)
         profile = (tmp_path / "profile").as_uri()
-        try:
-            subprocess.run(
-                [
-                    office,
-                    f"-env:UserInstallation={profile}",
-                    "--headless",
-                    "--convert-to",
-                    "docx",
-                    "--outdir",
-                    str(tmp_path),
-                    str(source),
-                ],
-                capture_output=True,
-                timeout=180,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            raise PlanReadError(f"用 LibreOffice 转换“{path.name}”失败。{_CONVERT_HINT}") from None
+        command = [
+            office,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "docx",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ]
+        if not _convert(command, part(progress, 0.0, 0.5)):
+            raise PlanReadError(f"用 LibreOffice 转换“{path.name}”失败。{_CONVERT_HINT}")
         converted = tmp_path / "source.docx"
         if not converted.exists():
             raise PlanReadError(f"用 LibreOffice 转换“{path.name}”失败。{_CONVERT_HINT}")
-        return _read_docx(converted.read_bytes())
+        return _read_zip(converted.read_bytes(), path, part(progress, 0.5, 1.0))
+
+
+def _convert(command: list[str], progress: Progress | None) -> bool:
+    """Run LibreOffice; False when it cannot start or overruns. Cancelling kills it."""
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        return False
+    started = time.monotonic()
+    try:
+        while True:
+            try:
+                process.wait(timeout=0.25)
+                return True
+            except subprocess.TimeoutExpired:
+                elapsed = time.monotonic() - started
+                if elapsed > _CONVERT_TIMEOUT:
+                    return False
+                report(progress, round(elapsed), round(_CONVERT_TIMEOUT))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -38,10 +38,12 @@ from PySide6.QtWidgets import (
 from ui.tasks import run_in_background
 from ui.widgets.file_dialogs import FileDialogs, FilePurpose
 from ui.widgets.measure_editor import MeasureEditor
+from ui.widgets.progress import ProgressTask, run_with_progress
 from ui.widgets.sizing import fit_to_screen
 
 if TYPE_CHECKING:
     from app.plan_import import ParsedArea, ParsedMeasure, ParsedPlan
+    from app.progress import Progress
     from app.services.plan_store import ImportResult, PlanDiff, PlanStore
 
 MEASURE_COLOUR = QColor("#fff3b0")
@@ -52,12 +54,14 @@ CHANGED_BRUSH = QBrush(QColor("#b35900"))
 REMOVED_BRUSH = QBrush(QColor("#888888"))
 
 
-def read_and_parse(path: Path) -> tuple[str, ParsedPlan]:
-    """Runs on a worker thread."""
+def read_and_parse(path: Path, progress: Progress | None = None) -> tuple[str, ParsedPlan]:
+    """Runs on a worker thread; ``progress`` may raise ``Cancelled`` (app/progress.py)."""
     from app.plan_import import parse_text, read_document
+    from app.plan_import.parser import READ_SHARE
+    from app.progress import part
 
-    text = read_document(path)
-    return text, parse_text(text, path.name)
+    text = read_document(path, part(progress, 0.0, READ_SHARE))
+    return text, parse_text(text, path.name, part(progress, READ_SHARE, 1.0))
 
 
 def choose_plan_file(parent: QWidget, files: FileDialogs | None = None) -> Path | None:
@@ -79,6 +83,7 @@ class PlanImportDialog(QDialog):
         self.source_text = ""
         self.diff: PlanDiff | None = None
         self.result: ImportResult | None = None
+        self.loading: ProgressTask | None = None
 
         self.file_label = QLabel("尚未选择文件")
         choose = QPushButton("选择文件(&O)…")
@@ -172,14 +177,36 @@ class PlanImportDialog(QDialog):
     # ---- Public API -------------------------------------------------------------------------
 
     def load_file(self, path: Path) -> None:
-        """Read and parse ``path`` off the UI thread, then show it."""
+        """Read and parse ``path`` off the UI thread behind a progress dialog with 取消, then
+        show it. Cancelling keeps whatever the dialog showed before."""
+        if self.is_busy():
+            return
+        shown = self.file_label.text()
         self.file_label.setText(str(path))
         self.busy.show()
         self.import_button.setEnabled(False)
-        run_in_background(lambda: read_and_parse(path), self._on_parsed, self._on_parse_failed)
+
+        def cancelled() -> None:
+            self.busy.hide()
+            self.file_label.setText(shown)
+            self.import_button.setEnabled(self.parsed is not None)
+
+        self.loading = run_with_progress(
+            self,
+            "导入实施方案",
+            f"正在读取并解析“{path.name}”…",
+            lambda progress: read_and_parse(path, progress),
+            self._on_parsed,
+            self._on_parse_failed,
+            cancelled,
+        )
 
     def is_loaded(self) -> bool:
         return self.parsed is not None and self.busy.isHidden()
+
+    def is_busy(self) -> bool:
+        """Reading, parsing or saving is under way (on a worker)."""
+        return not self.busy.isHidden()
 
     def select_measure(self, area_no: int, measure_no: int) -> bool:
         for index in range(self.tree.topLevelItemCount()):

@@ -310,7 +310,7 @@ class ImportErrorsDialog(QDialog):
         errors = report.errors
 
         self.headline = QLabel(
-            f"发现 {len(errors)} 处错误，本批 {len(report.files)} 个文件均未导入，"
+            f"发现 {report.error_count} 处错误，本批 {len(report.files)} 个文件均未导入，"
             "台账没有任何改动。"
         )
         font = self.headline.font()
@@ -327,6 +327,8 @@ class ImportErrorsDialog(QDialog):
                 "所以也未导入；可以只选这些文件重新导入。"
             )
         detail += "\n请把下列问题告诉相关部门，改正后重新报送，再导入。"
+        if report.unlisted_errors:
+            detail += "\n" + report.unlisted_note()
         self.detail = QLabel(detail)
         self.detail.setWordWrap(True)
 

@@ -37,6 +37,7 @@ from app.domain.workdays import WorkCalendar
 from app.storage import WriteError
 from ui.tasks import run_in_background
 from ui.widgets.empty_state import EmptyState
+from ui.widgets.progress import ProgressTask, run_with_progress
 
 if TYPE_CHECKING:
     from app.services.progress import (
@@ -97,6 +98,7 @@ class RoundsDialog(QDialog):
         self.last_groups: list[Addressee] = []
         self.last_report: ImportReport | None = None
         self.errors_dialog: ImportErrorsDialog | None = None
+        self.importing: ProgressTask | None = None
 
         # Left: the rounds.
         self.new_button = QPushButton("新建调度(&N)…")
@@ -404,13 +406,19 @@ class RoundsDialog(QDialog):
         info = self.current_round()
         if info is None or self.is_busy() or not paths:
             return
-        progress = self._progress
+        service = self._progress
         received_on = self.received_edit.date().toPython()
         self._set_busy(f"正在检查并导入 {len(paths)} 个文件…")
-        run_in_background(
-            lambda: progress.import_files(paths, received_on=received_on, round_id=info.id),
+        self.importing = run_with_progress(
+            self,
+            "导入报回表",
+            f"正在检查 {len(paths)} 个文件…",
+            lambda progress: service.import_files(
+                paths, received_on=received_on, round_id=info.id, progress=progress
+            ),
             self._on_imported,
             self._on_import_failed,
+            self._on_import_cancelled,
         )
 
     def copy_missing(self) -> None:
@@ -594,6 +602,10 @@ class RoundsDialog(QDialog):
                 line += f" {outcome.note}"
             lines.append(line)
         QMessageBox.information(self, "导入完成", "\n".join(lines))
+
+    def _on_import_cancelled(self) -> None:
+        self._set_busy("")
+        self.status.setText("已取消导入，台账未改变。")
 
     def _on_import_failed(self, error: BaseException) -> None:
         self._set_busy("")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.domain.dates import read_date
+from app.limits import MAX_LISTED_ERRORS, MAX_SHEET_FILE_BYTES, LimitExceeded, read_bytes_limited
 from reports.progress_sheet import (
     COL_ACTUAL,
     COL_COMPLETED,
@@ -24,6 +25,8 @@ from reports.progress_sheet import (
     COL_PROGRESS,
     COL_REPORTER,
     COL_STATE,
+    FORMULA_NOT_SAVED,
+    HEADERS,
     META_SHEET,
     ROWS_SHEET,
     STATE_NOT_STARTED,
@@ -78,25 +81,39 @@ class _ValidFile:
 
 
 class _Checker:
-    """Validates files one by one, collecting every issue."""
+    """Validates files one by one, counting every issue and keeping each file's first
+    ``MAX_LISTED_ERRORS`` (a sheet of 500,000 bad rows must not become 500,000 messages)."""
 
     def __init__(self, service: ProgressService, received_on: date, chosen: RoundInfo | None):
         self.service = service
         self.received_on = received_on
         self.chosen = chosen
         self.issues: list[ImportIssue] = []
+        self.listed: Counter[str] = Counter()  # per file name
+        self.unlisted: Counter[str] = Counter()  # per file name: counted, not kept
         self._catalogs: dict[str, _Catalog] = {}
+
+    @property
+    def count(self) -> int:
+        return len(self.issues) + self.unlisted.total()
 
     def issue(
         self, path: Path, sheet: str | None, row: int | None, column: str | None, reason: str
     ) -> None:
-        self.issues.append(ImportIssue(path.name, sheet, row, column, reason))
+        if self.listed[path.name] < MAX_LISTED_ERRORS:
+            self.listed[path.name] += 1
+            self.issues.append(ImportIssue(path.name, sheet, row, column, reason))
+        else:
+            self.unlisted[path.name] += 1
 
     def check(self, path: Path) -> tuple[FileOutcome, _ValidFile | None]:
         outcome = FileOutcome(path, FileStatus.INVALID)
-        before = len(self.issues)
+        before = self.count
         try:
-            data = path.read_bytes()
+            data = read_bytes_limited(path, MAX_SHEET_FILE_BYTES, "进展填报表", name="")
+        except LimitExceeded as error:
+            self.issue(path, None, None, None, error.message)
+            return outcome, None
         except OSError as error:
             self.issue(path, None, None, None, f"无法读取文件：{error.strerror or error}")
             return outcome, None
@@ -140,13 +157,13 @@ class _Checker:
                 "department_id",
                 f"填报部门“{meta.department_name}”不在本台账的部门名录中（可能已合并或删除）。",
             )
-        if info is None or department is None or len(self.issues) > before:
+        if info is None or department is None or self.count > before:
             return outcome, None
         name, aliases = department
         outcome.round_name, outcome.department_name = info.name, name
         items = self._catalog(info).items(meta.department_id)
         answers = self._rows(path, content.entries, items, name, info)
-        if len(self.issues) > before:
+        if self.count > before:
             return outcome, None
         outcome.status = FileStatus.HELD  # valid; applied only if the whole batch is
         return outcome, _ValidFile(
@@ -184,9 +201,16 @@ class _Checker:
         seen: dict[str, int] = {}
         answers: list[_Answer] = []
         for entry in entries:
+            # A formula without a saved result is reported as such, not as "not filled in".
+            for column in HEADERS:
+                if column in entry.formulas:
+                    self.issue(path, ROWS_SHEET, entry.row, column, FORMULA_NOT_SAVED)
 
-            def problem(column: str, reason: str, row: int = entry.row) -> None:
-                self.issue(path, ROWS_SHEET, row, column, reason)
+            def problem(
+                column: str, reason: str, row: int = entry.row, unsaved=entry.formulas
+            ) -> None:
+                if column not in unsaved:
+                    self.issue(path, ROWS_SHEET, row, column, reason)
 
             code = _text(entry.get(COL_ID))
             if not code:

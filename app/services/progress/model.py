@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.domain.ledger import Role
+from app.limits import unlisted_errors_note
 from app.storage import WriteError
 from reports.progress_sheet import (
     STATE_DONE,
@@ -158,12 +159,28 @@ class FileOutcome:
 
 @dataclass
 class ImportReport:
+    """What an import did. ``errors`` lists each file's first ``MAX_LISTED_ERRORS`` problems (in
+    file and row order); ``unlisted`` counts, per file name, the rest, which are not kept."""
+
     files: list[FileOutcome] = field(default_factory=list)
     errors: list[ImportIssue] = field(default_factory=list)
+    unlisted: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return self.error_count == 0
+
+    @property
+    def unlisted_errors(self) -> int:
+        return sum(self.unlisted.values())
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.unlisted_errors
+
+    def unlisted_note(self) -> str:
+        """The line "另有 N 处错误未列出…", or "" when every error is listed."""
+        return unlisted_errors_note(self.unlisted)
 
     @property
     def applied(self) -> bool:
@@ -171,8 +188,8 @@ class ImportReport:
         return any(f.status in (FileStatus.IMPORTED, FileStatus.CORRECTED) for f in self.files)
 
     def summary(self) -> str:
-        if self.errors:
-            return f"发现 {len(self.errors)} 处错误，本批 {len(self.files)} 个文件均未导入。"
+        if self.error_count:
+            return f"发现 {self.error_count} 处错误，本批 {len(self.files)} 个文件均未导入。"
         count = Counter(f.status for f in self.files)
         text = f"导入 {count[FileStatus.IMPORTED] + count[FileStatus.CORRECTED]} 个文件"
         if count[FileStatus.CORRECTED]:

@@ -32,6 +32,7 @@ from app.services.progress.sheets_out import (
 from reports.progress_sheet import ItemKind
 
 if TYPE_CHECKING:
+    from app.progress import Progress
     from app.storage import Repository
 
 
@@ -156,16 +157,22 @@ class ProgressService:
         *,
         received_on: date,
         round_id: str | None = None,
+        progress: Progress | None = None,
     ) -> ImportReport:
-        """Validate every file, then apply all of them in one transaction, or none."""
+        """Validate every file, then apply all of them in one transaction, or none.
+
+        ``progress(done, total)`` counts files checked; a ``Cancelled`` it raises (at the latest
+        just before the transaction) passes through with nothing written."""
         chosen = self.get_round(round_id) if round_id is not None else None
         report = ImportReport()
         checker = _Checker(self, received_on, chosen)
         valid: list[_ValidFile] = []
         seen_sha: dict[str, str] = {}
         seen_reply: dict[tuple[str, str], str] = {}
-        for raw_path in paths:
-            path = Path(raw_path)
+        paths = [Path(raw_path) for raw_path in paths]
+        for index, path in enumerate(paths):
+            if progress is not None:
+                progress(index, len(paths))
             outcome, checked = checker.check(path)
             report.files.append(outcome)
             if checked is None:
@@ -189,8 +196,10 @@ class ProgressService:
                 continue
             seen_reply[key] = path.name
             valid.append(checked)
-        report.errors = checker.issues
-        if report.errors:  # valid files stay HELD
+        report.errors, report.unlisted = checker.issues, dict(checker.unlisted)
+        if progress is not None:
+            progress(len(paths), len(paths))  # the last moment to cancel
+        if not report.ok:  # valid files stay HELD
             return report
         with self.repo.transaction():
             for checked in valid:
