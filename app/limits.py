@@ -51,6 +51,21 @@ MAX_SHEET_COLUMNS = 100
 # "_meta" has 10 key/value rows.
 MAX_META_ROWS = 1_000
 
+# ---- Records JSON (import-records) ---------------------------------------------------------
+
+# Generous for a season of field work, small enough that a wrong or hostile file cannot exhaust
+# memory or time.
+MAX_RECORDS_FILE_BYTES = 32 * MiB
+MAX_RECORDS_ENTRIES = 50_000  # objects of any kind in one file
+MAX_RECORDS_STRING_CHARS = 20_000  # one text (a summary, a 整改情况)
+MAX_RECORDS_DEPTH = 16  # nesting of JSON arrays and objects
+MAX_ID_CHARS = 100
+
+# ---- Evidence files ----------------------------------------------------------------------------
+
+MAX_EVIDENCE_BYTES = 50 * MiB  # one photo or document: phones make 3-15 MB, scans more
+MAX_IMAGE_PIXELS = 120_000_000  # a 108-megapixel phone photo still fits; a "pixel bomb" not
+
 # ---- Reports -------------------------------------------------------------------------------------
 
 # A refused file lists its first 200 errors — enough to see every kind of mistake in it — and

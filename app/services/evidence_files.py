@@ -26,11 +26,9 @@ from typing import Any
 
 from PIL import ExifTags, Image, ImageOps
 
+from app.limits import MAX_EVIDENCE_BYTES, MAX_IMAGE_PIXELS
 from app.storage import WriteError
 
-# Limits (the lead moves them to app/limits.py on merge).
-MAX_EVIDENCE_BYTES = 50 * 1024 * 1024  # one photo or document: phones make 3-15 MB, scans more
-MAX_IMAGE_PIXELS = 120_000_000  # a 108-megapixel phone photo still fits; a "pixel bomb" not
 THUMBNAIL_PIXELS = 256
 THUMBNAIL_QUALITY = 82
 _SNIFF_BYTES = 8192

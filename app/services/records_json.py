@@ -20,13 +20,14 @@ from typing import Any
 RECORDS_FORMAT = "ducha-records"
 RECORDS_VERSION = 1
 
-# Limits of one file (app/limits.py will hold them once it exists). Generous for a season of
-# field work, small enough that a wrong or hostile file cannot exhaust memory or time.
-MAX_RECORDS_FILE_BYTES = 32 * 1024 * 1024
-MAX_RECORDS_ENTRIES = 50_000  # objects of any kind in one file
-MAX_RECORDS_STRING_CHARS = 20_000  # one text (a summary, a 整改情况)
-MAX_RECORDS_DEPTH = 16  # nesting of JSON arrays and objects
-MAX_ID_CHARS = 100
+# Limits of one file: app/limits.py (re-exported here for the tests and docs).
+from app.limits import (  # noqa: E402
+    MAX_ID_CHARS,
+    MAX_RECORDS_DEPTH,
+    MAX_RECORDS_ENTRIES,
+    MAX_RECORDS_FILE_BYTES,
+    MAX_RECORDS_STRING_CHARS,
+)
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]*", re.ASCII)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
