@@ -13,6 +13,7 @@ removed; a kill point that is never reached fails in any case).
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import asdict
 from datetime import date
@@ -179,6 +180,56 @@ def _existing_ledger(folder: Path) -> None:
     _with_sample_plan(folder).close()
 
 
+# ---- import-records ------------------------------------------------------------------------------
+
+
+def _records_file(folder: Path) -> None:
+    """The sample plan stored; a records file with a 暗访 plan, two records and their findings."""
+    storage = _with_sample_plan(folder)
+    measures = [row[0] for row in storage.db.execute("SELECT id FROM measures ORDER BY position")]
+    storage.close()
+    inspections = [
+        {
+            "id": f"insp-{number}",
+            "measure_id": measures[number],
+            "plan_id": "plan-kill",
+            "kind": "covert",
+            "checked_on": f"2021-09-2{number}",
+            "inspectors": ["张三"],
+            "place": "市政务服务中心",
+            "summary": f"模拟办事 {number}",
+            "findings": [
+                {
+                    "id": f"finding-{number}-{index}",
+                    "description": f"问题 {number}-{index}",
+                    "category": "办事效率",
+                    "severity": "minor",
+                    "department": "市行政审批服务局",
+                    "rectify_within_workdays": 5,
+                }
+                for index in range(3)
+            ],
+        }
+        for number in (1, 2)
+    ]
+    document = {
+        "format": "ducha-records",
+        "version": 1,
+        "plans": [
+            {
+                "id": "plan-kill",
+                "name": "2021年9月暗访",
+                "mode": "covert",
+                "starts_on": "2021-09-20",
+                "ends_on": "2021-09-30",
+                "inspectors": ["张三"],
+            }
+        ],
+        "inspections": inspections,
+    }
+    (folder / "records.json").write_text(json.dumps(document, ensure_ascii=False), "utf-8")
+
+
 # ---- The matrix --------------------------------------------------------------------------------
 
 ROWS = [
@@ -222,6 +273,11 @@ ROWS = [
         ],
         watch=(WRITE_SHEET, ZIP_WRITE),
         points=_sheet_points(),
+    ),
+    Row(
+        "import-records",
+        _records_file,
+        lambda f: ["import-records", "--db", _db(f), str(f / "records.json")],
     ),
     Row(
         "demo into a ledger",
