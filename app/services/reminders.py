@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from app.domain.ledger import Role
 from app.domain.workdays import WorkCalendar
-from app.services.status import DEFAULT_SOON_DAYS
+from app.services.status import DEFAULT_SOON_DAYS, due_soon_limit
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -69,7 +69,7 @@ class Reminders:
         self, *, as_of: date, soon_days: int = DEFAULT_SOON_DAYS, plan_id: str | None = None
     ) -> list[DepartmentReminder]:
         """Departments with something due soon or overdue; most overdue first."""
-        soon = self.calendar.add_workdays(as_of, soon_days)
+        soon = due_soon_limit(self.calendar, as_of, soon_days)
         plan_clause = "AND m.plan_id = :plan_id" if plan_id else ""
         rows = self.db.execute(
             f"""
