@@ -143,7 +143,18 @@ class _Checker:
             return outcome, None
         name, aliases = department
         outcome.round_name, outcome.department_name = info.name, name
-        items = self._catalog(info).items(meta.department_id)
+        catalog = self._catalog(info)
+        if catalog is None:
+            self.issue(
+                path,
+                META_SHEET,
+                None,
+                "plan_id",
+                f"调度轮次“{info.name}”的方案已被删除，这份填报表无法导入；"
+                "请为台账中现有的方案新建调度轮次并重新导出填报表。",
+            )
+            return outcome, None
+        items = catalog.items(meta.department_id)
         answers = self._rows(path, content.entries, items, name, info)
         if len(self.issues) > before:
             return outcome, None
@@ -166,9 +177,13 @@ class _Checker:
         except ProgressError:
             return None
 
-    def _catalog(self, info: RoundInfo) -> _Catalog:
+    def _catalog(self, info: RoundInfo) -> _Catalog | None:
+        """None when the round's plan is gone."""
         if info.id not in self._catalogs:
-            self._catalogs[info.id] = self.service._catalog(info)
+            try:
+                self._catalogs[info.id] = self.service._catalog(info)
+            except ProgressError:
+                return None
         return self._catalogs[info.id]
 
     def _rows(
