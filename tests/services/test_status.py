@@ -363,6 +363,46 @@ def test_removed_rows_count_for_nothing(ledger: Ledger) -> None:
     assert set(ledger.status(date(2021, 8, 1))) == {measure}
 
 
+def test_the_detail_lists_live_departments_and_targets_only(ledger: Ledger) -> None:
+    repo = ledger.repo
+    measure = ledger.measure(lead="市财政局")
+    dropped = repo.insert(
+        "assignments",
+        {"measure_id": measure, "department_id": ledger.department("市税务局"), "role": "lead"},
+    )
+    kept = repo.insert(
+        "targets", {"measure_id": measure, "raw": "达到90%", "op": ">=", "value": 90}
+    )
+    gone = repo.insert(
+        "targets", {"measure_id": measure, "raw": "达到80%", "op": ">=", "value": 80}
+    )
+    repo.delete("assignments", dropped)
+    repo.delete("targets", gone)
+    detail = ledger.services.details.measure(measure, as_of=date(2021, 7, 1))
+    assert detail is not None
+    assert [name for _role, name in detail.departments] == ["市财政局"]
+    assert [t.id for t in detail.targets] == [kept]
+
+
+def test_the_department_overview_counts_leads_and_overdue_at_the_due_day(ledger: Ledger) -> None:
+    due = date(2021, 7, 30)
+    ledger.measure((due, "date", None), lead="市财政局")
+    shared = ledger.measure((date(2021, 12, 31), "date", None), lead="市税务局")
+    ledger.repo.insert(
+        "assignments",
+        {
+            "measure_id": shared,
+            "department_id": ledger.department("市财政局"),
+            "role": "responsible",
+        },
+    )
+    for as_of, overdue in ((due, 0), (due + timedelta(days=1), 1)):
+        rows = {d.name: d for d in ledger.services.details.departments(as_of=as_of)}
+        finance = rows["市财政局"]
+        assert (finance.lead, finance.shared, finance.overdue) == (1, 1, overdue), as_of
+        assert (rows["市税务局"].lead, rows["市税务局"].shared) == (1, 0)
+
+
 # ---- The property: SQL, detail pane and the written rules agree at every edge ---------------
 
 _day = st.dates(min_value=date(2021, 1, 1), max_value=date(2022, 1, 20))
