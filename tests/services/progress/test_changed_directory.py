@@ -218,3 +218,24 @@ def test_a_tampered_sheet_still_names_its_missing_row(
     assert not report.ok
     [issue] = report.errors
     assert f"编号 {items[0].code}" in issue.reason and "缺少事项" in issue.reason
+
+
+def test_once_a_measures_lead_is_removed_the_responsible_departments_word_completes_it(
+    storage: Storage, service: ProgressService, round_id: str, tmp_path: Path
+) -> None:
+    small = _department(storage, SMALL)
+    items = [i for i in service.sheet_items(round_id, small) if i.kind is ItemKind.MILESTONE]
+    chosen = items[0]
+    path = _fill(
+        _export(service, round_id, tmp_path, SMALL)[SMALL], state="已完成", done_on=RECEIVED
+    )
+    repo = storage.repository
+    for (row_id,) in storage.db.execute(  # the plan no longer names a lead for this measure
+        "SELECT id FROM assignments WHERE measure_id = ? AND role = 'lead' AND deleted = 0",
+        [chosen.measure_id],
+    ).fetchall():
+        repo.delete("assignments", row_id)
+    assert service.import_files([path], received_on=RECEIVED).ok
+    for item in items:
+        expected = RECEIVED.isoformat() if item.measure_id == chosen.measure_id else None
+        assert _completed(storage, "milestones", item.milestone_id) == expected
