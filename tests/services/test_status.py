@@ -212,11 +212,26 @@ def test_filters(ledger: Ledger) -> None:
 
 def test_sorting_by_next_due(ledger: Ledger) -> None:
     later = ledger.measure((date(2021, 12, 31), "date", None))
-    sooner = ledger.measure((date(2021, 8, 31), "date", None))
+    # Its first milestone is done: its next due date is the open one.
+    sooner = ledger.measure(
+        (date(2021, 6, 30), "date", date(2021, 6, 20)), (date(2021, 8, 31), "date", None)
+    )
     none = ledger.measure((None, "ongoing", None))
     status = LedgerStatus(ledger.storage.db)
     query = status.query(as_of=date(2021, 7, 1), sort="next_due")
-    assert [row.id for row in status.rows(query)] == [sooner, later, none]
+    rows = list(status.rows(query))
+    assert [row.id for row in rows] == [sooner, later, none]
+    assert [row.next_due for row in rows] == [date(2021, 8, 31), date(2021, 12, 31), None]
+
+
+def test_sorting_by_light_puts_red_first(ledger: Ledger) -> None:
+    green = ledger.measure((date(2021, 12, 31), "date", None))
+    yellow = ledger.measure((date(2021, 7, 2), "date", None))
+    red = ledger.measure((date(2021, 6, 30), "date", None))
+    status = ledger.services.status
+    for descending, expected in ((False, [red, yellow, green]), (True, [green, yellow, red])):
+        query = status.query(as_of=date(2021, 7, 1), sort="light", descending=descending)
+        assert [row.id for row in status.rows(query)] == expected
 
 
 # ---- The edges, one by one ------------------------------------------------------------------

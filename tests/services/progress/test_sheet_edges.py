@@ -15,7 +15,7 @@ from app.domain.ledger import Role, Status
 from app.services.context import Services
 from app.services.progress import ProgressService
 from app.storage import Storage
-from reports.progress_sheet import META_SHEET, ItemKind
+from reports.progress_sheet import COL_STATE, META_SHEET, ItemKind
 from tests.services.progress.support import (
     LEAD,
     RECEIVED,
@@ -91,6 +91,26 @@ def test_a_date_on_a_row_not_done_completes_nothing(
     assert storage.db.execute(
         "SELECT DISTINCT state, completed_on FROM progress_reports WHERE deleted = 0"
     ).fetchall() == [("in_progress", None)]
+
+
+def test_a_state_typed_with_stray_spaces_is_understood(
+    storage: Storage, service: ProgressService, round_id: str, tmp_path: Path
+) -> None:
+    items = service.sheet_items(round_id, _department(storage, LEAD))
+    typed = iter(
+        ["推 进中", "推进中\n", "\u3000推进中", "推进\u00a0中"]
+    )  # 全角空格, no-break space
+    cells = {
+        index: {COL_STATE: next(typed, "推进中")}
+        for index, item in enumerate(items)
+        if item.kind is not ItemKind.TARGET
+    }
+    path = _fill(_export(service, round_id, tmp_path, LEAD)[LEAD], cells=cells)
+    report = service.import_files([path], received_on=RECEIVED)
+    assert report.ok, [str(e) for e in report.errors]
+    assert storage.db.execute(
+        "SELECT DISTINCT state FROM progress_reports WHERE deleted = 0"
+    ).fetchall() == [("in_progress",)]
 
 
 def _import_cli(storage: Storage, path: Path) -> tuple[int, dict[str, Any], str]:
