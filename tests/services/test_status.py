@@ -473,7 +473,7 @@ def _edges(measures, office, soon_days: int) -> list[date]:
     return sorted(day for day in edges if rules.FIRST_DAY <= day <= date(2022, 1, 31))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(
     st.lists(_measure, min_size=1, max_size=5),
     st.integers(0, 10),
