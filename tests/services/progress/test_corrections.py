@@ -78,6 +78,9 @@ def test_correcting_in_progress_back_to_not_started(
             assert {(r.state, r.reported_on) for r in detail.reports} == {("not_started", SECOND)}
     cli = _cli_statuses(storage, SECOND)
     assert {cli[m] for m in watched} == {"未开始"}
+    # The reply came in with the first file; the correction is counted as a second file.
+    [reply] = [r for r in service.replies(round_id) if r.department_name == LEAD]
+    assert (reply.received_on, reply.files) == (FIRST, 2)
 
 
 def test_a_correction_leaves_other_departments_reports_alone(
