@@ -239,3 +239,22 @@ def test_once_a_measures_lead_is_removed_the_responsible_departments_word_comple
     for item in items:
         expected = RECEIVED.isoformat() if item.measure_id == chosen.measure_id else None
         assert _completed(storage, "milestones", item.milestone_id) == expected
+
+
+def test_a_lead_department_removed_from_the_directory_no_longer_leads(
+    storage: Storage, service: ProgressService, round_id: str, tmp_path: Path
+) -> None:
+    """Its assignment may outlive it (another laptop assigned it while this one deleted it);
+    then the measure has no live lead and the responsible department's 已完成 completes it."""
+    small = _department(storage, SMALL)
+    items = [i for i in service.sheet_items(round_id, small) if i.kind is ItemKind.MILESTONE]
+    path = _fill(
+        _export(service, round_id, tmp_path, SMALL)[SMALL], state="已完成", done_on=RECEIVED
+    )
+    [gone] = _lead_ids(storage, items[0].measure_id)
+    storage.repository.delete("departments", gone)
+    assert service.import_files([path], received_on=RECEIVED).ok
+    for item in items:
+        expected = RECEIVED.isoformat() if _lead_ids(storage, item.measure_id) == {gone} else None
+        assert _completed(storage, "milestones", item.milestone_id) == expected
+    assert _completed(storage, "milestones", items[0].milestone_id) == RECEIVED.isoformat()
