@@ -80,10 +80,35 @@ class DepartmentDirectory:
                 return info
         raise DirectoryError("该部门不存在或已被合并。")
 
+    def current_id(self, department_id: str) -> str | None:
+        """The live department ``department_id`` stands for now: itself while live; once merged
+        away, the one it was merged into (its name lives on there as the name or an alias);
+        None when it was deleted outright or was never in this ledger."""
+        row = self.db.execute(
+            "SELECT name, deleted FROM departments WHERE id = ?", [department_id]
+        ).fetchone()
+        if row is None:
+            return None
+        name, deleted = row
+        if not deleted:
+            return department_id
+        found = {
+            found_id
+            for (found_id,) in self.db.execute(
+                "SELECT id FROM departments WHERE name = ? AND deleted = 0"
+                " UNION SELECT a.department_id FROM department_aliases a"
+                " JOIN departments d ON d.id = a.department_id"
+                " WHERE a.alias = ? AND a.deleted = 0 AND d.deleted = 0",
+                [name, name],
+            )
+        }
+        return found.pop() if len(found) == 1 else None
+
     # ---- Changes ------------------------------------------------------------------------------
 
     def merge(self, keep_id: str, other_id: str) -> None:
-        """Fold ``other`` into ``keep``: its measures, its name and aliases move over."""
+        """Fold ``other`` into ``keep``: its measures, its name and aliases move over (so
+        ``current_id(other)`` finds ``keep``, e.g. for a 调度 sheet sent to ``other``)."""
         if keep_id == other_id:
             raise DirectoryError("不能把一个部门合并到它自己。")
         keep, other = self.get(keep_id), self.get(other_id)

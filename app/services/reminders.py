@@ -21,7 +21,7 @@ from app.domain.collation import sort_key
 from app.domain.ledger import Role
 from app.domain.text import deadline_text
 from app.domain.workdays import WorkCalendar
-from app.services.status import DEFAULT_SOON_DAYS
+from app.services.status import DEFAULT_SOON_DAYS, due_soon_limit
 from app.services.visibility import finding_visible, viewer_of
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ class Reminders:
     ) -> list[DepartmentReminder]:
         """Departments with something due soon or overdue; most overdue first, then most items,
         then by name in pinyin order."""
-        soon = self.calendar.add_workdays(as_of, soon_days)
+        soon = due_soon_limit(self.calendar, as_of, soon_days)
         plan_clause = "AND m.plan_id = :plan_id" if plan_id else ""
         rows = self.db.execute(
             f"""

@@ -8,8 +8,10 @@ Rules (issue 4):
   milestones is done when its own ``completed_on`` is set. Otherwise 逾期 if any milestone is
   overdue, 推进中 once a progress report says work has started (or a milestone is done), else
   未开始.
-- Light: red when overdue; yellow when an open milestone falls due within N working days
-  (chinese-calendar plus the office's holiday table); green otherwise.
+- Light: red when overdue; yellow when an open milestone falls due within N working days, that
+  is with at most N working days left after the as-of date up to its due date (chinese-calendar
+  plus the office's holiday table): a deadline on the weekend or holiday right after the Nth
+  working day is yellow like one on that working day; green otherwise.
 
 Everything is computed in SQL so that filters run in the database and rows stream lazily.
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -188,7 +190,7 @@ class LedgerStatus:
     # ---- Building queries -------------------------------------------------------------------
 
     def soon_limit(self, as_of: date, soon_days: int = DEFAULT_SOON_DAYS) -> date:
-        return self.calendar.add_workdays(as_of, soon_days)
+        return due_soon_limit(self.calendar, as_of, soon_days)
 
     def query(
         self,
@@ -334,6 +336,13 @@ class LedgerStatus:
                 )
             )
         return result
+
+
+def due_soon_limit(calendar: WorkCalendar, as_of: date, soon_days: int) -> date:
+    """The last due date with at most ``soon_days`` working days left at ``as_of``: the day
+    before the next working day after the ``soon_days``-th (so the weekend or holiday after it
+    counts too: a Saturday deadline leaves no more working days than the Friday before)."""
+    return calendar.add_workdays(as_of, soon_days + 1) - timedelta(days=1)
 
 
 def count_rows(connection: sqlite3.Connection, query: StatusQuery) -> dict[str, int]:

@@ -149,20 +149,37 @@ class _Checker:
         elif meta.plan_id and meta.plan_id != info.plan_id:
             self.issue(path, META_SHEET, None, "plan_id", "文件的方案与该调度轮次的方案不一致。")
         department = self.service._department(meta.department_id)
-        if department is None:
+        if department is None or department.current_id is None:
             self.issue(
                 path,
                 META_SHEET,
                 None,
                 "department_id",
-                f"填报部门“{meta.department_name}”不在本台账的部门名录中（可能已合并或删除）。",
+                f"填报部门“{meta.department_name}”不在本台账的部门名录中（可能来自其他台账）。"
+                if department is None
+                else f"填报部门“{department.name}”已被删除（未并入其他部门），这份填报表无法导入；"
+                "请核对部门名录，需要时为现有部门重新导出填报表。",
             )
         if info is None or department is None or self.count > before:
             return outcome, None
-        name, aliases = department
+        name, aliases, current = department.name, department.aliases, department.current_id
         outcome.round_name, outcome.department_name = info.name, name
-        items = self._catalog(info).items(meta.department_id)
-        answers = self._rows(path, content.entries, items, name, info)
+        if current != meta.department_id:
+            outcome.note = f"填报部门“{name}”已并入“{department.current_name}”，按其现有事项导入。"
+        catalog = self._catalog(info)
+        if catalog is None:
+            self.issue(
+                path,
+                META_SHEET,
+                None,
+                "plan_id",
+                f"调度轮次“{info.name}”的方案已被删除，这份填报表无法导入；"
+                "请为台账中现有的方案新建调度轮次并重新导出填报表。",
+            )
+            return outcome, None
+        items = catalog.items(current)  # a merged department answers for the merged one's items
+        exported = self.service._exported_items(info.id, meta.department_id)
+        answers = self._rows(path, content.entries, items, name, info, exported)
         if self.count > before:
             return outcome, None
         outcome.status = FileStatus.HELD  # valid; applied only if the whole batch is
@@ -184,9 +201,13 @@ class _Checker:
         except ProgressError:
             return None
 
-    def _catalog(self, info: RoundInfo) -> _Catalog:
+    def _catalog(self, info: RoundInfo) -> _Catalog | None:
+        """None when the round's plan is gone."""
         if info.id not in self._catalogs:
-            self._catalogs[info.id] = self.service._catalog(info)
+            try:
+                self._catalogs[info.id] = self.service._catalog(info)
+            except ProgressError:
+                return None
         return self._catalogs[info.id]
 
     def _rows(
@@ -196,7 +217,11 @@ class _Checker:
         items: Sequence[SheetItem],
         department: str,
         info: RoundInfo,
+        exported: int | None = None,
     ) -> list[_Answer]:
+        """``exported``: how many items the sheet had when exported. Items the department took
+        on since (a merge, a milestone added to the plan) were never asked: they are missing
+        only when the sheet has fewer rows than it was exported with."""
         by_code = {item.code: item for item in items}
         seen: dict[str, int] = {}
         answers: list[_Answer] = []
@@ -231,17 +256,31 @@ class _Checker:
                 answer = self._answer(by_code[code], entry, problem)
                 if answer is not None:
                     answers.append(answer)
-        for item in items:
-            if item.code not in seen:
-                summary = item.description.split("\n")[0][:30]
+        missing = [item for item in items if item.code not in seen]
+        answered = sum(code in by_code for code in seen)
+        if missing and exported is not None:
+            if answered >= exported:
+                missing = []
+            elif len(missing) > exported - answered:  # which of them were asked is unknown
                 self.issue(
                     path,
                     ROWS_SHEET,
                     None,
                     COL_ID,
-                    f"缺少事项：序号 {item.number} 的{item.kind.label}“{summary}”"
-                    f"（编号 {item.code}），该行被删除或编号被改动。",
+                    f"缺少事项：导出时本表有 {exported} 项，现只有 {answered} 项，"
+                    "有行被删除或编号被改动；请在导出的原表上填写后重新导入。",
                 )
+                missing = []
+        for item in missing:
+            summary = item.description.split("\n")[0][:30]
+            self.issue(
+                path,
+                ROWS_SHEET,
+                None,
+                COL_ID,
+                f"缺少事项：序号 {item.number} 的{item.kind.label}“{summary}”"
+                f"（编号 {item.code}），该行被删除或编号被改动。",
+            )
         return answers
 
     def _answer(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from app.domain.collation import collated
 from app.domain.ledger import Role
 from app.files import WrittenFiles
+from app.services.departments import DepartmentDirectory
 from app.services.progress.catalog import _Catalog
 from app.services.progress.checks import _Checker, _ValidFile
 from app.services.progress.model import (
@@ -243,7 +245,12 @@ class ProgressService:
 
     def _apply(self, checked: _ValidFile, received_on: date) -> None:
         outcome, info = checked.outcome, checked.round
-        labels = [_source_label(info.name, name) for name in checked.department_names]
+        others = self._other_repliers(info.id, checked.department_id)
+        labels = [  # the sources its earlier actual values were recorded under
+            _source_label(info.name, name)
+            for name in checked.department_names
+            if name == checked.department_name or name not in others
+        ]
         earlier = self.db.execute(
             "SELECT COUNT(*) FROM progress_files WHERE round_id = ? AND department_id = ?"
             " AND deleted = 0",
@@ -329,6 +336,19 @@ class ProgressService:
                     )
                     outcome.completions += 1
 
+    def _other_repliers(self, round_id: str, department_id: str) -> set[str]:
+        """Names of the other departments with files of their own in this round: after a merge
+        one's name is the other's alias, and their replies must stay apart."""
+        return {
+            name
+            for (name,) in self.db.execute(
+                "SELECT DISTINCT d.name FROM progress_files f"
+                " JOIN departments d ON d.id = f.department_id"
+                " WHERE f.round_id = ? AND f.department_id != ? AND f.deleted = 0",
+                [round_id, department_id],
+            )
+        }
+
     def _completes(self, item: SheetItem) -> bool:
         """A lead's word completes an item; so does anyone's when the measure has no lead."""
         if item.role is Role.LEAD:
@@ -363,18 +383,45 @@ class ProgressService:
             ).fetchone()
         )
 
-    def _department(self, department_id: str) -> tuple[str, list[str]] | None:
-        """Live department's name and aliases (older names keep matching its sources)."""
+    def _department(self, department_id: str) -> Reporter | None:
+        """Who a sheet was sent to, and which live department answers for it now (None: not in
+        this ledger at all)."""
         row = self.db.execute(
-            "SELECT name FROM departments WHERE id = ? AND deleted = 0", [department_id]
+            "SELECT name FROM departments WHERE id = ?", [department_id]
         ).fetchone()
         if row is None:
             return None
-        aliases = [
+        aliases = [  # older names keep matching its sources
             alias
             for (alias,) in self.db.execute(
                 "SELECT alias FROM department_aliases WHERE department_id = ? AND deleted = 0",
                 [department_id],
             )
         ]
-        return row[0], aliases
+        current = DepartmentDirectory(self.repo).current_id(department_id)
+        current_name = (
+            self.db.execute("SELECT name FROM departments WHERE id = ?", [current]).fetchone()[0]
+            if current
+            else None
+        )
+        return Reporter(row[0], aliases, current, current_name)
+
+    def _exported_items(self, round_id: str, department_id: str) -> int | None:
+        """How many items the department's sheet had when last exported (None: no record)."""
+        row = self.db.execute(
+            "SELECT item_count FROM round_sheets WHERE round_id = ? AND department_id = ?"
+            " AND deleted = 0",
+            [round_id, department_id],
+        ).fetchone()
+        return row[0] if row else None
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """The department a sheet was sent to (``name``, ``aliases``) and the live department that
+    answers for it now: itself, the one it was merged into, or None when it was deleted."""
+
+    name: str
+    aliases: list[str]
+    current_id: str | None
+    current_name: str | None
