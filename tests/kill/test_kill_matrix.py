@@ -230,6 +230,42 @@ def _records_file(folder: Path) -> None:
     (folder / "records.json").write_text(json.dumps(document, ensure_ascii=False), "utf-8")
 
 
+# ---- export-ledger -------------------------------------------------------------------------------
+
+
+def _ledger_to_export(folder: Path) -> None:
+    _with_sample_plan(folder).close()
+    (folder / "out").mkdir()
+
+
+def _workbook_content(path: Path) -> Any:
+    """Every cell of every sheet (raises on a torn file)."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True)
+    try:
+        return {
+            ws.title: [list(row) for row in ws.iter_rows(values_only=True)]
+            for ws in workbook.worksheets
+        }
+    finally:
+        workbook.close()
+
+
+def _export_points() -> dict[str, Any]:
+    def inside_the_file(record: Record) -> list[Kill]:
+        members = record.calls[ZIP_WRITE]
+        middle = max(1, members // 2)
+        return [
+            Kill(
+                f"inside the workbook being saved (zip member {middle} of {members})",
+                {"kill": {"call": ZIP_WRITE, "nth": middle}},
+            )
+        ]
+
+    return {"inside-the-file": inside_the_file}
+
+
 # ---- The matrix --------------------------------------------------------------------------------
 
 ROWS = [
@@ -278,6 +314,24 @@ ROWS = [
         "import-records",
         _records_file,
         lambda f: ["import-records", "--db", _db(f), str(f / "records.json")],
+    ),
+    Row(
+        "export-ledger",
+        _ledger_to_export,
+        lambda f: [
+            "export-ledger",
+            "--db",
+            _db(f),
+            "--as-of",
+            "2021-07-01",
+            "--out",
+            str(f / "out" / "台账.xlsx"),
+        ],
+        outputs="out",
+        read_output=_workbook_content,
+        generic=("random",),  # it never writes to the database: no statement kill points
+        watch=(ZIP_WRITE,),
+        points=_export_points(),
     ),
     Row(
         "demo into a ledger",
