@@ -224,3 +224,15 @@ def test_the_ledger_round_trip_through_the_cli(tmp_path: Path) -> None:
     exported = _run("export-ledger", "--db", str(db), "--out", str(xlsx), "--as-of", "2021-07-01")
     assert exported.returncode == 0, exported.stderr
     assert load_workbook(xlsx).worksheets[0].max_row > 201
+
+
+def test_help_and_argument_errors_are_in_chinese() -> None:
+    help_text = _run("--help").stdout
+    assert help_text.startswith("用法：")
+    assert "显示本帮助并退出" in help_text and "显示版本号并退出" in help_text
+    for english in ("usage:", "show this help", "options:", "show program"):
+        assert english not in help_text
+    result = _run("progress-sheets")
+    assert result.returncode == 2
+    assert "错误：缺少必需的参数：--round, --out" in result.stderr
+    assert "error" not in result.stderr

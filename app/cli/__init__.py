@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Callable
 
 from app import APP_NAME, __version__
-from app.cli import demo, ledger, plans, progress, records
+from app.cli import chinese, demo, ledger, plans, progress, records
 from app.cli.common import (
     BUSY_TIMEOUT_S,
     EXIT_DB_BUSY,
@@ -40,6 +40,7 @@ _GROUPS = (plans, ledger, progress, records, demo)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
+    chinese.install()
     db = db_option()
     parser = argparse.ArgumentParser(
         prog="main.py",
@@ -48,7 +49,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[db],
     )
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"{APP_NAME} {__version__}", help="显示版本号并退出"
+    )
     # For benchmarks and smoke tests: print when the window is shown and when the ledger is
     # ready (epoch seconds), then quit.
     parser.add_argument("--report-startup", action="store_true", help=argparse.SUPPRESS)
