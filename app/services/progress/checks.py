@@ -290,7 +290,8 @@ class _Checker:
                 ROWS_SHEET,
                 None,
                 None,
-                f"全部 {len(items)} 项均未填写，可能报回的是未填写的原表。"
+                ("表中唯一的一项" if len(items) == 1 else f"全部 {len(items)} 项均")
+                + "未填写，可能报回的是未填写的原表。"
                 "请该部门填写后重新报送；本轮确实没有进展的事项，可在完成状态中选择“未开始”。",
             )
         elif contact is not None:
