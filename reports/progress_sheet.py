@@ -4,12 +4,16 @@ This module is the file format only: plain dataclasses in, a workbook out; a wor
 meta and raw cell values out. Which rows a department gets and what the answers mean are the
 business of ``app/services/progress.py``. The format is described in docs/progress-sheet.md.
 
-Workbook layout (format_version 1):
+Workbook layout (format_version 2):
 
 - "填报说明": round, department, reply deadline, how to fill in, what each column means;
-- "进展填报": a title row, the header row (row 2), one row per item from row 3; protected, with
+- "进展填报": a title row; the head row (row 2: 填报人 and 联系电话, once per sheet); the header
+  row (row 3); one row per item from row 4, the 编号 column last, narrow and grey; protected, with
   only the department's own cells unlocked;
 - "_meta": veryHidden, two columns key / value (format, format_version, round_id, …).
+
+Format version 1 (still read: departments may hold sheets exported before version 2) had no
+head row, 编号 first, and 填报人/联系电话 as the last two columns of every row.
 """
 
 from __future__ import annotations
@@ -33,15 +37,16 @@ from reports.xlsx_layout import row_height, wrapped_lines
 from reports.xlsx_text import header_footer, put
 
 FORMAT_NAME = "ducha-progress-sheet"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 GUIDE_SHEET = "填报说明"
 ROWS_SHEET = "进展填报"
 META_SHEET = "_meta"
 
 TITLE_ROW = 1
-HEADER_ROW = 2
-FIRST_DATA_ROW = 3
+HEAD_ROW = 2  # 填报人 and 联系电话, once per sheet
+HEADER_ROW = 3
+FIRST_DATA_ROW = 4
 
 # Column headers: the reader finds columns by these texts, so they are part of the format.
 COL_ID = "编号"
@@ -122,11 +127,10 @@ class _Column:
 
 
 COLUMNS: tuple[_Column, ...] = (
-    _Column(COL_ID, 13, False, "系统编号，用于导入时识别事项。请勿修改、删除或复制。", wrap=False),
     _Column(COL_AREA, 12, False, "措施所属领域。"),
     _Column(COL_NUMBER, 6, False, "措施在方案中的序号（领域序号.措施序号）。"),
     _Column(COL_MEASURE, 48, False, "措施内容；节点行、指标行列出与该节点或指标有关的原文。"),
-    _Column(COL_ROLE, 8, False, "本部门在该措施中的职责：牵头、责任或配合。"),
+    _Column(COL_ROLE, 10, False, "本部门在该措施中的职责：牵头、责任或配合。"),
     _Column(COL_DEADLINE, 11, False, "方案原文中的时限表述。"),
     _Column(COL_DUE, 11, False, "据时限推算的完成期限。", DATE_FORMAT),
     _Column(COL_PROGRESS, 40, True, "截至填报时的工作进展（完成状态为“未开始”的可不填）。"),
@@ -141,13 +145,64 @@ COLUMNS: tuple[_Column, ...] = (
     _Column(COL_ACTUAL, 10, True, "仅指标行填写：指标的当前实际数值，如 92 或 92%。"),
     _Column(COL_PROBLEMS, 24, True, "推进中遇到的困难和问题（没有可不填）。"),
     _Column(COL_NEXT, 24, True, "下一步工作打算（可不填）。"),
-    _Column(COL_REPORTER, 9, True, "填报人姓名，每行必填（可整列复制）。", TEXT_FORMAT),
-    _Column(COL_PHONE, 13, True, "填报人联系电话，每行必填（可整列复制）。", TEXT_FORMAT),
+    # Last, narrow and grey: the importer needs it, the department need not look at it.
+    _Column(
+        COL_ID,
+        5,
+        False,
+        "最右侧的灰色窄列，系统编号，用于导入时识别事项。请勿修改、删除或复制。",
+        wrap=False,
+    ),
 )
 HEADERS: tuple[str, ...] = tuple(column.header for column in COLUMNS)
+# The department's own cells: a row where none of them is filled is 未填报 (not reported).
+DEPARTMENT_COLUMNS: tuple[str, ...] = tuple(c.header for c in COLUMNS if c.editable)
+# Asked once per sheet, in the head row: (label, explanation).
+HEAD_FIELDS: tuple[tuple[str, str], ...] = (
+    (COL_REPORTER, "填报人姓名，在“进展填报”表第 2 行填写一次（必填）。"),
+    (COL_PHONE, "填报人联系电话，在“进展填报”表第 2 行填写一次（必填）。"),
+)
+HEAD_LABELS: tuple[str, ...] = tuple(label for label, _ in HEAD_FIELDS)
+# Where the head's answers go: the cell right of each label (merged with the next ones).
+_HEAD_CELLS = {COL_REPORTER: (1, 2, 3), COL_PHONE: (4, 5, 6)}  # label column, value from..to
+_HEAD_NOTE = (7, 12)
+# Format version 1: 编号 first, 填报人/联系电话 on every row, the header in row 2.
+V1_HEADERS: tuple[str, ...] = (
+    COL_ID,
+    COL_AREA,
+    COL_NUMBER,
+    COL_MEASURE,
+    COL_ROLE,
+    COL_DEADLINE,
+    COL_DUE,
+    COL_PROGRESS,
+    COL_STATE,
+    COL_COMPLETED,
+    COL_ACTUAL,
+    COL_PROBLEMS,
+    COL_NEXT,
+    COL_REPORTER,
+    COL_PHONE,
+)
+V1_HEADER_ROW = 2
 # Department cells that mean nothing on some rows: locked and greyed out there.
 _NOT_FOR_TARGETS = frozenset({COL_STATE, COL_COMPLETED})
 _ONLY_FOR_TARGETS = frozenset({COL_ACTUAL})
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where things are on "进展填报" in one format version."""
+
+    header_row: int
+    headers: tuple[str, ...]
+    head_labels: tuple[str, ...]  # asked once in the rows above the header
+
+
+_LAYOUTS = {
+    1: _Layout(V1_HEADER_ROW, V1_HEADERS, ()),
+    2: _Layout(HEADER_ROW, HEADERS, HEAD_LABELS),
+}
 
 
 # ---- Data in and out ---------------------------------------------------------------------------
@@ -216,10 +271,35 @@ class SheetEntry:
 
 
 @dataclass(frozen=True)
+class HeadField:
+    """An answer given once per sheet (填报人, 联系电话): its raw value and where it is."""
+
+    label: str
+    value: Any
+    row: int
+    column: int  # 1-based, the value's cell (right of its label)
+    formula: bool = False  # a formula without a saved result (its value is None)
+
+    @property
+    def cell(self) -> str:
+        """The cell's name as Excel shows it, e.g. "B2"."""
+        return f"{get_column_letter(self.column)}{self.row}"
+
+
+@dataclass(frozen=True)
 class SheetContent:
+    """A sheet read back. ``head``: the once-per-sheet answers by label (format version 2; a
+    version 1 sheet has none and carries 填报人/联系电话 in each entry instead)."""
+
     meta: SheetMeta
     entries: list[SheetEntry]
     sheet: str = ROWS_SHEET
+    head: Mapping[str, HeadField] = field(default_factory=dict)
+
+    @property
+    def contact_per_row(self) -> bool:
+        """Whether 填报人/联系电话 are columns of each row (format version 1)."""
+        return self.meta.format_version < 2
 
 
 class SheetFormatError(Exception):
@@ -252,6 +332,12 @@ _NO_WRAP = Alignment(wrap_text=False, vertical="top")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _UNLOCKED = Protection(locked=False)
 _LOCKED = Protection(locked=True)
+_GREY = "808080"
+_ID_FONT = Font(size=8, color=_GREY)
+_ID_HEADER_FONT = Font(size=9, color=_GREY)
+_ID_FILL = PatternFill("solid", fgColor="F2F2F2")
+# "fill" shows what fits and never spills into the empty cells to the right (as "left" would).
+_ID_ALIGNMENT = Alignment(horizontal="fill", vertical="top", wrap_text=False)
 
 
 def write_sheet(sheet: ProgressSheet, target: str | Path | BinaryIO) -> None:
@@ -287,20 +373,31 @@ def _write_guide(ws: Worksheet, sheet: ProgressSheet) -> None:
         ("填报事项", f"共 {len(sheet.rows)} 项", False),
         ("", "", False),
         ("填报步骤", "", True),
-        ("1", "打开“进展填报”工作表，逐行填写表头为浅黄色的各列；灰色单元格不需填写。", False),
-        ("2", "完成状态从下拉列表中选择：未开始、推进中、已完成。", False),
-        ("3", "已完成的事项须填写实际完成日期（如 2021-07-30），且不能晚于报送日期。", False),
-        ("4", "“指标”行填写实际值（数字，可带 %），不填完成状态和实际完成日期。", False),
-        ("5", "每行都要填写填报人和联系电话。", False),
-        ("6", f"保存为 .xlsx 格式（不要改文件类型、不要设置密码），{send}。", False),
+        ("1", "打开“进展填报”工作表，在第 2 行填写填报人和联系电话（每份表只填一次）。", False),
+        ("2", "逐行填写表头为浅黄色的各列；灰色单元格不需填写。", False),
+        (
+            "3",
+            "本轮没有进展可报的事项，可以整行留空，督查室记为“未填报”；"
+            "一行中只要填了任何一格，就要按下列要求填写完整。",
+            False,
+        ),
+        ("4", "完成状态从下拉列表中选择：未开始、推进中、已完成。", False),
+        ("5", "已完成的事项须填写实际完成日期（如 2021-07-30），且不能晚于报送日期。", False),
+        ("6", "“指标”行填写实际值（数字，可带 %），不填完成状态和实际完成日期。", False),
+        ("7", f"保存为 .xlsx 格式（不要改文件类型、不要设置密码），{send}。", False),
         ("", "", False),
         ("各列说明", "", True),
+        *((label, explanation, False) for label, explanation in HEAD_FIELDS),
         *((column.header, column.explanation, False) for column in COLUMNS),
         ("", "", False),
         ("注意", "", True),
-        ("•", "编号列由系统生成，请勿修改、删除；不要增加、删除或调换行，不要复制行。", False),
+        (
+            "•",
+            "最右侧的编号列由系统生成，请勿修改、删除；不要增加、删除或调换行，不要复制行。",
+            False,
+        ),
         ("•", "不要修改工作表名称，不要把内容复制到新的工作簿中报送。", False),
-        ("•", "多次报送的，以督查室最后导入的一份为准。", False),
+        ("•", "多次报送的，以督查室最后导入的一份为准；后一份中留空的行保留前一份的内容。", False),
     ]
     for row, (label, text, heading) in enumerate(lines, start=1):
         a, b = put(ws, row, 1, label or None), put(ws, row, 2, text or None)
@@ -308,11 +405,45 @@ def _write_guide(ws: Worksheet, sheet: ProgressSheet) -> None:
         b.alignment = _WRAP
         if heading:
             a.font = Font(bold=True, size=14 if row == 1 else 12)
+            a.alignment = _NO_WRAP  # a heading runs on into the empty cell beside it
         elif label and text:
             a.font = Font(bold=True)
     ws.protection.sheet = True
     ws.page_setup.orientation = "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1  # both columns on one page width
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _write_head(ws: Worksheet) -> None:
+    """Row 2: 填报人 [    ] 联系电话 [    ] and a note, answered once per sheet."""
+    for label, (label_column, first, last) in _HEAD_CELLS.items():
+        cell = put(ws, HEAD_ROW, label_column, label)
+        cell.font = Font(bold=True)
+        cell.alignment = _CENTER
+        cell.fill = _OWN_HEADER_FILL
+        cell.border = _BORDER
+        ws.merge_cells(start_row=HEAD_ROW, start_column=first, end_row=HEAD_ROW, end_column=last)
+        for column in range(first, last + 1):
+            box = ws.cell(HEAD_ROW, column)
+            box.border = _BORDER
+        value = ws.cell(HEAD_ROW, first)
+        value.protection = _UNLOCKED
+        value.number_format = TEXT_FORMAT
+        value.alignment = Alignment(vertical="center")
+    first, last = _HEAD_NOTE
+    note = put(
+        ws,
+        HEAD_ROW,
+        first,
+        "填报人、联系电话每份表填写一次（必填）。没有进展可报的事项可整行留空，记为“未填报”；"
+        "填写了的行须填写完整。",
+    )
+    note.font = Font(color=_GREY, size=9)
+    note.alignment = Alignment(wrap_text=True, vertical="center")
+    ws.merge_cells(start_row=HEAD_ROW, start_column=first, end_row=HEAD_ROW, end_column=last)
+    ws.row_dimensions[HEAD_ROW].height = 30
 
 
 def _write_rows(ws: Worksheet, sheet: ProgressSheet) -> None:
@@ -322,9 +453,10 @@ def _write_rows(ws: Worksheet, sheet: ProgressSheet) -> None:
     title.alignment = Alignment(vertical="center")
     ws.merge_cells(f"A{TITLE_ROW}:{last_column}{TITLE_ROW}")
     ws.row_dimensions[TITLE_ROW].height = 24
+    _write_head(ws)
     for index, column in enumerate(COLUMNS, start=1):
         cell = put(ws, HEADER_ROW, index, column.header)
-        cell.font = Font(bold=True)
+        cell.font = _ID_HEADER_FONT if column.header == COL_ID else Font(bold=True)
         cell.alignment = _CENTER
         cell.border = _BORDER
         cell.fill = _OWN_HEADER_FILL if column.editable else _FIXED_HEADER_FILL
@@ -357,17 +489,17 @@ def _write_rows(ws: Worksheet, sheet: ProgressSheet) -> None:
 
     for offset, item in enumerate(sheet.rows):
         row = FIRST_DATA_ROW + offset
-        fixed = (
-            item.code,
-            item.area,
-            item.number,
-            item.description,
-            item.role,
-            item.deadline,
-            item.due,
-        )
+        fixed: dict[str, Any] = {
+            COL_ID: item.code,
+            COL_AREA: item.area,
+            COL_NUMBER: item.number,
+            COL_MEASURE: item.description,
+            COL_ROLE: item.role,
+            COL_DEADLINE: item.deadline,
+            COL_DUE: item.due,
+        }
         for index, column in enumerate(COLUMNS, start=1):
-            value = fixed[index - 1] if index <= len(fixed) else None
+            value = fixed.get(column.header)
             cell = put(ws, row, index, value if value not in ("", None) else None)
             cell.border = _BORDER
             cell.alignment = _WRAP if column.wrap else _NO_WRAP
@@ -384,11 +516,13 @@ def _write_rows(ws: Worksheet, sheet: ProgressSheet) -> None:
                 if column.editable:
                     cell.fill = _NOT_APPLICABLE_FILL
             if column.header == COL_ID:
-                cell.font = Font(size=8, color="808080")
+                cell.font = _ID_FONT
+                cell.alignment = _ID_ALIGNMENT
+                cell.fill = _ID_FILL
         if item.kind is not ItemKind.TARGET:
             state_list.add(ws.cell(row, HEADERS.index(COL_STATE) + 1))
             completed_date.add(ws.cell(row, HEADERS.index(COL_COMPLETED) + 1))
-        ws.row_dimensions[row].height = _row_height(fixed)
+        ws.row_dimensions[row].height = _row_height([fixed.get(c.header) for c in COLUMNS])
 
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)
     last_row = max(HEADER_ROW, FIRST_DATA_ROW + len(sheet.rows) - 1)
@@ -453,7 +587,8 @@ FORMULA_NOT_SAVED = (
 
 
 def read_sheet(source: str | Path | bytes) -> SheetContent:
-    """Read a returned sheet: its meta and every non-blank row of "进展填报" as raw values.
+    """Read a returned sheet: its meta, every non-blank row of "进展填报" as raw values, and
+    (format version 2) the head's 填报人 and 联系电话. Version 1 sheets are read too.
 
     Values are what openpyxl reads (str, int, float, datetime, None), except that a number
     shown as a percentage comes back as the text Excel displays ("92%"), so that typing 92% in
@@ -498,14 +633,14 @@ def read_sheet(source: str | Path | bytes) -> SheetContent:
         meta = _read_meta(workbook)
         ws = _rows_sheet(workbook)
         formulas = uncached_formulas(data, ROWS_SHEET, max_row=limits.MAX_SHEET_ROWS)
-        entries = _read_entries(ws, formulas)
+        entries, head = _read_entries(ws, formulas, _LAYOUTS[meta.format_version])
     except SheetFormatError:
         raise
     except Exception as error:
         raise SheetFormatError("文件已损坏，读取工作表内容时出错。") from error
     finally:
         workbook.close()
-    return SheetContent(meta, entries)
+    return SheetContent(meta, entries, head=head)
 
 
 def _read_meta(workbook: Any) -> SheetMeta:
@@ -602,27 +737,30 @@ def _rows_sheet(workbook: Any) -> Any:
     return ws
 
 
-def _read_entries(ws: Any, formulas: Mapping[int, set[int]]) -> list[SheetEntry]:
+def _read_entries(
+    ws: Any, formulas: Mapping[int, set[int]], layout: _Layout
+) -> tuple[list[SheetEntry], dict[str, HeadField]]:
     from app.limits import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS
 
     ws.reset_dimensions()  # the dimension may be missing or wrong: rows are counted as read
     rows = ws.iter_rows(min_row=1, max_col=MAX_SHEET_COLUMNS)
     header: dict[str, int] | None = None
+    head: dict[str, HeadField] = {}
     entries: list[SheetEntry] = []
     for number, cells in enumerate(rows, start=1):
         if number > MAX_SHEET_ROWS:
             raise _too_many_rows(None)
         if header is None:
-            if number > HEADER_ROW:
+            if number > layout.header_row:
                 raise SheetFormatError(
-                    f"第 {HEADER_ROW} 行不是表头（找不到“{COL_ID}”列），表格结构被改动。",
+                    f"第 {layout.header_row} 行不是表头（找不到“{COL_ID}”列），表格结构被改动。",
                     sheet=ROWS_SHEET,
-                    row=HEADER_ROW,
+                    row=layout.header_row,
                 )
             texts = [_header_text(cell.value) for cell in cells]
             if COL_ID in texts:
                 header = {text: index for index, text in enumerate(texts) if text}
-                missing = [h for h in HEADERS if h not in header]
+                missing = [h for h in layout.headers if h not in header]
                 if missing:
                     raise SheetFormatError(
                         f"表头缺少“{missing[0]}”列，表格结构被改动。",
@@ -630,7 +768,11 @@ def _read_entries(ws: Any, formulas: Mapping[int, set[int]]) -> list[SheetEntry]
                         row=number,
                         column=missing[0],
                     )
-                columns = [(name, index) for name, index in header.items() if name in HEADERS]
+                columns = [
+                    (name, index) for name, index in header.items() if name in layout.headers
+                ]
+            elif layout.head_labels:
+                _read_head(number, cells, formulas.get(number) or set(), layout, head)
             continue
         values = {
             name: _cell_value(cells[index]) if index < len(cells) else None
@@ -649,7 +791,33 @@ def _read_entries(ws: Any, formulas: Mapping[int, set[int]]) -> list[SheetEntry]
         raise SheetFormatError(
             f"“{ROWS_SHEET}”工作表中找不到表头，表格结构被改动。", sheet=ROWS_SHEET
         )
-    return entries
+    for label in layout.head_labels:
+        if label not in head:
+            raise SheetFormatError(
+                f"第 {HEAD_ROW} 行找不到“{label}”栏（表格结构被改动）。"
+                "请使用督查室导出的原文件填报。",
+                sheet=ROWS_SHEET,
+                row=HEAD_ROW,
+                column=label,
+            )
+    return entries, head
+
+
+def _read_head(
+    number: int, cells: Sequence[Any], formulas: set[int], layout: _Layout, head: dict
+) -> None:
+    """A row above the header: each head label's answer is the cell right of it."""
+    for index, cell in enumerate(cells):
+        label = _label_text(cell.value)
+        if label not in layout.head_labels or label in head:
+            continue
+        value = _cell_value(cells[index + 1]) if index + 1 < len(cells) else None
+        head[label] = HeadField(label, value, number, index + 2, index + 2 in formulas)
+
+
+def _label_text(value: Any) -> str:
+    """A head label as written, without spaces, a colon or a required-mark."""
+    return _header_text(value).strip("：:*＊") if isinstance(value, str) else ""
 
 
 def _header_text(value: Any) -> str:

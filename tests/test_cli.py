@@ -184,8 +184,14 @@ def test_the_ledger_round_trip_through_the_cli(tmp_path: Path) -> None:
 
     workbook = load_workbook(sheet_path)
     sheet = workbook["进展填报"]
-    header_row = next(r for r in range(1, 8) if sheet.cell(r, 1).value == "编号")
+    header_row = next(r for r in range(1, 8) if "编号" in [c.value for c in sheet[r]])
     headers = {sheet.cell(header_row, c).value: c for c in range(1, sheet.max_column + 1)}
+    # 填报人 and 联系电话 once, right of their labels above the header.
+    answers = {"填报人": "张三", "联系电话": "0632-5512345"}
+    for row in range(1, header_row):
+        for cell in sheet[row]:
+            if cell.value in answers:
+                sheet.cell(row, cell.column + 1).value = answers[cell.value]
     for row in range(header_row + 1, sheet.max_row + 1):
         code = sheet.cell(row, headers["编号"]).value
         if not code:
@@ -196,8 +202,6 @@ def test_the_ledger_round_trip_through_the_cli(tmp_path: Path) -> None:
             sheet.cell(row, headers["完成状态"]).value = "已完成"
             sheet.cell(row, headers["实际完成日期"]).value = "2021-06-28"
             sheet.cell(row, headers["进展情况"]).value = "已按期完成。"
-        sheet.cell(row, headers["填报人"]).value = "张三"
-        sheet.cell(row, headers["联系电话"]).value = "0632-5512345"
     workbook.save(sheet_path)
 
     imported = _run(

@@ -97,7 +97,7 @@ def cmd_progress_sheets(args: argparse.Namespace) -> int:
 
 def cmd_import_progress(args: argparse.Namespace) -> int:
     from app.cli.feedback import StderrProgress
-    from app.services.progress import ProgressService
+    from app.services.progress import ProgressService, item_line
 
     storage = open_storage(args, "write")
     feedback = StderrProgress(f"正在检查 {len(args.files)} 个文件")
@@ -117,7 +117,16 @@ def cmd_import_progress(args: argparse.Namespace) -> int:
         {
             "ok": report.ok,
             "files": [
-                {"file": outcome.file, "status": outcome.status.value} for outcome in report.files
+                {
+                    "file": outcome.file,
+                    "status": outcome.status.value,
+                    # rows left blank (未填报) that no earlier file of the department reported
+                    "unreported": [
+                        {"code": item.code, "number": item.number, "item": item_line(item)}
+                        for item in outcome.unreported
+                    ],
+                }
+                for outcome in report.files
             ],
             "errors": [
                 {

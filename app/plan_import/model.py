@@ -71,6 +71,13 @@ class Target:
 class ParseWarning:
     """Something inferred or doubtful, shown to the user (message in Simplified Chinese).
 
+    Where it is, so that the import wizard can lead there: ``span`` is the phrase the warning
+    is about (a deadline, a department as written, a heading), ``offset`` its start;
+    ``area_index``/``measure_index`` place it in ``ParsedPlan.areas[area_index].measures
+    [measure_index]`` (the numbers ``area_no``/``measure_no`` may repeat in a badly numbered
+    plan; the indices do not). Each is None where it does not apply (a plan-wide warning such
+    as a missing date has none; a heading's warning has an area but no measure).
+
     Also exported as ``Warning`` (the name the app's design uses); prefer ``ParseWarning`` in code
     so the builtin stays visible.
     """
@@ -80,6 +87,9 @@ class ParseWarning:
     offset: int | None = None
     area_no: int | None = None
     measure_no: int | None = None
+    span: Span | None = None
+    area_index: int | None = None
+    measure_index: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -88,6 +98,7 @@ class ParseWarning:
             "area_no": self.area_no,
             "measure_no": self.measure_no,
             "offset": self.offset,
+            "span": list(self.span) if self.span else None,
         }
 
 

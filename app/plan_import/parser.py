@@ -45,6 +45,7 @@ from .model import (
     ParsedMeasure,
     ParsedPlan,
     ParseWarning,
+    Span,
     Target,
 )
 from .names import looks_like_department, split_written
@@ -216,8 +217,13 @@ class _Builder:
         offset: int | None = None,
         area_no: int | None = None,
         measure_no: int | None = None,
+        span: Span | None = None,
     ) -> None:
-        self.warnings.append(ParseWarning(code, message, offset, area_no, measure_no))
+        """Record a warning; ``span`` is the phrase it is about (``offset`` defaults to its
+        start). Which area and measure it is in is worked out at the end (_locate)."""
+        if offset is None and span is not None:
+            offset = span[0]
+        self.warnings.append(ParseWarning(code, message, offset, area_no, measure_no, span))
 
     # -- structure ------------------------------------------------------------------------
 
@@ -346,6 +352,7 @@ class _Builder:
                     f"标题“{line.text}”缺少序号，已按上下文推定为“{int_to_cn(number)}、”",
                     line.start,
                     number,
+                    span=(line.start, line.end),
                 )
             elif line.kind == "item" and line_depth == depth:
                 last, stop = self._extent(index, depth)
@@ -486,6 +493,7 @@ def _parse(text: str, source_name: str, progress: Progress | None = None) -> Par
     _check_numbering(plan, builder)
     _apply_directory(plan, builder, meta)
     _check_measures(plan, builder, year_known=year is not None)
+    _locate(plan, builder.warnings)
     plan.warnings = sorted(
         builder.warnings, key=lambda w: (w.offset is None, w.offset if w.offset is not None else 0)
     )
@@ -563,6 +571,7 @@ def _fill(plan: ParsedPlan, drafts: list[_AreaDraft], builder: _Builder, year: i
                     flat.src(group.start),
                     drafts[area_of[index]].no,
                     measure.no,
+                    span=flat.span(group.start, group.end),
                 )
     for deadline in deadlines:
         index = owner(deadline.source[0] if deadline.source else -1)
@@ -603,6 +612,7 @@ def _fill(plan: ParsedPlan, drafts: list[_AreaDraft], builder: _Builder, year: i
                 first.span[0],
                 None,
                 first.no,
+                span=first.span,
             )
         plan.areas.append(area)
 
@@ -618,7 +628,10 @@ def _check_numbering(plan: ParsedPlan, builder: _Builder) -> None:
                     message = f"措施编号不连续：{where}第一条措施的编号是{measure.no}"
                 else:
                     message = f"措施编号不连续：{where}第{previous_no}条之后是第{measure.no}条"
-                builder.warn("measure_numbering", message, measure.span[0], area.no, measure.no)
+                number = (measure.span[0], max(measure.span[0], measure.text_start))
+                builder.warn(
+                    "measure_numbering", message, measure.span[0], area.no, measure.no, number
+                )
             previous_no = measure.no
 
 
@@ -632,8 +645,16 @@ def _apply_directory(plan: ParsedPlan, builder: _Builder, meta: Metadata) -> Non
     directory, notes = directory_from_tally(tally, cities=city_prefixes(meta.issuer))
     lookup = directory.lookup
     groups = {e.name for e in directory.entries if e.is_group}
+    written = _first_written(plan, split)
     for note in notes:
-        builder.warn(note.code, note.message)
+        # Where the first name of the note is first written (the abbreviation, the one of two
+        # similar names that comes first): the place to check.
+        place = next((written[name] for name in note.names if name in written), None)
+        if place is None:
+            builder.warn(note.code, note.message)
+        else:
+            area, measure, source = place
+            builder.warn(note.code, note.message, None, area.no, measure.no, source)
     resolved: dict[str, tuple[str, bool, bool]] = {}  # (canonical, is a group, plausible name)
     for raw, (name, _) in split.items():
         canonical = lookup.get(fold_short(name), name)
@@ -652,8 +673,71 @@ def _apply_directory(plan: ParsedPlan, builder: _Builder, meta: Metadata) -> Non
                     ref.source[0] if ref.source else None,
                     area.no,
                     measure.no,
+                    ref.source,
                 )
     plan.departments = directory.entries
+
+
+def _first_written(
+    plan: ParsedPlan, split: dict[str, tuple[str, tuple[str, ...]]]
+) -> dict[str, tuple[ParsedArea, ParsedMeasure, Span]]:
+    """Folded department name -> where it is first written (area, measure, its source span)."""
+    found: dict[str, tuple[ParsedArea, ParsedMeasure, Span]] = {}
+    for area in plan.areas:
+        for measure in area.measures:
+            for ref in measure.departments:
+                if ref.source is None:
+                    continue
+                key = fold_short(split[ref.raw][0]) if ref.raw in split else fold_short(ref.raw)
+                found.setdefault(key, (area, measure, ref.source))
+    return found
+
+
+def _locate(plan: ParsedPlan, warnings: list[ParseWarning]) -> None:
+    """Give each warning the indices of its area and measure: the measure whose span holds its
+    offset (else the area, e.g. a heading's), or the one its numbers name."""
+    measures = [
+        (measure.span[0], measure.span[1], area_index, measure_index)
+        for area_index, area in enumerate(plan.areas)
+        for measure_index, measure in enumerate(area.measures)
+    ]
+    starts = [start for start, *_ in measures]
+    for warning in warnings:
+        offset = warning.span[0] if warning.span else warning.offset
+        if offset is not None:
+            index = bisect_right(starts, offset) - 1
+            if index >= 0 and offset < measures[index][1]:
+                _, _, area_index, measure_index = measures[index]
+                _place(plan, warning, area_index, measure_index)
+                continue
+            for area_index, area in enumerate(plan.areas):
+                if area.span and area.span[0] <= offset < area.span[1]:
+                    _place(plan, warning, area_index, None)
+                    break
+            continue
+        for area_index, area in enumerate(plan.areas):
+            if warning.area_no is None or area.no != warning.area_no:
+                continue
+            if warning.measure_no is None:
+                _place(plan, warning, area_index, None)
+                break
+            numbered = [i for i, m in enumerate(area.measures) if m.no == warning.measure_no]
+            if numbered:
+                _place(plan, warning, area_index, numbered[0])
+                break
+
+
+def _place(
+    plan: ParsedPlan, warning: ParseWarning, area_index: int, measure_index: int | None
+) -> None:
+    area = plan.areas[area_index]
+    warning.area_index = area_index
+    if warning.area_no is None and area.no:  # 0: measures before any heading
+        warning.area_no = area.no
+    if measure_index is not None:
+        warning.measure_index = measure_index
+        if warning.measure_no is None:
+            warning.measure_no = area.measures[measure_index].no
 
 
 def _valid_with_a_year(raw: str) -> bool:
@@ -673,6 +757,7 @@ def _check_measures(plan: ParsedPlan, builder: _Builder, *, year_known: bool) ->
                     measure.span[0],
                     area.no,
                     measure.no,
+                    measure.span,
                 )
             for deadline in measure.deadlines:
                 offset = deadline.source[0] if deadline.source else None
@@ -685,6 +770,7 @@ def _check_measures(plan: ParsedPlan, builder: _Builder, *, year_known: bool) ->
                         offset,
                         area.no,
                         measure.no,
+                        deadline.source,
                     )
                 elif (
                     deadline.kind == "date"
@@ -698,4 +784,5 @@ def _check_measures(plan: ParsedPlan, builder: _Builder, *, year_known: bool) ->
                         offset,
                         area.no,
                         measure.no,
+                        deadline.source,
                     )

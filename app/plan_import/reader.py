@@ -3,6 +3,8 @@
 ``read_document(path)`` handles .txt (UTF-8, else GB18030/GBK/Big5 detected), .docx (paragraphs
 and tables in reading order), .pdf with a text layer, and .doc/.wps through LibreOffice when it
 is installed. The file's content decides the format when it disagrees with the extension.
+Workbooks (.xlsx, .xls, WPS .et, .ods) are not read yet: a task table (任务分工表) in one is
+refused with what to do instead (copy the table into a .docx or a .txt), never as "damaged".
 
 Every failure is a ``PlanReadError`` whose message (Simplified Chinese) tells the user what to
 do; no raw traceback escapes. Lines are separated by "\\n" in the returned text.
@@ -33,6 +35,20 @@ from app.progress import Progress, part, report
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _CONVERT_HINT = "请用 WPS 或 Word 打开该文件，“另存为” .docx 格式后再导入。"
+# Task tables (任务分工表) in a spreadsheet are not read yet: say exactly what to do instead.
+_SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xls", ".et", ".ods")
+_WORKBOOK_STREAM = "Workbook".encode("utf-16-le")  # an .xls (BIFF8) file's main stream
+_WORD_STREAM = "WordDocument".encode("utf-16-le")  # a .doc's
+
+
+def _spreadsheet_advice(name: str) -> str:
+    return (
+        f"“{name}”是 Excel 表格，暂时不能直接作为实施方案导入。"
+        "如果这是任务分工表：在 Excel 或 WPS 表格中选中整张表格（含表头）复制，"
+        "粘贴到新建的 Word 文档中，另存为 .docx 后导入；"
+        "或粘贴到记事本中，另存为 .txt（编码选 UTF-8）后导入。"
+        "如果方案正文另有 Word 或 PDF 文件，直接导入那个文件即可。"
+    )
 
 
 class PlanReadError(Exception):
@@ -60,6 +76,8 @@ def read_document(path: str | Path, progress: Progress | None = None) -> str:
         raise PlanReadError(f"文件“{path.name}”是空的")
     report(progress, 0, 1)
     suffix = path.suffix.lower()
+    if _is_spreadsheet(data, suffix):
+        raise PlanReadError(_spreadsheet_advice(path.name))
     try:
         if data.startswith(b"%PDF"):
             text = _read_pdf(data, path, progress)
@@ -85,6 +103,33 @@ def read_document(path: str | Path, progress: Progress | None = None) -> str:
         raise PlanReadError(f"文件“{path.name}”中没有文字内容")
     report(progress, 1, 1)
     return text
+
+
+def _is_spreadsheet(data: bytes, suffix: str) -> bool:
+    """An Excel/WPS/LibreOffice workbook, by its content, or by its name when the content
+    cannot tell (a damaged workbook gets the same advice: it must be opened in Excel anyway)."""
+    if data.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:  # the directory only: cheap
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            return suffix in _SPREADSHEET_SUFFIXES
+        if "word/document.xml" in names:
+            return False
+        if "xl/workbook.xml" in names:
+            return True
+        if "content.xml" in names and "mimetype" in names:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("mimetype") as entry:
+                mimetype = entry.read(100)  # bounded: the entry may claim to be anything
+            return b"spreadsheet" in mimetype
+        return suffix in _SPREADSHEET_SUFFIXES
+    if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTED_PACKAGE in data[:1_000_000]:
+            return False  # a password first: that message comes from _read_legacy
+        if _WORD_STREAM in data:
+            return False  # a .doc/.wps, whatever its name
+        return suffix in _SPREADSHEET_SUFFIXES or _WORKBOOK_STREAM in data
+    return False
 
 
 def _packaged(head: bytes) -> bool:

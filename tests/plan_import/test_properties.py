@@ -103,6 +103,17 @@ def _check(text: str, plan: ParsedPlan) -> None:
         assert warning.message
         if warning.offset is not None:
             assert 0 <= warning.offset <= len(text)
+        if warning.span is not None:
+            assert 0 <= warning.span[0] <= warning.span[1] <= len(text)
+            assert warning.offset == warning.span[0]
+        # A located warning points at a real area (and measure), one that holds its phrase.
+        if warning.measure_index is not None:
+            assert warning.area_index is not None
+            measure = plan.areas[warning.area_index].measures[warning.measure_index]
+            if warning.offset is not None:
+                assert measure.span[0] <= warning.offset < measure.span[1]
+        elif warning.area_index is not None:
+            assert 0 <= warning.area_index < len(plan.areas)
     plan.to_json()
 
 

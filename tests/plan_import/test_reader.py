@@ -246,3 +246,84 @@ def test_docx_content_controls_are_read(tmp_path: Path) -> None:
     path = tmp_path / "sdt.docx"
     document.save(str(path))
     assert read_document(path).split("\n") == ["第一段", "控件里的段落", "第三段"]
+
+
+# ---- A workbook chosen as a plan -----------------------------------------------------------
+
+TASK_TABLE = [
+    ["序号", "重点任务", "牵头单位", "责任单位", "完成时限"],
+    ["一、政务服务", None, None, None, None],
+    ["1", "推行一网通办。", "市行政审批服务局", "市大数据中心", "2022年6月底前"],
+    ["2", "推进跨省通办。", "市行政审批服务局", "市直相关部门", "长期坚持"],
+]
+
+
+def _task_table_xlsx() -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["某市2022年重点任务分工表"])
+    for row in TASK_TABLE:
+        sheet.append(row)
+    sheet.merge_cells("A3:E3")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _xls_like() -> bytes:
+    """The head of an .xls: the OLE signature and, in its directory, the "Workbook" stream."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "Workbook".encode("utf-16-le")
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("任务分工表.xlsx", _task_table_xlsx),
+        ("任务分工表.docx", _task_table_xlsx),  # the content decides
+        ("任务分工表.xlsx", lambda: _task_table_xlsx()[:3000]),  # cut off: still a workbook
+        ("任务分工表.xls", _xls_like),
+        ("任务分工表.et", _xls_like),
+    ],
+    ids=["xlsx", "xlsx-named-docx", "truncated-xlsx", "xls", "wps-et"],
+)
+def test_a_workbook_chosen_as_a_plan_gets_advice_that_fits(
+    tmp_path: Path, name: str, make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not "文件已损坏", not "open it in Word": what to do with a task table in Excel."""
+    monkeypatch.setattr(shutil, "which", lambda _name: None)  # with or without LibreOffice
+    path = tmp_path / name
+    path.write_bytes(make())
+    with pytest.raises(PlanReadError) as caught:
+        read_document(path)
+    message = caught.value.message
+    assert f"“{name}”是 Excel 表格，暂时不能直接作为实施方案导入" in message
+    assert "另存为 .docx" in message and ".txt" in message and "粘贴" in message
+    assert "损坏" not in message and "Word 打开该文件" not in message
+
+
+def test_following_the_advice_imports_the_task_table(tmp_path: Path) -> None:
+    """Pasted into Notepad: Excel copies cells with tabs and rows with CRLF."""
+    rows = [["某市2022年重点任务分工表"], ["2022年3月1日"], *TASK_TABLE]
+    pasted = "\r\n".join("\t".join(cell or "" for cell in row) for row in rows) + "\r\n"
+    path = tmp_path / "任务分工表.txt"
+    path.write_text(pasted, encoding="utf-8")
+    plan = parse_file(path)
+    assert [(a.no, a.title) for a in plan.areas] == [(1, "政务服务")]
+    assert [(m.no, m.title, m.lead, m.responsible) for m in plan.measures] == [
+        (1, "推行一网通办", ["市行政审批服务局"], ["市大数据中心"]),
+        (2, "推进跨省通办", ["市行政审批服务局"], ["市直相关部门"]),
+    ]
+
+
+def test_a_doc_mentioning_workbook_is_still_a_doc(tmp_path: Path, monkeypatch) -> None:
+    """The .xls test looks for the "Workbook" stream; a .doc (WordDocument) is not taken for one."""
+    monkeypatch.setattr(shutil, "which", lambda _name: None)
+    path = tmp_path / "方案.doc"
+    path.write_bytes(_xls_like() + "WordDocument".encode("utf-16-le"))
+    with pytest.raises(PlanReadError) as caught:
+        read_document(path)
+    assert "LibreOffice" in caught.value.message and "Excel" not in caught.value.message

@@ -28,6 +28,9 @@ from reports.ledger_workbook import (
     write_ledger_workbook,
 )
 from reports.progress_sheet import (
+    COL_MEASURE,
+    FIRST_DATA_ROW,
+    HEADERS,
     META_SHEET,
     ROWS_SHEET,
     ItemKind,
@@ -151,7 +154,7 @@ def test_progress_sheets_keep_every_text_as_text(start: str) -> None:
     assert content.meta.round_name == f"{text}调度&P".strip()
     book = load_workbook(io.BytesIO(buffer.getvalue()))
     ws = book[ROWS_SHEET]
-    measure = ws.cell(3, 4)
+    measure = ws.cell(FIRST_DATA_ROW, HEADERS.index(COL_MEASURE) + 1)
     assert (measure.value, measure.data_type, measure.quotePrefix) == (text, "s", True)
     assert book[META_SHEET]["B7"].value == text
     # "&P" in a round name is printed as "&P", not as the page number.

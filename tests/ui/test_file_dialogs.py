@@ -218,7 +218,7 @@ def _sample_folder(root: Path) -> Path:
 
 def _listed(qtbot, dialog: QFileDialog, count: int) -> QTreeView:
     view = dialog.findChild(QTreeView, "treeView")
-    qtbot.waitUntil(lambda: view.model().rowCount(view.rootIndex()) >= count, timeout=10_000)
+    qtbot.waitUntil(lambda: view.model().rowCount(view.rootIndex()) >= count, timeout=20_000)
     return view
 
 
@@ -282,7 +282,7 @@ def test_qt_dialog_columns_fit_their_texts_and_the_dialog_fits_the_screen(
     dialog.selectNameFilter("所有文件 (*)")
     dialog.show()
     view = _listed(qtbot, dialog, 5)
-    qtbot.waitUntil(lambda: not _clipped(view), timeout=5_000)
+    qtbot.waitUntil(lambda: not _clipped(view), timeout=20_000)
     # The names take the room that is left, without a horizontal scroll bar.
     assert view.columnWidth(0) >= 150
     assert sum(view.columnWidth(column) for column in range(4)) <= view.viewport().width()
@@ -294,7 +294,7 @@ def test_qt_dialog_columns_fit_their_texts_and_the_dialog_fits_the_screen(
     qtbot.addWidget(plain)
     plain.show()
     plain_view = _listed(qtbot, plain, 5)
-    qtbot.waitUntil(lambda: bool(_clipped(plain_view)), timeout=5_000)
+    qtbot.waitUntil(lambda: bool(_clipped(plain_view)), timeout=20_000)
 
 
 def test_qt_dialog_asks_in_chinese_before_replacing_a_file(

@@ -178,3 +178,88 @@ def test_area_titles_are_editable_in_the_tree(qtbot, dialog: PlanImportDialog, s
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=10_000)
     titles = [row[0] for row in services.storage.db.execute("SELECT title FROM areas WHERE no = 1")]
     assert titles == ["开办企业便利化"]
+
+
+def _click_hint(qtbot, dialog: PlanImportDialog, row: int) -> None:
+    """A real mouse click on the row-th hint, as a user would."""
+    item = dialog.warnings.item(row)
+    dialog.warnings.scrollToItem(item)
+    rect = dialog.warnings.visualItemRect(item)
+    qtbot.mouseClick(dialog.warnings.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def _phrase_in_view(dialog: PlanImportDialog) -> bool:
+    """Whether the marked phrase's start is inside the visible part of the source view."""
+    start, _end = dialog.warning_span()
+    cursor = dialog.source.textCursor()
+    assert cursor.position() == start
+    return dialog.source.viewport().rect().contains(dialog.source.cursorRect(cursor).center())
+
+
+def test_clicking_a_hint_selects_its_measure_and_marks_the_phrase(
+    qtbot, dialog: PlanImportDialog
+) -> None:
+    """The sample's three hints: two about department names, one about a heading."""
+    dialog.resize(1280, 800)
+    _load(qtbot, dialog)
+    hints = {
+        dialog.warnings.item(row).data(Qt.ItemDataRole.UserRole).code: row
+        for row in range(dialog.warnings.count())
+    }
+    expected = {
+        # code: (area no, measure no or None, the marked phrase)
+        "department_similar": (2, 5, "市林业发展服务中心"),
+        "department_abbreviation": (4, 1, "枣庄市住房公积金滕州分中心"),
+        "section_numeral_missing": (7, None, "优化金融服务"),
+    }
+    assert set(hints) == set(expected)
+    for code in ("section_numeral_missing", "department_abbreviation", "department_similar"):
+        dialog.select_measure(1, 1)  # start elsewhere: the source shows its top
+        assert dialog.warning_span() is None
+        area_no, measure_no, phrase = expected[code]
+        _click_hint(qtbot, dialog, hints[code])
+        current = dialog.tree.currentItem()
+        entry = dialog.measure_of(current)
+        if measure_no is None:  # a heading: its area row is selected
+            assert entry is None and current.parent() is None
+            assert current.text(dialog.COL_NO) == str(area_no)
+        else:
+            area, measure = entry
+            assert (area.no, measure.no) == (area_no, measure_no), code
+            assert phrase in measure.text  # the phrase is in the selected measure
+            # ...which stays highlighted as a measure is, the hint's phrase on top
+            measure_span = dialog.highlighted_spans()[0]
+            assert measure_span == measure.span
+        start, end = dialog.warning_span()
+        assert dialog.source_text[start:end] == phrase, code
+        assert _phrase_in_view(dialog), code
+        assert (
+            dialog.warnings.item(hints[code])
+            .text()
+            .startswith(f"[{area_no}.{measure_no}] " if measure_no else f"[{area_no}] ")
+        )
+    # Moving on in the tree drops the hint's mark.
+    dialog.select_measure(1, 5)
+    assert dialog.warning_span() is None
+
+
+def test_an_xlsx_chosen_as_a_plan_gets_advice_that_fits(
+    qtbot, dialog: PlanImportDialog, services, tmp_path: Path, monkeypatch
+) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["序号", "重点任务", "牵头单位", "责任单位", "完成时限"])
+    book.active.append(["1", "推行一网通办。", "市行政审批服务局", "市大数据中心", "6月底前"])
+    path = tmp_path / "任务分工表.xlsx"
+    book.save(path)
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append((args[1], args[2])))
+    dialog.load_file(path)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    [(title, message)] = shown
+    assert title == "无法读取文件"
+    assert "Excel 表格" in message and "另存为 .docx" in message and ".txt" in message
+    assert "损坏" not in message
+    assert dialog.parsed is None and not dialog.import_button.isEnabled()
+    assert services.storage.db["changes"].count == 0

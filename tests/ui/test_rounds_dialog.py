@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QDialog, QMessageBox
@@ -17,19 +16,8 @@ from app.paths import SAMPLE_PLAN
 from app.plan_import import parse_file
 from app.services.context import Services
 from app.services.progress import ProgressService
-from reports.progress_sheet import (
-    COL_ACTUAL,
-    COL_ID,
-    COL_NEXT,
-    COL_PHONE,
-    COL_PROBLEMS,
-    COL_PROGRESS,
-    COL_REPORTER,
-    COL_STATE,
-    FIRST_DATA_ROW,
-    HEADER_ROW,
-    ROWS_SHEET,
-)
+from reports.progress_sheet import COL_REPORTER, HEAD_ROW, ROWS_SHEET
+from tests.services.progress.support import _fill as fill_sheet
 from ui.dialogs import rounds as rounds_module
 from ui.dialogs.round_forms import (
     LATE_COLOURS,
@@ -82,33 +70,9 @@ def _changes(services: Services) -> int:
     return services.storage.db["changes"].count
 
 
-def _fill(path: Path, cells: dict[int, dict[str, Any]] | None = None) -> Path:
-    """Fill in the editable cells as a department does in Excel (as tests/services does)."""
-    book = load_workbook(path)
-    ws = book[ROWS_SHEET]
-    column = {ws.cell(HEADER_ROW, i).value: i for i in range(1, ws.max_column + 1)}
-    row, index = FIRST_DATA_ROW, 0
-    while ws.cell(row, column[COL_ID]).value:
-        values: dict[str, Any] = {
-            COL_PROGRESS: "已完成系统对接，正在推广应用。",
-            COL_PROBLEMS: "无",
-            COL_NEXT: "继续推进",
-            COL_REPORTER: "张三",
-            COL_PHONE: "0632-5512345",
-        }
-        if str(ws.cell(row, column[COL_ID]).value).startswith("T-"):
-            values[COL_ACTUAL] = "92%"
-        else:
-            values[COL_STATE] = "推进中"
-        values.update((cells or {}).get(index, {}))
-        for header, value in values.items():
-            cell = ws.cell(row, column[header])
-            assert cell.protection.locked is False, f"{header} is not editable in row {row}"
-            cell.value = value
-        row += 1
-        index += 1
-    book.save(path)
-    return path
+def _fill(path: Path, cells: dict[int, dict[str, Any]] | None = None, **kwargs: Any) -> Path:
+    """Fill in the sheet as a department does in Excel (the services tests' helper)."""
+    return fill_sheet(path, cells=cells, **kwargs)
 
 
 def _state_cell(dialog: RoundsDialog, name: str):
@@ -236,7 +200,7 @@ def test_a_damaged_batch_lists_every_error_and_changes_nothing(
 ) -> None:
     round_id, sheets = _round_with_sheets(services, progress, plans, tmp_path, SMALL, LEAD)
     _fill(sheets[LEAD])  # fine on its own, held back by the others
-    _fill(sheets[SMALL], cells={2: {COL_REPORTER: None}})
+    _fill(sheets[SMALL], reporter=None)
     corrupt = tmp_path / "损坏.xlsx"
     corrupt.write_bytes(b"PK\x03\x04" + bytes(300))
     dialog = _open(qtbot, progress, plans)
@@ -259,10 +223,10 @@ def test_a_damaged_batch_lists_every_error_and_changes_nothing(
     assert headers == ["文件", "工作表", "行", "列", "原因"]
     rows = errors.rows()
     assert len(rows) == len(dialog.last_report.errors) >= 2
-    assert (sheets[SMALL].name, ROWS_SHEET, str(FIRST_DATA_ROW + 2), COL_REPORTER) in {
+    assert (sheets[SMALL].name, ROWS_SHEET, str(HEAD_ROW), COL_REPORTER) in {
         row[:4] for row in rows
     }
-    assert any(r[0] == sheets[SMALL].name and "填报人未填写" in r[4] for r in rows)
+    assert any(r[0] == sheets[SMALL].name and "填报人未填写" in r[4] and "B2" in r[4] for r in rows)
     assert any(r[:4] == ("损坏.xlsx", "", "", "") and "损坏" in r[4] for r in rows)
     assert not any(r[0] == sheets[LEAD].name for r in rows)
     assert "3 个文件均未导入" in errors.headline.text()
@@ -372,3 +336,52 @@ def test_without_a_plan_there_is_nothing_to_start(qtbot, services: Services, mon
     dialog.new_button.click()
     assert shown == ["台账中还没有实施方案，请先导入实施方案。"]
     assert "还没有调度轮次" in dialog.no_rounds.title_label.text()
+
+
+def test_rows_left_blank_are_listed_as_unreported_and_in_the_missing_report(
+    qtbot, services: Services, progress: ProgressService, plans, tmp_path: Path, monkeypatch
+) -> None:
+    tax = "市税务局"
+    round_id, sheets = _round_with_sheets(services, progress, plans, tmp_path, SMALL, LEAD, tax)
+    assert progress.import_files([_fill(sheets[tax])], received_on=TODAY, round_id=round_id).ok
+    dialog = _open(qtbot, progress, plans)
+    # 市国资局 leaves a target row and the 10.1 row blank and sends the sheet back.
+    _fill(sheets[SMALL], blank=(2, 4))
+    monkeypatch.setattr(FileDialogs, "open_files", lambda *args, **kwargs: [sheets[SMALL]])
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: shown.append(args[2]))
+    dialog.import_button.click()
+    _wait(qtbot, dialog)
+    [message] = shown
+    assert "有 2 项未填报" in message and "未填报 2 项" in message
+
+    def cell(name: str):
+        for row in range(dialog.replies_table.rowCount()):
+            if dialog.replies_table.item(row, dialog.COL_DEPARTMENT).text() == name:
+                return dialog.replies_table.item(row, dialog.COL_UNREPORTED)
+        raise AssertionError(name)
+
+    header = dialog.replies_table.horizontalHeaderItem(dialog.COL_UNREPORTED).text()
+    assert header == "未填报"
+    assert dialog.reply_states()[SMALL] == "已报回"
+    assert cell(SMALL).text() == "2 项"
+    assert "10.1 强化公司治理水平" in cell(SMALL).toolTip()
+    assert cell(LEAD).text() == "" and cell(tax).text() == ""
+    assert dialog.counts.text() == "已报回 2/3，逾期 0，未报回 1；1 个部门有 2 项未填报"
+
+    # 只显示需催报: the department that did not reply and the one that left rows blank.
+    dialog.only_missing.setChecked(True)
+    shown_rows = {
+        dialog.replies_table.item(row, dialog.COL_DEPARTMENT).text()
+        for row in range(dialog.replies_table.rowCount())
+        if not dialog.replies_table.isRowHidden(row)
+    }
+    assert shown_rows == {SMALL, LEAD}
+
+    dialog.copy_report_button.click()
+    copied = QGuiApplication.clipboard().text()
+    assert copied == progress.missing_report(round_id).text()
+    lines = copied.splitlines()
+    assert f"未报回（1 个部门）：{LEAD}" in lines
+    assert f"{SMALL}（2 项未填报）：" in lines
+    assert "未填报 2 项" in dialog.status.text()

@@ -1,7 +1,9 @@
 """导入实施方案: choose a file, check and correct what was parsed, then store it.
 
 The source text sits beside the parsed tree; selecting a measure highlights its span, its
-departments and its deadlines in the source. Warnings are listed and jump to their place. When
+departments and its deadlines in the source. Warnings (提示) are listed; clicking one selects its
+measure (or heading) in the tree and marks the phrase it is about in the source, scrolled into
+view (``ParseWarning.span`` and its area/measure indices, set by the parser). When
 the document is a revision of a plan already in the ledger, the tree marks added and changed
 measures and lists the ones that will be removed.
 """
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
 MEASURE_COLOUR = QColor("#fff3b0")
 DEPARTMENT_COLOUR = QColor("#cde4ff")
 DEADLINE_COLOUR = QColor("#d4f5d4")
+WARNING_COLOUR = QColor("#ffb74d")  # the phrase a clicked hint is about, over the others
 ADDED_BRUSH = QBrush(QColor("#1a7f37"))
 CHANGED_BRUSH = QBrush(QColor("#b35900"))
 REMOVED_BRUSH = QBrush(QColor("#888888"))
@@ -141,8 +144,10 @@ class PlanImportDialog(QDialog):
         self.source.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.warnings_label = QLabel("提示")
         self.warnings = QListWidget()
+        self.warnings.setWordWrap(True)
         self.warnings.itemActivated.connect(self._on_warning)
         self.warnings.itemClicked.connect(self._on_warning)
+        self._warning_span: tuple[int, int] | None = None
         right_bottom = QWidget()
         right_bottom_layout = QVBoxLayout(right_bottom)
         right_bottom_layout.setContentsMargins(0, 0, 0, 0)
@@ -234,6 +239,24 @@ class PlanImportDialog(QDialog):
             (selection.cursor.selectionStart(), selection.cursor.selectionEnd())
             for selection in self.source.extraSelections()
         ]
+
+    def warning_span(self) -> tuple[int, int] | None:
+        """The phrase of the hint last clicked, as marked in the source (None: nothing marked)."""
+        for selection in self.source.extraSelections():
+            if selection.format.background().color() == WARNING_COLOUR:
+                return selection.cursor.selectionStart(), selection.cursor.selectionEnd()
+        return None
+
+    def tree_item(
+        self, area_index: int | None, measure_index: int | None
+    ) -> QTreeWidgetItem | None:
+        """The tree row of an area (``measure_index`` None) or of one of its measures."""
+        if area_index is None or self.parsed is None or area_index >= len(self.parsed.areas):
+            return None
+        area_item = self.tree.topLevelItem(area_index)
+        if area_item is None or measure_index is None:
+            return area_item
+        return area_item.child(measure_index)
 
     def save(self) -> None:
         if self.parsed is None:
@@ -353,8 +376,14 @@ class PlanImportDialog(QDialog):
             where = ""
             if warning.area_no is not None and warning.measure_no is not None:
                 where = f"[{warning.area_no}.{warning.measure_no}] "
+            elif warning.area_no is not None:
+                where = f"[{warning.area_no}] "
             item = QListWidgetItem(where + warning.message)
             item.setData(Qt.ItemDataRole.UserRole, warning)
+            if warning.span is not None or warning.area_index is not None:
+                item.setToolTip("点击定位：在左侧选中相关措施，并在原文中标出")
+            else:
+                item.setToolTip("针对整份方案的提示，没有具体位置")
             self.warnings.addItem(item)
         self.warnings_label.setText(f"提示（{len(parsed.warnings)} 条，点击定位）")
 
@@ -364,6 +393,7 @@ class PlanImportDialog(QDialog):
         entry = self.measure_of(item)
         year = self.parsed.date.year if self.parsed and self.parsed.date else None
         self.editor.set_measure(entry[1] if entry else None, year)
+        self._warning_span = None  # moving in the tree leaves the hint behind
         if entry is not None:
             self._highlight(entry[1])
 
@@ -380,12 +410,25 @@ class PlanImportDialog(QDialog):
             self._show_measure_row(item, entry[1])
 
     def _on_warning(self, item: QListWidgetItem) -> None:
+        """Lead to the hint's place: its measure (or heading) selected in the tree, its phrase
+        marked in the source and scrolled into view."""
         warning = item.data(Qt.ItemDataRole.UserRole)
-        located = warning.area_no is not None and warning.measure_no is not None
-        if located and self.select_measure(warning.area_no, warning.measure_no):
-            return
-        if warning.offset is not None:
-            self._show_span(warning.offset, warning.offset, [])
+        target = self.tree_item(warning.area_index, warning.measure_index)
+        if target is None and warning.area_no is not None and warning.measure_no is not None:
+            self.select_measure(warning.area_no, warning.measure_no)  # older warnings
+            target = self.tree.currentItem()
+        if target is not None:
+            self.tree.setCurrentItem(target)
+            self.tree.scrollToItem(target)
+        span = warning.span
+        if span is None and warning.offset is not None:
+            span = (warning.offset, warning.offset)
+        self._warning_span = span
+        entry = self.measure_of(self.tree.currentItem()) if target is not None else None
+        if entry is not None:
+            self._highlight(entry[1])
+        elif span is not None:
+            self._show_span(span[0], span[1], [], colour=None)
 
     def _highlight(self, measure: ParsedMeasure) -> None:
         extra = []
@@ -397,14 +440,23 @@ class PlanImportDialog(QDialog):
                 extra.append((deadline.source, DEADLINE_COLOUR))
         self._show_span(measure.span[0], measure.span[1], extra)
 
-    def _show_span(self, start: int, end: int, extra: list) -> None:
+    def _show_span(
+        self, start: int, end: int, extra: list, colour: QColor | None = MEASURE_COLOUR
+    ) -> None:
+        """Mark ``start:end`` (in ``colour``; None: not at all) and ``extra`` spans, and the
+        clicked hint's phrase on top; scroll to the phrase, else to ``start``."""
         selections = []
         length = len(self.source_text)
-        for (a, b), colour in [((start, end), MEASURE_COLOUR), *extra]:
+        marks = [((start, end), colour), *extra] if colour is not None else list(extra)
+        focus = self._warning_span
+        if focus is not None:
+            marks.append((focus, WARNING_COLOUR))
+            start = focus[0]
+        for (a, b), background in marks:
             if 0 <= a <= b <= length and b > a:
                 selection = QTextEdit.ExtraSelection()
                 selection.format = QTextCharFormat()
-                selection.format.setBackground(colour)
+                selection.format.setBackground(background)
                 cursor = QTextCursor(self.source.document())
                 cursor.setPosition(a)
                 cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)

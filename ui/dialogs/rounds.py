@@ -49,8 +49,10 @@ if TYPE_CHECKING:
     )
     from app.services.progress.sheets_out import SheetExport
 
+from app.services.progress.model import item_line
 from ui.dialogs.round_forms import (
     DEFAULT_REPLY_WORKDAYS,
+    LATE_COLOURS,
     STATE_LATE,
     STATE_MISSING,
     ExistingFilesChoice,
@@ -70,7 +72,7 @@ from ui.widgets.sizing import fit_to_screen, minimum_width_for
 
 class RoundsDialog(QDialog):
     COL_ROUND_NAME, COL_ROUND_DUE, COL_ROUND_REPLIES = range(3)
-    COL_DEPARTMENT, COL_EXPORTED, COL_RECEIVED, COL_STATE = range(4)
+    COL_DEPARTMENT, COL_EXPORTED, COL_RECEIVED, COL_STATE, COL_UNREPORTED = range(5)
 
     def __init__(
         self,
@@ -160,14 +162,24 @@ class RoundsDialog(QDialog):
         actions.addWidget(self.received_edit)
         actions.addStretch(1)
 
-        self.replies_table = QTableWidget(0, 4)
-        self.replies_table.setHorizontalHeaderLabels(["部门", "发放日期", "报回日期", "状态"])
+        self.replies_table = QTableWidget(0, 5)
+        self.replies_table.setHorizontalHeaderLabels(
+            ["部门", "发放日期", "报回日期", "状态", "未填报"]
+        )
+        self.replies_table.horizontalHeaderItem(self.COL_UNREPORTED).setToolTip(
+            "报回表中留空未填的事项数；把鼠标停在数字上可看是哪些事项"
+        )
         self.replies_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.replies_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.replies_table.verticalHeader().setVisible(False)
         header = self.replies_table.horizontalHeader()
         header.setSectionResizeMode(self.COL_DEPARTMENT, QHeaderView.ResizeMode.Stretch)
-        for column in (self.COL_EXPORTED, self.COL_RECEIVED, self.COL_STATE):
+        for column in (
+            self.COL_EXPORTED,
+            self.COL_RECEIVED,
+            self.COL_STATE,
+            self.COL_UNREPORTED,
+        ):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSortIndicator(self.COL_DEPARTMENT, Qt.SortOrder.AscendingOrder)
         self.replies_table.setMinimumWidth(
@@ -178,6 +190,7 @@ class RoundsDialog(QDialog):
                     self.COL_EXPORTED: "2021-12-31",
                     self.COL_RECEIVED: "2021-12-31",
                     self.COL_STATE: STATE_LATE,
+                    self.COL_UNREPORTED: "未填报",
                 },
             )
         )
@@ -190,15 +203,22 @@ class RoundsDialog(QDialog):
         self.replies_stack.addWidget(self.replies_table)
         self.replies_stack.addWidget(self.replies_empty)
         self.counts = QLabel()
-        self.only_missing = QCheckBox("只显示未报回")
+        self.only_missing = QCheckBox("只显示需催报")
+        self.only_missing.setToolTip("只显示尚未报回、或报回表中有事项未填报的部门")
         self.only_missing.toggled.connect(self._apply_filter)
         self.copy_missing_button = QPushButton("复制未报回名单")
         self.copy_missing_button.setToolTip("复制尚未报回的部门名称，便于催报")
         self.copy_missing_button.clicked.connect(self.copy_missing)
+        self.copy_report_button = QPushButton("复制催报清单")
+        self.copy_report_button.setToolTip(
+            "复制本轮的催报清单：未报回、逾期报回的部门，以及各部门未填报的事项"
+        )
+        self.copy_report_button.clicked.connect(self.copy_missing_report)
         below = QHBoxLayout()
         below.addWidget(self.counts, 1)
         below.addWidget(self.only_missing)
         below.addWidget(self.copy_missing_button)
+        below.addWidget(self.copy_report_button)
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -240,6 +260,7 @@ class RoundsDialog(QDialog):
             self.export_button,
             self.import_button,
             self.copy_missing_button,
+            self.copy_report_button,
             self.close_button,
         )
 
@@ -426,6 +447,19 @@ class RoundsDialog(QDialog):
         QGuiApplication.clipboard().setText("、".join(names))
         self.status.setText(f"已复制 {len(names)} 个未报回部门的名称。")
 
+    def copy_missing_report(self) -> None:
+        """The round's 催报清单 (missing and late files, items left blank) to the clipboard."""
+        info = self.current_round()
+        if info is None or self.is_busy():
+            return
+        report = self._progress.missing_report(info.id)
+        QGuiApplication.clipboard().setText(report.text())
+        items = sum(len(reply.unreported) for reply in report.unreported)
+        self.status.setText(
+            f"已复制催报清单：未报回 {len(report.missing)} 个部门，逾期 {len(report.late)} 个，"
+            f"未填报 {items} 项。"
+        )
+
     def reject(self) -> None:
         if self.is_busy():  # the worker is using the database; results need this dialog
             self.status.setText(f"{self._busy}完成后才能关闭。")
@@ -477,23 +511,34 @@ class RoundsDialog(QDialog):
             if background:
                 state.setBackground(QBrush(QColor(background)))
             state.setToolTip(self._state_tip(reply, info, rank))
-            for column, item in enumerate((name, exported, received, state)):
+            count = len(reply.unreported)
+            unreported = _item(f"{count} 项" if count else "", count)
+            unreported.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            if count:
+                unreported.setForeground(QBrush(QColor(LATE_COLOURS[0])))
+                lines = [item_line(item) for item in reply.unreported]
+                unreported.setToolTip("未填报的事项：\n" + "\n".join(lines))
+            for column, item in enumerate((name, exported, received, state, unreported)):
                 table.setItem(row, column, item)
         table.setSortingEnabled(True)  # by the header's current sort column
 
         replied = sum(1 for r in self._replies if not r.missing)
         late = sum(1 for r in self._replies if r.late)
         missing = len(self._replies) - replied
+        blank = sum(len(r.unreported) for r in self._replies)
         if self._replies:
-            self.counts.setText(
-                f"已报回 {replied}/{len(self._replies)}，逾期 {late}，未报回 {missing}"
-            )
+            text = f"已报回 {replied}/{len(self._replies)}，逾期 {late}，未报回 {missing}"
+            if blank:
+                departments = sum(1 for r in self._replies if r.unreported)
+                text += f"；{departments} 个部门有 {blank} 项未填报"
+            self.counts.setText(text)
         else:
             self.counts.setText("")
         has_sheets = bool(self._replies)
         self.replies_stack.setCurrentIndex(0 if has_sheets or info is None else 1)
         self.only_missing.setEnabled(has_sheets)
         self.copy_missing_button.setEnabled(missing > 0)
+        self.copy_report_button.setEnabled(has_sheets)
         self._apply_filter()
 
     @staticmethod
@@ -507,10 +552,13 @@ class RoundsDialog(QDialog):
         return tip
 
     def _apply_filter(self) -> None:
+        """只显示需催报: departments that have not replied, or left items blank."""
         only_missing = self.only_missing.isChecked()
         for row in range(self.replies_table.rowCount()):
             state = self.replies_table.item(row, self.COL_STATE).text()
-            self.replies_table.setRowHidden(row, only_missing and state != STATE_MISSING)
+            blank = self.replies_table.item(row, self.COL_UNREPORTED).text()
+            chase = state == STATE_MISSING or bool(blank)
+            self.replies_table.setRowHidden(row, only_missing and not chase)
 
     # ---- Long work ----------------------------------------------------------------------------
 
@@ -593,6 +641,8 @@ class RoundsDialog(QDialog):
                 (outcome.reports, "进展 {} 条"),
                 (outcome.actuals, "指标实际值 {} 个"),
                 (outcome.completions, "记为完成 {} 项"),
+                (len(outcome.unreported), "未填报 {} 项"),
+                (outcome.kept, "留空的 {} 项保留此前报送的内容"),
             ):
                 if count:
                     details.append(label.format(count))

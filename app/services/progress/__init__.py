@@ -7,9 +7,14 @@ validates every returned file completely before anything is written; a batch wit
 applies nothing. A valid batch lands in one repository transaction: progress_files,
 progress_reports, target_actuals, and completion dates reported by lead departments.
 
+A row the department left blank (none of its own cells filled) is 未填报: nothing is written for
+it, and ``replies``/``missing_report`` list it beside the missing and late files. A filled row
+must be complete.
+
 Re-importing the same bytes changes nothing. A different file from a department that already
-replied in this round is a correction: its earlier reports and target values are tombstoned and
-replaced (completion dates already set stay; an earlier completion stands).
+replied in this round is a correction: for each row it fills in, the earlier report or target
+value is tombstoned and replaced; a row it leaves blank keeps the earlier one (completion dates
+already set stay; an earlier completion stands).
 """
 
 from app.services.progress.checks import parse_date, parse_number
@@ -20,10 +25,12 @@ from app.services.progress.model import (
     FileStatus,
     ImportIssue,
     ImportReport,
+    MissingReport,
     ProgressError,
     ReplyStatus,
     RoundInfo,
     SheetItem,
+    item_line,
 )
 from app.services.progress.service import ProgressService
 
@@ -34,11 +41,13 @@ __all__ = [
     "FileStatus",
     "ImportIssue",
     "ImportReport",
+    "MissingReport",
     "ProgressError",
     "ProgressService",
     "ReplyStatus",
     "RoundInfo",
     "SheetItem",
+    "item_line",
     "parse_date",
     "parse_number",
 ]

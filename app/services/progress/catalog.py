@@ -131,6 +131,7 @@ class _Catalog:
                         target_id=target_id,
                         description=f"{_with_clause(measure, start, end)}\n{hint}",
                         unit=unit,
+                        target=raw,
                         **common,
                     )
                 )

@@ -15,6 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain.dates import read_date
 from app.limits import MAX_LISTED_ERRORS, MAX_SHEET_FILE_BYTES, LimitExceeded, read_bytes_limited
+from app.services.progress.catalog import _Catalog
+from app.services.progress.model import (
+    STATE_VALUES,
+    FileOutcome,
+    FileStatus,
+    ImportIssue,
+    ProgressError,
+    RoundInfo,
+    SheetItem,
+)
 from reports.progress_sheet import (
     COL_ACTUAL,
     COL_COMPLETED,
@@ -25,29 +35,18 @@ from reports.progress_sheet import (
     COL_PROGRESS,
     COL_REPORTER,
     COL_STATE,
+    DEPARTMENT_COLUMNS,
     FORMULA_NOT_SAVED,
-    HEADERS,
     META_SHEET,
     ROWS_SHEET,
     STATE_NOT_STARTED,
+    V1_HEADERS,
     ItemKind,
+    SheetContent,
     SheetEntry,
     SheetFormatError,
     parse_item_code,
     read_sheet,
-)
-
-if TYPE_CHECKING:
-    pass
-from app.services.progress.catalog import _Catalog
-from app.services.progress.model import (
-    STATE_VALUES,
-    FileOutcome,
-    FileStatus,
-    ImportIssue,
-    ProgressError,
-    RoundInfo,
-    SheetItem,
 )
 
 if TYPE_CHECKING:
@@ -78,6 +77,7 @@ class _ValidFile:
     answers: list[_Answer]
     reporter: str
     phone: str
+    unreported: list[SheetItem]  # rows left blank: 未填报
 
 
 class _Checker:
@@ -179,10 +179,16 @@ class _Checker:
             return outcome, None
         items = catalog.items(current)  # a merged department answers for the merged one's items
         exported = self.service._exported_items(info.id, meta.department_id)
-        answers = self._rows(path, content.entries, items, name, info, exported)
+        contact = self._contact(path, content)
+        answers, unreported = self._rows(path, content, items, name, info, contact, exported)
         if self.count > before:
             return outcome, None
         outcome.status = FileStatus.HELD  # valid; applied only if the whole batch is
+        if contact is None:  # format version 1: on every row
+            contact = (
+                _most_common(a.reporter for a in answers),
+                _most_common(a.phone for a in answers),
+            )
         return outcome, _ValidFile(
             outcome=outcome,
             sha=sha,
@@ -191,8 +197,9 @@ class _Checker:
             department_name=name,
             department_names=[name, *aliases],
             answers=answers,
-            reporter=_most_common(a.reporter for a in answers),
-            phone=_most_common(a.phone for a in answers),
+            reporter=contact[0],
+            phone=contact[1],
+            unreported=unreported,
         )
 
     def _round(self, round_id: str) -> RoundInfo | None:
@@ -210,24 +217,55 @@ class _Checker:
                 return None
         return self._catalogs[info.id]
 
+    def _contact(self, path: Path, content: SheetContent) -> tuple[str, str] | None:
+        """填报人 and 联系电话 from the head (format 2); None when each row has its own (1).
+        A missing one is reported naming its cell, once all rows were checked (see _rows)."""
+        if content.contact_per_row:
+            return None
+        values = []
+        for label in (COL_REPORTER, COL_PHONE):
+            head = content.head[label]
+            values.append("" if head.formula else _text(head.value))
+        return values[0], values[1]
+
+    def _head_problems(self, path: Path, content: SheetContent) -> None:
+        for label, what in ((COL_REPORTER, "填报人姓名"), (COL_PHONE, "联系电话")):
+            head = content.head[label]
+            if head.formula:
+                self.issue(path, ROWS_SHEET, head.row, label, FORMULA_NOT_SAVED)
+            elif not _text(head.value):
+                self.issue(
+                    path,
+                    ROWS_SHEET,
+                    head.row,
+                    label,
+                    f"{label}未填写：请在第 {head.row} 行“{label}”右侧的 {head.cell} 单元格"
+                    f"填写{what}（每份表填写一次）。",
+                )
+
     def _rows(
         self,
         path: Path,
-        entries: Sequence[SheetEntry],
+        content: SheetContent,
         items: Sequence[SheetItem],
         department: str,
         info: RoundInfo,
+        contact: tuple[str, str] | None,
         exported: int | None = None,
-    ) -> list[_Answer]:
-        """``exported``: how many items the sheet had when exported. Items the department took
+    ) -> tuple[list[_Answer], list[SheetItem]]:
+        """The answers of the filled rows, and the items whose rows were left blank.
+
+        ``exported``: how many items the sheet had when exported. Items the department took
         on since (a merge, a milestone added to the plan) were never asked: they are missing
         only when the sheet has fewer rows than it was exported with."""
         by_code = {item.code: item for item in items}
         seen: dict[str, int] = {}
         answers: list[_Answer] = []
-        for entry in entries:
+        blank: list[SheetItem] = []
+        columns = V1_HEADERS  # every column either format has; absent ones read as None
+        for entry in content.entries:
             # A formula without a saved result is reported as such, not as "not filled in".
-            for column in HEADERS:
+            for column in columns:
                 if column in entry.formulas:
                     self.issue(path, ROWS_SHEET, entry.row, column, FORMULA_NOT_SAVED)
 
@@ -253,7 +291,10 @@ class _Checker:
                 )
             else:
                 seen[code] = entry.row
-                answer = self._answer(by_code[code], entry, problem)
+                if _left_blank(entry):
+                    blank.append(by_code[code])
+                    continue
+                answer = self._answer(by_code[code], entry, problem, contact)
                 if answer is not None:
                     answers.append(answer)
         missing = [item for item in items if item.code not in seen]
@@ -281,11 +322,32 @@ class _Checker:
                 f"缺少事项：序号 {item.number} 的{item.kind.label}“{summary}”"
                 f"（编号 {item.code}），该行被删除或编号被改动。",
             )
-        return answers
+        if blank and len(blank) == answered:
+            # Most often the untouched sheet sent back, or the wrong file: the department stays
+            # 未报回 (on the list to chase) instead of 已报回 with nothing in it.
+            self.issue(
+                path,
+                ROWS_SHEET,
+                None,
+                None,
+                ("表中唯一的一项" if len(blank) == 1 else f"全部 {len(blank)} 项均")
+                + "未填写，可能报回的是未填写的原表。"
+                "请该部门填写后重新报送；本轮确实没有进展的事项，可在完成状态中选择“未开始”。",
+            )
+        elif contact is not None:
+            self._head_problems(path, content)
+        blank_codes = {item.code for item in blank}
+        return answers, [item for item in items if item.code in blank_codes]
 
     def _answer(
-        self, item: SheetItem, entry: SheetEntry, problem: Callable[[str, str], None]
+        self,
+        item: SheetItem,
+        entry: SheetEntry,
+        problem: Callable[[str, str], None],
+        contact: tuple[str, str] | None,
     ) -> _Answer | None:
+        """A filled row, checked in full (``contact``: the head's 填报人/联系电话; None when
+        each row has its own, format version 1)."""
         found: list[str] = []
 
         def bad(column: str, reason: str) -> None:
@@ -293,8 +355,10 @@ class _Checker:
             problem(column, reason)
 
         progress = _text(entry.get(COL_PROGRESS))
-        reporter = _text(entry.get(COL_REPORTER))
-        phone = _text(entry.get(COL_PHONE))
+        if contact is None:
+            reporter, phone = _text(entry.get(COL_REPORTER)), _text(entry.get(COL_PHONE))
+        else:
+            reporter, phone = contact
         state: str | None = None
         completed_on: date | None = None
         actual: float | None = None
@@ -334,10 +398,11 @@ class _Checker:
                 if day is None and not _text(raw):
                     bad(COL_COMPLETED, "完成状态为“已完成”，须填写实际完成日期。")
                 completed_on = day
-        if not reporter:
-            bad(COL_REPORTER, "填报人未填写（每行必填）。")
-        if not phone:
-            bad(COL_PHONE, "联系电话未填写（每行必填）。")
+        if contact is None:  # format version 1 asked on every row; version 2 in the head
+            if not reporter:
+                bad(COL_REPORTER, "填报人未填写（此版本的填报表每行必填）。")
+            if not phone:
+                bad(COL_PHONE, "联系电话未填写（此版本的填报表每行必填）。")
         if found:
             return None
         return _Answer(
@@ -413,6 +478,14 @@ def _text(value: Any) -> str:
 
 
 # ---- Small helpers -----------------------------------------------------------------------------
+
+
+def _left_blank(entry: SheetEntry) -> bool:
+    """None of the department's cells filled (填报人/联系电话 of a version 1 row do not count:
+    they were often copied down the whole column)."""
+    return not any(
+        column in entry.formulas or _text(entry.get(column)) for column in DEPARTMENT_COLUMNS
+    )
 
 
 def _most_common(values: Iterable[str]) -> str:

@@ -64,6 +64,7 @@ class SheetItem:
     deadline: str = ""
     due: date | None = None
     unit: str = ""  # targets only
+    target: str = ""  # targets only: the plan's phrase, e.g. "达到92%以上"
 
     @property
     def ref_id(self) -> str:
@@ -151,6 +152,9 @@ class FileOutcome:
     actuals: int = 0
     completions: int = 0
     note: str = ""
+    # Rows left blank (未填报) that no earlier file of the department reported either.
+    unreported: list[SheetItem] = field(default_factory=list)
+    kept: int = 0  # rows left blank in a correction whose earlier report stands
 
     @property
     def file(self) -> str:
@@ -196,7 +200,11 @@ class ImportReport:
             text += f"（其中更正 {count[FileStatus.CORRECTED]} 个）"
         if count[FileStatus.ALREADY]:
             text += f"，{count[FileStatus.ALREADY]} 个文件已导入过"
-        return text + "。"
+        text += "。"
+        unreported = sum(len(f.unreported) for f in self.files)
+        if unreported:
+            text += f"有 {unreported} 项未填报（留空的行），已列入本轮催报清单。"
+        return text
 
 
 @dataclass(frozen=True)
@@ -208,10 +216,82 @@ class ReplyStatus:
     received_on: date | None  # the first file received
     files: int
     late: bool
+    # Items of a department that replied but left their rows blank (未填报), in sheet order.
+    unreported: tuple[SheetItem, ...] = ()
 
     @property
     def missing(self) -> bool:
         return self.received_on is None
+
+
+def item_line(item: SheetItem) -> str:
+    """An item as a chase list names it: "1.5 试行企业开办“掌上全程办”（7月底前）"."""
+    summary = item.description.split("\n")[0].strip()
+    if len(summary) > 40:
+        summary = summary[:39] + "…"
+    kind = ""
+    if item.kind is ItemKind.TARGET:
+        kind = f"（指标：{item.target}）" if item.target else "（指标）"
+    deadline = f"（{item.deadline}）" if item.deadline else ""
+    return f"{item.number} {summary}{kind}{deadline}"
+
+
+@dataclass(frozen=True)
+class MissingReport:
+    """What a round still lacks: departments that have not replied, replies that came after the
+    deadline, and the items departments left blank (未填报) in the sheets they sent back."""
+
+    round: RoundInfo
+    replies: Sequence[ReplyStatus]
+
+    @property
+    def missing(self) -> list[ReplyStatus]:
+        return [reply for reply in self.replies if reply.missing]
+
+    @property
+    def late(self) -> list[ReplyStatus]:
+        return [reply for reply in self.replies if reply.late]
+
+    @property
+    def unreported(self) -> list[ReplyStatus]:
+        return [reply for reply in self.replies if reply.unreported]
+
+    @property
+    def complete(self) -> bool:
+        return not (self.missing or self.late or self.unreported)
+
+    def text(self) -> str:
+        """The list as plain Chinese text, to paste into a message or a document."""
+        info = self.round
+        due = f"（报送截止 {info.reply_due.isoformat()}）" if info.reply_due else ""
+        lines = [f"{info.name} 催报清单{due}"]
+        if not self.replies:
+            return lines[0] + "\n尚未生成填报表。"
+        if self.complete:
+            lines.append(f"{len(self.replies)} 个部门均已按时报回，没有未填报的事项。")
+            return "\n".join(lines)
+        missing = self.missing
+        if missing:
+            names = "、".join(reply.department_name for reply in missing)
+            lines.append(f"未报回（{len(missing)} 个部门）：{names}")
+        late = self.late
+        if late:
+            parts = []
+            for reply in late:
+                assert reply.received_on is not None
+                days = (reply.received_on - info.reply_due).days if info.reply_due else 0
+                parts.append(
+                    f"{reply.department_name}（{reply.received_on.isoformat()} 报回，晚 {days} 天）"
+                )
+            lines.append(f"逾期报回（{len(late)} 个部门）：{'、'.join(parts)}")
+        unreported = self.unreported
+        if unreported:
+            total = sum(len(reply.unreported) for reply in unreported)
+            lines.append(f"已报回但有事项未填报（{len(unreported)} 个部门，共 {total} 项）：")
+            for reply in unreported:
+                lines.append(f"{reply.department_name}（{len(reply.unreported)} 项未填报）：")
+                lines.extend(f"  {item_line(item)}" for item in reply.unreported)
+        return "\n".join(lines)
 
 
 # ---- The service -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from app.services.progress.model import (
     Addressees,
     FileStatus,
     ImportReport,
+    MissingReport,
     ProgressError,
     ReplyStatus,
     RoundInfo,
@@ -31,7 +32,7 @@ from app.services.progress.sheets_out import (
     export_sheets,
     plan_names,
 )
-from reports.progress_sheet import ItemKind
+from reports.progress_sheet import ItemKind, item_code
 
 if TYPE_CHECKING:
     from app.progress import Progress
@@ -209,7 +210,8 @@ class ProgressService:
         return report
 
     def replies(self, round_id: str) -> list[ReplyStatus]:
-        """Per department sent a sheet (pinyin order): when its first file came, late or missing."""
+        """Per department sent a sheet (pinyin order): when its first file came, late or
+        missing, and the items it left blank (未填报) in what it sent."""
         info = self.get_round(round_id)
         received = {
             department_id: (first, count)
@@ -219,13 +221,15 @@ class ProgressService:
                 [round_id],
             )
         }
-        result = []
-        for department_id, name, exported_on, item_count in self.db.execute(
+        sheets = self.db.execute(
             "SELECT s.department_id, d.name, s.exported_on, s.item_count FROM round_sheets s"
             " JOIN departments d ON d.id = s.department_id"
             " WHERE s.round_id = ? AND s.deleted = 0",
             [round_id],
-        ).fetchall():
+        ).fetchall()
+        blank = self._unreported(info, [row[0] for row in sheets if row[0] in received])
+        result = []
+        for department_id, name, exported_on, item_count in sheets:
             first, count = received.get(department_id, (None, 0))
             received_on = date.fromisoformat(first) if first else None
             result.append(
@@ -237,9 +241,14 @@ class ProgressService:
                     received_on=received_on,
                     files=count,
                     late=bool(received_on and info.reply_due and received_on > info.reply_due),
+                    unreported=tuple(blank.get(department_id, ())),
                 )
             )
         return collated(result, key=lambda reply: reply.department_name)
+
+    def missing_report(self, round_id: str) -> MissingReport:
+        """The round's 催报清单: missing and late files, and the items left blank (未填报)."""
+        return MissingReport(self.get_round(round_id), self.replies(round_id))
 
     # ---- Internals ----------------------------------------------------------------------------
 
@@ -257,21 +266,25 @@ class ProgressService:
             [info.id, checked.department_id],
         ).fetchone()[0]
         outcome.status = FileStatus.CORRECTED if earlier else FileStatus.IMPORTED
+        outcome.unreported = list(checked.unreported)
         if earlier:
-            for (report_id,) in self.db.execute(
-                "SELECT id FROM progress_reports WHERE round_id = ? AND department_id = ?"
-                " AND deleted = 0",
-                [info.id, checked.department_id],
-            ).fetchall():
-                self.repo.delete("progress_reports", report_id)
-            marks = ", ".join("?" for _ in labels)
-            for (actual_id,) in self.db.execute(
-                "SELECT a.id FROM target_actuals a JOIN targets t ON t.id = a.target_id"
-                " JOIN measures m ON m.id = t.measure_id"
-                f" WHERE a.deleted = 0 AND m.plan_id = ? AND a.source IN ({marks})",
-                [info.plan_id, *labels],
-            ).fetchall():
-                self.repo.delete("target_actuals", actual_id)
+            # A later file replaces what the earlier ones said about each row it fills in; a
+            # row it leaves blank keeps its earlier report (a 补报 of the rows left blank before
+            # need not repeat the others).
+            answered = {answer.item.code for answer in checked.answers}
+            kept: set[str] = set()
+            for report_id, code in self._reports(info.id, checked.department_id):
+                if code in answered:
+                    self.repo.delete("progress_reports", report_id)
+                else:
+                    kept.add(code)
+            for actual_id, code in self._actuals(info.plan_id, labels):
+                if code in answered:
+                    self.repo.delete("target_actuals", actual_id)
+                else:
+                    kept.add(code)
+            outcome.kept = sum(1 for item in checked.unreported if item.code in kept)
+            outcome.unreported = [item for item in checked.unreported if item.code not in kept]
         day = received_on.isoformat()
         file_id = self.repo.insert(
             "progress_files",
@@ -348,6 +361,58 @@ class ProgressService:
                 [round_id, department_id],
             )
         }
+
+    def _reports(self, round_id: str, department_id: str) -> list[tuple[str, str]]:
+        """(id, item code) of the department's live progress reports in the round."""
+        return [
+            (report_id, item_code(ItemKind.MILESTONE, milestone_id))
+            if milestone_id
+            else (report_id, item_code(ItemKind.MEASURE, measure_id))
+            for report_id, measure_id, milestone_id in self.db.execute(
+                "SELECT id, measure_id, milestone_id FROM progress_reports"
+                " WHERE round_id = ? AND department_id = ? AND deleted = 0",
+                [round_id, department_id],
+            )
+        ]
+
+    def _actuals(self, plan_id: str | None, labels: list[str]) -> list[tuple[str, str]]:
+        """(id, item code) of the live target values recorded under any of ``labels``."""
+        marks = ", ".join("?" for _ in labels)
+        return [
+            (actual_id, item_code(ItemKind.TARGET, target_id))
+            for actual_id, target_id in self.db.execute(
+                "SELECT a.id, a.target_id FROM target_actuals a"
+                " JOIN targets t ON t.id = a.target_id JOIN measures m ON m.id = t.measure_id"
+                f" WHERE a.deleted = 0 AND m.plan_id = ? AND a.source IN ({marks})",
+                [plan_id, *labels],
+            )
+        ]
+
+    def _unreported(self, info: RoundInfo, departments: list[str]) -> dict[str, list[SheetItem]]:
+        """Per department (of those that replied): its items no live report or value covers."""
+        if not departments:
+            return {}
+        try:
+            catalog = self._catalog(info)
+        except ProgressError:  # the plan is gone: nothing to list
+            return {}
+        result: dict[str, list[SheetItem]] = {}
+        for department_id in departments:
+            found = self._department(department_id)
+            if found is None or found.current_id is None:
+                continue
+            labels = [_source_label(info.name, name) for name in (found.name, *found.aliases)]
+            reported = {code for _, code in self._reports(info.id, department_id)}
+            reported |= {code for _, code in self._actuals(info.plan_id, labels)}
+            # A department merged after export answers for the items of the one it joined;
+            # what that one reported itself counts too.
+            if found.current_id != department_id:
+                reported |= {code for _, code in self._reports(info.id, found.current_id)}
+            items = catalog.items(found.current_id)
+            missing = [i for i in items if i.code not in reported]
+            if missing:
+                result[department_id] = missing
+        return result
 
     def _completes(self, item: SheetItem) -> bool:
         """A lead's word completes an item; so does anyone's when the measure has no lead."""

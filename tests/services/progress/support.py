@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from reports.progress_sheet import (
     FIRST_DATA_ROW,
     HEADER_ROW,
     ROWS_SHEET,
+    ProgressSheet,
 )
 
 ROUND = "2021年7月调度"
@@ -57,16 +58,24 @@ def _fill(
     done_on: Any = None,
     actual: Any = "92%",
     cells: dict[int, dict[str, Any]] | None = None,
+    blank: Collection[int] = (),
+    reporter: Any = "张三",
+    phone: Any = "0632-5512345",
     save_as: Path | None = None,
     edit: Callable[[Any], None] | None = None,
 ) -> Path:
     """Fill in the editable cells the way a department does in Excel, then save.
 
-    ``cells`` overrides single cells by data row index (0 = first item); ``edit`` gets the
-    worksheet afterwards to do what protection normally prevents (tampering).
+    ``reporter``/``phone`` go into the head (row 2) once; ``cells`` overrides single cells by
+    data row index (0 = first item); rows in ``blank`` are left as exported (未填报); ``edit``
+    gets the worksheet afterwards to do what protection normally prevents (tampering).
     """
     book = load_workbook(path)
     ws = book[ROWS_SHEET]
+    for label, value in ((COL_REPORTER, reporter), (COL_PHONE, phone)):
+        head = head_cell(ws, label)
+        assert head.protection.locked is False, f"{label} is not editable in the head"
+        head.value = value
     column = {ws.cell(HEADER_ROW, i).value: i for i in range(1, ws.max_column + 1)}
     row = FIRST_DATA_ROW
     index = 0
@@ -76,8 +85,6 @@ def _fill(
             COL_PROGRESS: "已完成系统对接，正在推广应用。",
             COL_PROBLEMS: "无",
             COL_NEXT: "继续推进",
-            COL_REPORTER: "张三",
-            COL_PHONE: "0632-5512345",
         }
         if is_target:
             values[COL_ACTUAL] = actual
@@ -85,6 +92,8 @@ def _fill(
             values[COL_STATE] = state
             if done_on is not None:
                 values[COL_COMPLETED] = done_on
+        if index in blank:
+            values = {}
         values.update((cells or {}).get(index, {}))
         for header, value in values.items():
             cell = ws.cell(row, column[header])
@@ -97,6 +106,15 @@ def _fill(
     target = save_as or path
     book.save(target)
     return target
+
+
+def head_cell(ws: Any, label: str) -> Any:
+    """The cell right of a head label (填报人, 联系电话) in the rows above the header."""
+    for row in range(1, HEADER_ROW):
+        for cell in ws[row]:
+            if cell.value == label:
+                return ws.cell(row, cell.column + 1)
+    raise AssertionError(f"no {label} in the head")
 
 
 def _counts(storage: Storage) -> dict[str, int]:
@@ -127,3 +145,57 @@ def _lead_ids(storage: Storage, measure_id: str) -> set[str]:
 
 def _items(service: ProgressService, round_id: str, name: str) -> list:
     return service.sheet_items(round_id, _department(service.repo, name))
+
+
+def _export_v1(service: ProgressService, round_id: str, out: Path, name: str) -> Path:
+    """The department's sheet as format version 1 wrote it (a round exported before the
+    update): exported by the service (so round_sheets knows it), then rewritten by the frozen
+    version 1 writer with the same items."""
+    from app import __version__
+    from tests.reports.progress_sheet_v1 import write_sheet_v1
+
+    path = _export(service, round_id, out, name)[name]
+    info = service.get_round(round_id)
+    department = _department(service.repo, name)
+    sheet = ProgressSheet(
+        round_id=info.id,
+        round_name=info.name,
+        reply_due=info.reply_due,
+        plan_id=info.plan_id or "",
+        plan_title=service._plan_title(info.plan_id or ""),
+        department_id=department,
+        department_name=name,
+        exported_on=EXPORTED,
+        rows=[item.to_row() for item in service.sheet_items(round_id, department)],
+        app_version=__version__,
+    )
+    write_sheet_v1(sheet, path)
+    return path
+
+
+def _fill_v1(
+    path: Path, *, cells: dict[int, dict[str, Any]] | None = None, blank: Collection[int] = ()
+) -> Path:
+    """Fill a version 1 sheet as departments did: every column of every row, 填报人 and
+    联系电话 copied down the whole column (blank rows included)."""
+    from tests.reports import progress_sheet_v1 as v1
+
+    book = load_workbook(path)
+    ws = book[ROWS_SHEET]
+    column = {ws.cell(v1.HEADER_ROW, i).value: i for i in range(1, ws.max_column + 1)}
+    row, index = v1.FIRST_DATA_ROW, 0
+    while ws.cell(row, column[COL_ID]).value:
+        values: dict[str, Any] = {COL_REPORTER: "张三", COL_PHONE: "0632-5512345"}
+        if index not in blank:
+            values[COL_PROGRESS] = "已完成系统对接，正在推广应用。"
+            if str(ws.cell(row, column[COL_ID]).value).startswith("T-"):
+                values[COL_ACTUAL] = "92%"
+            else:
+                values[COL_STATE] = "推进中"
+        values.update((cells or {}).get(index, {}))
+        for header, value in values.items():
+            ws.cell(row, column[header]).value = value
+        row += 1
+        index += 1
+    book.save(path)
+    return path

@@ -20,11 +20,12 @@ from reports.progress_sheet import (
     COL_ACTUAL,
     COL_COMPLETED,
     COL_ID,
-    COL_PHONE,
     COL_PROGRESS,
     COL_REPORTER,
     COL_STATE,
     FIRST_DATA_ROW,
+    FORMAT_VERSION,
+    HEAD_ROW,
     HEADERS,
     META_SHEET,
     ROWS_SHEET,
@@ -120,7 +121,7 @@ def _drop_meta(ws) -> None:
     [
         (_drop_meta, None, "缺少隐藏的 _meta 工作表"),
         (_set_meta("format", "someone-else"), None, "不是督查台账导出的进展填报表"),
-        (_set_meta("format_version", "2"), None, "更新版本"),
+        (_set_meta("format_version", str(FORMAT_VERSION + 1)), None, "更新版本"),
         (_set_meta("round_id", str(uuid.uuid4())), "round_id", "不在本台账中"),
         (_set_meta("department_id", str(uuid.uuid4())), "department_id", "不在本台账的部门名录中"),
     ],
@@ -241,16 +242,6 @@ ROW_CASES: dict[str, tuple[str, str, Callable[[Any, list], int | None]]] = {
         "“九十二”不是数字",
         lambda ws, items: _put(ws, _target(items), COL_ACTUAL, "九十二"),
     ),
-    "missing-reporter": (
-        COL_REPORTER,
-        "填报人未填写",
-        lambda ws, items: _put(ws, 2, COL_REPORTER, None),
-    ),
-    "missing-phone": (
-        COL_PHONE,
-        "联系电话未填写",
-        lambda ws, items: _put(ws, _target(items), COL_PHONE, ""),
-    ),
     "bad-date": (COL_COMPLETED, "“7月底”不是日期", _done_on("7月底")),
     "missing-date": (COL_COMPLETED, "须填写实际完成日期", _done_on(None)),
     "date-after-receipt": (COL_COMPLETED, "晚于报送日期", _done_on(date(2021, 8, 10))),
@@ -302,7 +293,8 @@ def test_one_bad_file_in_a_batch_applies_nothing(
     files = _export(service, round_id, tmp_path, SMALL, RESPONSIBLE, LEAD)
     _fill(files[SMALL])
     _fill(files[LEAD])
-    _fill(files[RESPONSIBLE], cells={3: {COL_REPORTER: None}, 5: {COL_PHONE: None}})
+    task = _task(_items(service, round_id, RESPONSIBLE))
+    _fill(files[RESPONSIBLE], reporter=None, cells={task: {COL_STATE: "完成了"}})
     before = _counts(storage)
     report = service.import_files(
         [files[SMALL], files[RESPONSIBLE], files[LEAD]], received_on=RECEIVED
@@ -314,8 +306,8 @@ def test_one_bad_file_in_a_batch_applies_nothing(
         FileStatus.HELD,
     ]
     assert {(e.file, e.row, e.column) for e in report.errors} == {
-        (files[RESPONSIBLE].name, _row(3), COL_REPORTER),
-        (files[RESPONSIBLE].name, _row(5), COL_PHONE),
+        (files[RESPONSIBLE].name, HEAD_ROW, COL_REPORTER),
+        (files[RESPONSIBLE].name, _row(task), COL_STATE),
     }
     assert "均未导入" in report.summary()
 

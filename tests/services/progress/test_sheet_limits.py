@@ -19,17 +19,20 @@ from app.services.progress import ImportReport, ProgressService
 from app.storage import Storage
 from app.storage.export import export_database
 from reports.progress_sheet import (
+    COL_COMPLETED,
     COL_ID,
-    COL_PHONE,
     COL_PROBLEMS,
     COL_PROGRESS,
     COL_REPORTER,
     COL_STATE,
     FIRST_DATA_ROW,
     FORMULA_NOT_SAVED,
+    HEAD_ROW,
+    HEADER_ROW,
     HEADERS,
     META_SHEET,
     ROWS_SHEET,
+    ItemKind,
 )
 from tests.services.progress.support import (
     LEAD,
@@ -124,14 +127,14 @@ def test_columns_far_to_the_right_are_not_read(service: ProgressService, small: 
 
 
 def _every_row_wrong(path: Path) -> Path:
-    """Three or four errors a row: state, progress, reporter, phone (target rows: the value)."""
+    """Three errors a task row: state, progress, completion date (target rows: the value)."""
 
     def edit(ws) -> None:
-        column = {ws.cell(2, i).value: i for i in range(1, ws.max_column + 1)}
+        column = {ws.cell(HEADER_ROW, i).value: i for i in range(1, ws.max_column + 1)}
         for row in range(FIRST_DATA_ROW, ws.max_row + 1):
             ws.cell(row, column[COL_STATE]).value = "也许"
-            for header in (COL_PROGRESS, COL_REPORTER, COL_PHONE):
-                ws.cell(row, column[header]).value = None
+            ws.cell(row, column[COL_PROGRESS]).value = None
+            ws.cell(row, column[COL_COMPLETED]).value = "某天"
 
     return _fill(path, actual="很多", edit=edit)
 
@@ -141,11 +144,12 @@ def test_each_file_lists_its_first_errors_then_how_many_more(
 ) -> None:
     sheets = _export(service, round_id, tmp_path, LEAD, SMALL)
     _every_row_wrong(sheets[LEAD])
-    _fill(sheets[SMALL], cells={0: {COL_REPORTER: None}})
+    _fill(sheets[SMALL], reporter=None)
     before = export_database(storage)
     report = _import(service, sheets[LEAD], sheets[SMALL])
-    items = len(_items(service, round_id, LEAD))
-    assert items * 3 > limits.MAX_LISTED_ERRORS  # every row has at least three errors
+    items = _items(service, round_id, LEAD)
+    targets = sum(1 for item in items if item.kind is ItemKind.TARGET)
+    assert (len(items) - targets) * 3 + targets > limits.MAX_LISTED_ERRORS
     lead, small = sheets[LEAD].name, sheets[SMALL].name
     listed = [e.file for e in report.errors]
     assert listed.count(lead) == limits.MAX_LISTED_ERRORS
@@ -225,13 +229,13 @@ def test_a_formula_without_a_saved_result_is_named_not_called_empty(
     storage: Storage, service: ProgressService, small: Path
 ) -> None:
     """A script wrote formulas and never let Excel compute them: openpyxl reads None."""
-    _fill(small, cells={0: {COL_STATE: '=IF(1,"推进中","")'}, 1: {COL_REPORTER: '="张三"'}})
+    _fill(small, reporter='="张三"', cells={0: {COL_STATE: '=IF(1,"推进中","")'}})
     before = export_database(storage)
     report = _import(service, small)
     found = {(e.row, e.column): e.reason for e in report.errors}
     assert found == {
         (FIRST_DATA_ROW, COL_STATE): FORMULA_NOT_SAVED,
-        (FIRST_DATA_ROW + 1, COL_REPORTER): FORMULA_NOT_SAVED,
+        (HEAD_ROW, COL_REPORTER): FORMULA_NOT_SAVED,
     }
     text = str(report.errors[0])
     assert small.name in text and ROWS_SHEET in text and f"第 {FIRST_DATA_ROW} 行" in text
