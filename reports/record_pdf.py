@@ -536,7 +536,7 @@ def _notice_table(findings: Sequence[NoticeFinding], styles: _Styles) -> Table:
         )
     return _table(
         rows,
-        _widths(10, 26, 68, 18, 26, 22),
+        _widths(10, 30, 64, 18, 26, 22),
         _grid(s.cell.fontName, header=True),
         repeatRows=1,
     )

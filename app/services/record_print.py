@@ -7,12 +7,14 @@ still open at a date, each with its 整改期限, and when the overdue ones must
 read through the 暗访 rule (app/services/visibility.py): a record the current user may not see is
 "不存在" here too, so it cannot be printed, and a notice lists only the findings the user may see.
 
-For the desktop app: gathering reads the database (a few small queries) and belongs where the
-connection is used; ``save_record_pdf`` / ``save_notice_pdf`` only read the gathered data and the
-font and thumbnail files, so they may run off the UI thread (``ui/tasks.py: run_in_background``).
-``RecordPrint.write_record`` / ``write_notice`` do both, for the command line. Files are written
-through app/files.py: a new file never replaces one (``overwrite=True`` only when a save dialog
-asked).
+For the desktop app, two ways to keep the UI thread free (``ui/tasks.py: run_in_background``):
+``print_record_file`` / ``print_notice_file`` open a read-only connection of their own to the
+database file, so the whole job (gathering and PDF) runs on the worker while the app's own
+connection stays on the UI thread; or gather with ``RecordPrint`` where the connection is used (a
+few small queries) and hand the result to ``save_record_pdf`` / ``save_notice_pdf``, which read no
+database. ``RecordPrint.write_record`` / ``write_notice`` do both in one call (the command line).
+Files are written through app/files.py: a new file never replaces one (``overwrite=True`` only
+when a save dialog asked).
 
 A finding's stage on the notice is its stage at the notice's date (the last ``finding_events`` row
 on or before it), so a notice dated in the past reads as it would have then.
@@ -138,6 +140,44 @@ def _save(render: Callable[[BinaryIO], Any], path: str | Path, *, overwrite: boo
         tuple(result.fonts.report()),
         tuple(choice.note for choice in result.fonts.substituted),
     )
+
+
+def print_record_file(
+    db_path: str | Path,
+    inspection_id: str,
+    target: str | Path,
+    *,
+    overwrite: bool = False,
+    today: date | None = None,
+) -> Printed:
+    """The whole job on a connection of its own (read-only): safe on a worker thread."""
+    from app.storage import Storage
+
+    storage = Storage.open(db_path, read_only=True)
+    try:
+        printer = RecordPrint.for_storage(storage)
+        return printer.write_record(inspection_id, target, overwrite=overwrite, today=today)
+    finally:
+        storage.close()
+
+
+def print_notice_file(
+    db_path: str | Path,
+    department_id: str,
+    target: str | Path,
+    *,
+    as_of: date,
+    overwrite: bool = False,
+) -> Printed:
+    """A 整改通知 on a connection of its own (read-only): safe on a worker thread."""
+    from app.storage import Storage
+
+    storage = Storage.open(db_path, read_only=True)
+    try:
+        printer = RecordPrint.for_storage(storage)
+        return printer.write_notice(department_id, target, as_of=as_of, overwrite=overwrite)
+    finally:
+        storage.close()
 
 
 # ---- Gathering ----------------------------------------------------------------------------------
@@ -519,6 +559,8 @@ __all__ = [
     "Printed",
     "RecordPrint",
     "pdf_path",
+    "print_notice_file",
+    "print_record_file",
     "save_notice_pdf",
     "save_record_pdf",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from app.services.record_print import (
     PrintError,
     PrintFileExists,
     RecordPrint,
+    print_notice_file,
+    print_record_file,
     save_notice_pdf,
     save_record_pdf,
 )
@@ -315,3 +318,32 @@ def test_the_suffix_is_added_and_the_result_says_what_was_written(
     assert [line.split("：")[0] for line in printed.fonts] == ["黑体", "宋体"]
     assert set(printed.substituted) <= set(printed.fonts)
     assert printed.as_json()["file"] == str(printed.path)
+
+
+def test_the_whole_job_runs_on_a_worker_with_a_connection_of_its_own(
+    fixture: PrintFixture, db_path: Path, tmp_path: Path
+) -> None:
+    """What the desktop app hands to run_in_background: nothing of the app's connection is used."""
+    results: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            results["record"] = print_record_file(db_path, fixture.record, tmp_path / "r.pdf")
+            results["notice"] = print_notice_file(
+                db_path, fixture.department, tmp_path / "n.pdf", as_of=date(2021, 8, 5)
+            )
+        except Exception as problem:  # reported to the test thread
+            results["error"] = problem
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    # Meanwhile the app's own connection keeps working on this thread.
+    fixture.services.checklists.set_note(
+        fixture.services.checklists.answers(fixture.record)[0].id, "补记"
+    )
+    worker.join(timeout=60)
+    assert "error" not in results, results.get("error")
+    assert results["record"].path.is_file() and results["notice"].path.is_file()
+    fixture.services.identity.set("王五", UserRole.INSPECTOR)  # the same rule on that connection
+    with pytest.raises(PrintError, match="不存在"):
+        print_record_file(db_path, fixture.record, tmp_path / "r2.pdf")
