@@ -21,7 +21,7 @@ No Qt here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -171,10 +171,31 @@ class RectificationNotice:
 
 @dataclass(frozen=True)
 class Rendered:
-    """What a builder wrote: the fonts it used (with substitutes) and the number of pages."""
+    """What a builder wrote: the fonts it used (with substitutes), the number of pages, and the
+    characters of the text the 宋体 face (or what stands in for it) has no glyph for: they print
+    as blanks, so the caller should say so."""
 
     fonts: FontSet
     pages: int
+    missing: str = ""
+
+
+def _missing(fonts: FontSet, document: object) -> str:
+    """Characters of every text in ``document`` (a dataclass) that the text face lacks."""
+    texts: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(asdict(document))
+    return fonts.missing_glyphs(Face.SONG, "".join(texts))
 
 
 # ---- Styles -------------------------------------------------------------------------------------
@@ -298,7 +319,7 @@ def write_record_pdf(
     story.append(Spacer(1, 10 * mm))
     story.append(KeepTogether(_signatures(styles)))
     pages = _build(handle, story, fonts, f"{sheet.title}　{sheet.reference}", sheet.title)
-    return Rendered(fonts, pages)
+    return Rendered(fonts, pages, _missing(fonts, sheet))
 
 
 def _record_header(sheet: RecordSheet, styles: _Styles) -> Table:
@@ -470,27 +491,34 @@ def write_notice_pdf(
         _p(f"{notice.department}：", s.body),
     ]
     count = len(notice.findings)
-    intro = (
-        f"　　在明察暗访督查中，发现你单位存在以下 {count} 个问题，截至{date_text(notice.as_of)}"
-        "尚未整改到位。请认真对照，逐项整改。"
-    )
-    story.append(_p(intro, s.body))
-    asks = [
-        "　　一、报送内容：每个问题的整改措施、整改结果和佐证材料（照片、文件、台账等）；"
-        "确实不能按期完成的，说明原因、下一步措施和完成时限。",
-    ]
-    due = notice.earliest_due
-    when = "　　二、报送时限：请在各问题的整改期限前，将整改情况书面报送" + notice.issuer
-    when += f"（最近的整改期限为{date_text(due)}）。" if due else "。"
-    asks.append(when)
-    if notice.overdue:
-        asks.append(
-            f"　　三、已逾期的 {len(notice.overdue)} 个问题（表中标注“已逾期”），请立即整改，"
-            f"并于{date_text(notice.report_overdue_by)}前报送整改情况。"
+    if count:
+        intro = (
+            f"　　在明察暗访督查中，发现你单位存在以下 {count} 个问题，截至"
+            f"{date_text(notice.as_of)}尚未整改到位。请认真对照，逐项整改。"
         )
-    story += [_p(text, s.body) for text in asks]
-    story.append(_p("待整改问题清单", s.heading))
-    story.append(_notice_table(notice.findings, s))
+    else:
+        intro = (
+            f"　　截至{date_text(notice.as_of)}，明察暗访督查发现你单位的问题均已报送整改情况，"
+            "待督查室复查（见下表），暂无需报送。"
+        )
+    story.append(_p(intro, s.body))
+    if count:
+        asks = [
+            "　　一、报送内容：每个问题的整改措施、整改结果和佐证材料（照片、文件、台账等）；"
+            "确实不能按期完成的，说明原因、下一步措施和完成时限。",
+        ]
+        due = notice.earliest_due
+        when = "　　二、报送时限：请在各问题的整改期限前，将整改情况书面报送" + notice.issuer
+        when += f"（最近的整改期限为{date_text(due)}）。" if due else "。"
+        asks.append(when)
+        if notice.overdue:
+            asks.append(
+                f"　　三、已逾期的 {len(notice.overdue)} 个问题（表中标注“已逾期”），请立即整改，"
+                f"并于{date_text(notice.report_overdue_by)}前报送整改情况。"
+            )
+        story += [_p(text, s.body) for text in asks]
+        story.append(_p("待整改问题清单", s.heading))
+        story.append(_notice_table(notice.findings, s))
     if notice.awaiting:
         story.append(_p("已报送整改情况、待复查的问题（无需再次报送）", s.heading))
         story.append(_notice_table(notice.awaiting, s))
@@ -505,7 +533,7 @@ def write_notice_pdf(
     pages = _build(
         handle, story, fonts, f"整改通知　{notice.department}", f"整改通知（{notice.department}）"
     )
-    return Rendered(fonts, pages)
+    return Rendered(fonts, pages, _missing(fonts, notice))
 
 
 def _notice_table(findings: Sequence[NoticeFinding], styles: _Styles) -> Table:

@@ -87,4 +87,10 @@ def cmd_rectification_notice(args: argparse.Namespace) -> int:
 def _report(printed, **extra) -> None:
     for line in printed.substituted:
         print(f"字体：{line}", file=sys.stderr)
+    if printed.missing:
+        print(
+            f"注意：字体中没有这些字符，PDF 中显示为空白：{printed.missing}"
+            "（可安装字符更全的宋体后重新生成）",
+            file=sys.stderr,
+        )
     print_json({**printed.as_json(), **extra})

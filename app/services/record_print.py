@@ -86,6 +86,7 @@ class Printed:
     pages: int
     fonts: tuple[str, ...]  # one Chinese line per face: what was used
     substituted: tuple[str, ...]  # the faces that were not installed and what replaced them
+    missing: str = ""  # characters the fonts have no glyph for (printed blank)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -93,6 +94,7 @@ class Printed:
             "pages": self.pages,
             "fonts": list(self.fonts),
             "substituted": list(self.substituted),
+            "missing_characters": self.missing,
         }
 
 
@@ -139,6 +141,7 @@ def _save(render: Callable[[BinaryIO], Any], path: str | Path, *, overwrite: boo
         result.pages,
         tuple(result.fonts.report()),
         tuple(choice.note for choice in result.fonts.substituted),
+        result.missing,
     )
 
 

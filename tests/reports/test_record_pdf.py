@@ -176,3 +176,34 @@ def test_a_record_without_evidence_folder_still_prints(fixture: PrintFixture, tm
     path = save_record_pdf(sheet, tmp_path / "bare.pdf").path
     _assert_paper(path)
     assert "三、证据材料无。" in "".join(page_texts(path))
+
+
+def test_a_notice_with_everything_reported_asks_for_nothing(
+    fixture: PrintFixture, tmp_path: Path
+) -> None:
+    fixture.services.findings.report(
+        fixture.missing_notice, "已取消该材料要求。", date(2021, 7, 20), today=TODAY
+    )
+    notice = RecordPrint.for_storage(fixture.storage).notice(
+        fixture.department, as_of=date(2021, 7, 21)
+    )
+    assert notice.findings == () and len(notice.awaiting) == 2
+    path = save_notice_pdf(notice, tmp_path / "notice.pdf").path
+    _assert_paper(path)
+    text = "".join(page_texts(path))
+    assert "问题均已报送整改情况，待督查室复查（见下表），暂无需报送" in text
+    assert "待整改问题清单" not in text and "报送时限" not in text
+
+
+def test_a_photo_whose_file_is_gone_is_listed_without_a_thumbnail(
+    fixture: PrintFixture, tmp_path: Path
+) -> None:
+    store = fixture.services.evidence
+    [first, *_rest] = store.for_inspection(fixture.record)
+    first.path.unlink()
+    store.thumbnail_path(first.sha256).unlink()
+    path = _record_pdf(fixture, fixture.record, tmp_path / "record.pdf")
+    _assert_paper(path)
+    assert sum(images(path)) == 2
+    assert "IMG_0715.jpg" in "".join(page_texts(path))
+    assert "文件缺失" in "".join(page_texts(path))

@@ -347,3 +347,34 @@ def test_the_whole_job_runs_on_a_worker_with_a_connection_of_its_own(
     fixture.services.identity.set("王五", UserRole.INSPECTOR)  # the same rule on that connection
     with pytest.raises(PrintError, match="不存在"):
         print_record_file(db_path, fixture.record, tmp_path / "r2.pdf")
+
+
+def test_characters_the_fonts_lack_are_reported(fixture: PrintFixture, tmp_path: Path) -> None:
+    fixture.storage.repository.update(
+        "inspections", fixture.record, {"summary": "窗口人员姓名中有生僻字𠀾，无法录入系统。"}
+    )
+    printed = _printer(fixture).write_record(fixture.record, tmp_path / "r.pdf", today=TODAY)
+    # An Extension B character: the Debian faces and SimSun lack it. Read the face used directly.
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    from reports.fonts import Face, load_fonts
+
+    song = load_fonts([Face.SONG]).choice(Face.SONG)
+    lacks = ord("𠀾") not in TTFontFile(str(song.path), subfontIndex=song.index).charToGlyph
+    assert printed.missing == ("𠀾" if lacks else "")
+    assert printed.as_json()["missing_characters"] == printed.missing
+
+
+def test_without_chinese_fonts_nothing_is_written(
+    fixture: PrintFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reports.fonts
+
+    empty = tmp_path / "no-fonts"
+    empty.mkdir()
+    monkeypatch.setattr(reports.fonts, "font_folders", lambda: [empty])
+    target = tmp_path / "out.pdf"
+    with pytest.raises(PrintError, match="本机找不到可嵌入 PDF 的中文字体"):
+        _printer(fixture).write_record(fixture.record, target, today=TODAY)
+    assert not target.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".~ducha-")] == []
