@@ -1,4 +1,9 @@
-"""A deterministic synthetic ledger, for benchmarks and for trying the app on a big database."""
+"""A deterministic synthetic ledger, for benchmarks and for trying the app on a big database.
+
+Measures with their departments, milestones and targets, and the 明察暗访 that go with them
+(inspection plans, records, checklist answers, findings in every stage of the 整改 workflow:
+app/services/demo_inspections.py), all in one transaction.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
+
+from app.services.calendar import HolidayTable
+from app.services.demo_inspections import DemoInspections
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -66,8 +74,13 @@ OBJECTS = [
 CHUNK = 5_000  # measures generated and inserted at a time: bounds the rows held in memory
 
 
-def build_demo(repository: Repository, *, measures: int, seed: int = 1) -> str:
+def build_demo(
+    repository: Repository, *, measures: int, seed: int = 1, findings: int | None = None
+) -> str:
     """One plan with ``measures`` measures; the same seed always gives the same ledger content.
+
+    About 3 findings per 10 measures come with it (``findings``: about that many instead), on
+    records of monthly 明察 and 暗访 plans (app/services/demo_inspections.py).
 
     All of it is one transaction, so a kill or an error part-way leaves the database as it was,
     never a plan with areas and no measures. A database file in WAL mode is switched to a
@@ -104,14 +117,33 @@ def build_demo(repository: Repository, *, measures: int, seed: int = 1) -> str:
                 for no in range(1, area_count + 1)
             ],
         )
+        inspections = DemoInspections(
+            repo,
+            HolidayTable(repo).calendar(),
+            seed=seed,
+            measures=measures,
+            findings=findings,
+        )
+        inspections.insert_plans()
         for first in range(0, measures, CHUNK):
-            _add_measures(
-                repo,
+            drawn = []
+            for index in range(first, min(measures, first + CHUNK)):
+                measure = _draw_measure(rng, plan_id, area_ids, department_ids, index)
+                record = inspections.draw(
+                    measure.row["title"], measure.assignments, measure.milestones, measure.targets
+                )
+                drawn.append((measure, record))
+            stored = _add_measures(repo, [measure for measure, _record in drawn])
+            inspections.insert(
                 [
-                    _draw_measure(rng, plan_id, area_ids, department_ids, index)
-                    for index in range(first, min(measures, first + CHUNK))
-                ],
+                    (measure_id, children, record)
+                    for (measure_id, children), (_measure, record) in zip(
+                        stored, drawn, strict=True
+                    )
+                    if record is not None
+                ]
             )
+        inspections.insert_scope_and_feedback()
     return plan_id
 
 
@@ -203,14 +235,39 @@ def _draw_measure(
     return _Measure(row, assignments, milestones, targets)
 
 
-def _add_measures(repo: Repository, drawn: list[_Measure]) -> None:
+def _add_measures(
+    repo: Repository, drawn: list[_Measure]
+) -> list[tuple[str, dict[str, list[str]]]]:
+    """Insert the measures and their children; (measure id, child ids by table) for each."""
     measure_ids = repo.insert_many("measures", [measure.row for measure in drawn])
+    children: list[dict[str, list[str]]] = [{} for _ in drawn]
     for table in ("assignments", "milestones", "targets"):
-        repo.insert_many(
-            table,
-            [
-                {"measure_id": measure_id, **child}
-                for measure_id, measure in zip(measure_ids, drawn, strict=True)
-                for child in getattr(measure, table)
-            ],
+        ids = iter(
+            repo.insert_many(
+                table,
+                [
+                    {"measure_id": measure_id, **child}
+                    for measure_id, measure in zip(measure_ids, drawn, strict=True)
+                    for child in getattr(measure, table)
+                ],
+            )
         )
+        for kids, measure in zip(children, drawn, strict=True):
+            kids[table] = [next(ids) for _ in getattr(measure, table)]
+    return list(zip(measure_ids, children, strict=True))
+
+
+def demo_counts(db: Database, plan_id: str) -> dict[str, int]:
+    """How many inspection records and findings the demo plan's measures have, and plans."""
+    inspections, findings = db.execute(
+        "SELECT (SELECT COUNT(*) FROM inspections i JOIN measures m ON m.id = i.measure_id"
+        " WHERE m.plan_id = :plan), (SELECT COUNT(*) FROM findings f JOIN measures m"
+        " ON m.id = f.measure_id WHERE m.plan_id = :plan)",
+        {"plan": plan_id},
+    ).fetchone()
+    (plans,) = db.execute(
+        "SELECT COUNT(DISTINCT i.inspection_plan_id) FROM inspections i JOIN measures m"
+        " ON m.id = i.measure_id WHERE m.plan_id = ?",
+        [plan_id],
+    ).fetchone()
+    return {"inspection_plans": plans, "inspections": inspections, "findings": findings}

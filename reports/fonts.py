@@ -1,0 +1,440 @@
+"""Chinese fonts for PDF documents: found by the family name inside the font files, always embedded.
+
+A document asks for faces by their 公文 role — 宋体, 黑体, 仿宋, 楷体, 小标宋 (``Face``) — and
+``load_fonts`` finds a file for each in the system's font folders by reading the family names
+stored in the font itself (its ``name`` table, English and Chinese), never by the file name:
+simfang.ttf is 仿宋 on Windows because it says "FangSong"/"仿宋" inside. Only TrueType outlines
+(``glyf``) are taken, because reportlab embeds those (a subset of the glyphs used) and refuses
+CFF-based OpenType such as Noto CJK as shipped. A face that is not installed is replaced by the
+next in its ``SUBSTITUTES`` list, and ``FontReport`` says what was used and what was substituted
+— the document still embeds every glyph, it just looks different. reportlab's built-in
+``STSong-Light`` CID font is never used: it is not embedded, so printers and viewers without
+Chinese font packs show blanks or another face.
+
+Faces are looked up (in this order of preference) by these family names (Windows ships the
+first of each; Debian the TrueType faces of /work/shared/guides/gbt9704.md, "Fonts"):
+
+- 宋体: SimSun, NSimSun; AR PL SungtiL GB (fonts-arphic-gbsn00lp), AR PL UMing (fonts-arphic-uming)
+- 黑体: SimHei, Microsoft YaHei; WenQuanYi Zen Hei, WenQuanYi Micro Hei (fonts-wqy-*)
+- 仿宋: FangSong, FangSong_GB2312 (Debian has none with full GB2312: substituted)
+- 楷体: KaiTi, KaiTi_GB2312; AR PL KaitiM GB (fonts-arphic-gkai00mp), LXGW WenKai
+- 小标宋: 方正小标宋简体 (user-installed), 华文中宋 STZhongsong
+
+No Qt here (reports/ is file formats only). Reading a font's names takes a few kilobytes of the
+file; the folders are scanned once per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import struct
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+FONT_SUFFIXES = (".ttf", ".ttc", ".otf", ".otc")
+# Characters every face used for Chinese documents must have: common simplified characters
+# (营 and 环 are among those cwTeX FangSong lacks) and the punctuation of every document.
+PROBE_CHARACTERS = "督查整改通知记录营环部门，。、；：？！（）《》“”"
+MAX_FONT_FILE_BYTES = 200 * 1024 * 1024  # the largest CJK families (TTC) are ~50 MB
+
+
+class Face(StrEnum):
+    """A font as a 公文 names it."""
+
+    SONG = "宋体"
+    HEI = "黑体"
+    FANGSONG = "仿宋"
+    KAI = "楷体"
+    XIAOBIAOSONG = "小标宋"
+
+
+# Family names as stored inside the font files (any language), best first.
+FAMILIES: dict[Face, tuple[str, ...]] = {
+    Face.SONG: (
+        "SimSun",
+        "宋体",
+        "NSimSun",
+        "新宋体",
+        "AR PL SungtiL GB",
+        "文鼎ＰＬ简报宋",
+        "AR PL UMing CN",
+        "AR PL UMing TW",
+        "AR PL UMing HK",
+    ),
+    Face.HEI: (
+        "SimHei",
+        "黑体",
+        "Microsoft YaHei",
+        "微软雅黑",
+        "WenQuanYi Zen Hei",
+        "文泉驿正黑",
+        "文泉驛正黑",
+        "WenQuanYi Micro Hei",
+        "文泉驿微米黑",
+        "文泉驛微米黑",
+    ),
+    Face.FANGSONG: ("FangSong", "仿宋", "FangSong_GB2312", "仿宋_GB2312", "STFangsong", "华文仿宋"),
+    Face.KAI: (
+        "KaiTi",
+        "楷体",
+        "KaiTi_GB2312",
+        "楷体_GB2312",
+        "STKaiti",
+        "华文楷体",
+        "AR PL KaitiM GB",
+        "文鼎ＰＬ简中楷",
+        "LXGW WenKai",
+        "霞鹜文楷",
+    ),
+    Face.XIAOBIAOSONG: (
+        "FZXiaoBiaoSong-B05S",
+        "方正小标宋简体",
+        "FZXiaoBiaoSong-B05",
+        "方正小标宋_GBK",
+        "STZhongsong",
+        "华文中宋",
+    ),
+}
+# What stands in for a face that is not installed, in order.
+SUBSTITUTES: dict[Face, tuple[Face, ...]] = {
+    Face.SONG: (Face.FANGSONG, Face.KAI, Face.HEI),
+    Face.FANGSONG: (Face.SONG, Face.KAI, Face.HEI),
+    Face.KAI: (Face.FANGSONG, Face.SONG, Face.HEI),
+    Face.HEI: (Face.SONG, Face.FANGSONG, Face.KAI),
+    Face.XIAOBIAOSONG: (Face.SONG, Face.HEI, Face.FANGSONG, Face.KAI),
+}
+_REGULAR = {"regular", "normal", "book", "roman", "常规", "標準", "标准", ""}
+
+
+class FontError(Exception):
+    """No usable Chinese font: the message says what to install."""
+
+
+@dataclass(frozen=True)
+class FontFile:
+    """One face inside a font file (a .ttc holds several), with the names it gives itself."""
+
+    path: Path
+    index: int
+    families: tuple[str, ...]  # family and full names, in every language the file has
+    subfamily: str
+    postscript: str
+    truetype: bool  # glyf outlines: reportlab can embed it
+
+    @property
+    def family(self) -> str:
+        """The name to show: the first family name (English when the file has one)."""
+        return self.families[0] if self.families else self.path.stem
+
+    @property
+    def regular(self) -> bool:
+        return self.subfamily.strip().casefold() in _REGULAR
+
+
+@dataclass(frozen=True)
+class FontChoice:
+    """The file used for one requested face."""
+
+    requested: Face
+    found: Face  # the face whose family matched (== requested unless substituted)
+    family: str
+    path: Path
+    index: int
+    name: str  # the name registered with reportlab
+
+    @property
+    def substituted(self) -> bool:
+        return self.found is not self.requested
+
+    @property
+    def note(self) -> str:
+        """One Chinese line: what is used for this face."""
+        where = f"{self.family}（{self.path}" + (
+            f"，第 {self.index + 1} 款）" if self.index else "）"
+        )
+        if self.substituted:
+            return f"{self.requested.value}：本机未安装，以{self.found.value} {where}代替"
+        return f"{self.requested.value}：{where}"
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """The faces of one document, registered with reportlab and ready to use."""
+
+    choices: tuple[FontChoice, ...]
+
+    def name(self, face: Face) -> str:
+        """The reportlab font name to draw ``face`` with."""
+        for choice in self.choices:
+            if choice.requested is face:
+                return choice.name
+        raise KeyError(f"{face.value} was not loaded")
+
+    def choice(self, face: Face) -> FontChoice:
+        for choice in self.choices:
+            if choice.requested is face:
+                return choice
+        raise KeyError(f"{face.value} was not loaded")
+
+    @property
+    def substituted(self) -> tuple[FontChoice, ...]:
+        return tuple(choice for choice in self.choices if choice.substituted)
+
+    def report(self) -> list[str]:
+        """What was used and what was substituted, one Chinese line per face."""
+        return [choice.note for choice in self.choices]
+
+    def missing_glyphs(self, face: Face, text: str) -> str:
+        """The characters of ``text`` the face's file has no glyph for (each once, in order)."""
+        from reportlab.pdfbase import pdfmetrics
+
+        font = pdfmetrics.getFont(self.name(face))
+        have = font.face.charToGlyph
+        seen: dict[str, None] = {}
+        for char in text:
+            if not char.isspace() and ord(char) not in have:
+                seen.setdefault(char)
+        return "".join(seen)
+
+
+# ---- Finding fonts ---------------------------------------------------------------------------
+
+
+def font_folders() -> list[Path]:
+    """Where this system keeps fonts (system-wide and per-user), existing folders only."""
+    home = Path.home()
+    if sys.platform.startswith("win"):
+        windir = Path(os.environ.get("WINDIR", r"C:\Windows"))
+        local = os.environ.get("LOCALAPPDATA")
+        candidates = [windir / "Fonts"]
+        if local:
+            candidates.append(Path(local) / "Microsoft" / "Windows" / "Fonts")
+    elif sys.platform == "darwin":
+        candidates = [
+            Path("/System/Library/Fonts"),
+            Path("/System/Library/Fonts/Supplemental"),
+            Path("/Library/Fonts"),
+            home / "Library" / "Fonts",
+        ]
+    else:
+        data_home = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+        candidates = [
+            Path("/usr/share/fonts"),
+            Path("/usr/local/share/fonts"),
+            data_home / "fonts",
+            home / ".fonts",
+        ]
+    return [folder for folder in candidates if folder.is_dir()]
+
+
+def load_fonts(faces: Iterable[Face], *, folders: Sequence[str | Path] | None = None) -> FontSet:
+    """Find, check and register a font for every face (substituting where needed).
+
+    Raises FontError when not even a substitute is installed. ``folders`` replaces the system's
+    font folders (tests, or an office that keeps its fonts on a share)."""
+    wanted = list(dict.fromkeys(Face(face) for face in faces))
+    chosen: dict[Face, tuple[Face, FontFile]] = {}
+    available = _available(tuple(str(f) for f in (folders or font_folders())))
+    choices = []
+    for face in wanted:
+        found = None
+        for candidate in (face, *SUBSTITUTES[face]):
+            if candidate not in chosen:
+                file = _best(available, candidate)
+                if file is None:
+                    continue
+                chosen[candidate] = (candidate, file)
+            found = chosen[candidate]
+            break
+        if found is None:
+            raise FontError(_missing_message(face))
+        matched, file = found
+        choices.append(
+            FontChoice(face, matched, file.family, file.path, file.index, _register(file))
+        )
+    return FontSet(tuple(choices))
+
+
+def _missing_message(face: Face) -> str:
+    names = "、".join(f.value for f in (face, *SUBSTITUTES[face]))
+    if sys.platform.startswith("win"):
+        hint = "Windows 自带宋体（simsun.ttc）和黑体（simhei.ttf），请检查 C:\\Windows\\Fonts。"
+    else:
+        hint = "请安装一种 TrueType 中文字体，如 Debian/Ubuntu 上的 fonts-wqy-microhei。"
+    return f"本机找不到可嵌入 PDF 的中文字体（{names}都没有）。{hint}"
+
+
+def _best(available: Sequence[FontFile], face: Face) -> FontFile | None:
+    """The installed file for ``face``: the first family of its list that is there, regular
+    style before bold or light, and only files that have the common Chinese characters."""
+    by_family: dict[str, list[FontFile]] = {}
+    for file in available:
+        for family in file.families:
+            by_family.setdefault(_key(family), []).append(file)
+    for family in FAMILIES[face]:
+        files = sorted(by_family.get(_key(family), ()), key=lambda f: (not f.regular, f.index))
+        for file in files:
+            if file.truetype and _covers(file):
+                return file
+    return None
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s_\-]", "", name).casefold()
+
+
+@lru_cache(maxsize=64)
+def _covers(file: FontFile) -> bool:
+    """Whether the face has a glyph for every probe character (reads the whole font once)."""
+    try:
+        from reportlab.pdfbase.ttfonts import TTFontFile
+
+        face = TTFontFile(str(file.path), subfontIndex=file.index)
+    except Exception:  # a damaged file, or one reportlab cannot read: not usable
+        return False
+    return all(ord(char) in face.charToGlyph for char in PROBE_CHARACTERS)
+
+
+_registered: dict[tuple[str, int], str] = {}
+
+
+def _register(file: FontFile) -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    key = (str(file.path), file.index)
+    if key not in _registered:
+        stem = re.sub(r"[^A-Za-z0-9]", "", file.postscript or file.family) or "CJK"
+        digest = hashlib.sha1(f"{key[0]}:{key[1]}".encode()).hexdigest()[:6]
+        name = f"{stem[:40]}-{digest}"
+        pdfmetrics.registerFont(TTFont(name, key[0], subfontIndex=file.index))
+        _registered[key] = name
+    return _registered[key]
+
+
+@lru_cache(maxsize=8)
+def _available(folders: tuple[str, ...]) -> tuple[FontFile, ...]:
+    files: list[FontFile] = []
+    for path in _font_paths(folders):
+        files.extend(read_font_names(path))
+    return tuple(files)
+
+
+def _font_paths(folders: Iterable[str]) -> Iterator[Path]:
+    seen: set[Path] = set()
+    for folder in folders:
+        for root, _dirs, names in os.walk(folder):
+            for name in sorted(names):
+                if name.lower().endswith(FONT_SUFFIXES):
+                    path = Path(root) / name
+                    if path not in seen:
+                        seen.add(path)
+                        yield path
+
+
+# ---- Reading the names inside a font file -----------------------------------------------------
+
+_NAME_IDS = {1: "family", 2: "subfamily", 4: "full", 6: "postscript", 16: "family", 17: "sub"}
+_TRUETYPE_TAGS = (b"\x00\x01\x00\x00", b"true")
+
+
+def read_font_names(path: str | Path) -> list[FontFile]:
+    """Every face in a .ttf/.otf/.ttc file with the names it stores; [] for an unreadable file."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_FONT_FILE_BYTES:
+            return []
+        with open(path, "rb") as handle:
+            head = handle.read(12)
+            if head[:4] == b"ttcf":
+                count = struct.unpack(">I", head[8:12])[0]
+                if count > 256:
+                    return []
+                offsets = struct.unpack(f">{count}I", handle.read(4 * count))
+            else:
+                offsets = (0,)
+            return [
+                face
+                for index, offset in enumerate(offsets)
+                if (face := _read_face(handle, path, index, offset)) is not None
+            ]
+    except (OSError, struct.error, ValueError):
+        return []
+
+
+def _read_face(handle, path: Path, index: int, offset: int) -> FontFile | None:
+    handle.seek(offset)
+    header = handle.read(12)
+    if len(header) < 12:
+        return None
+    tag, count = header[:4], struct.unpack(">H", header[4:6])[0]
+    tables: dict[bytes, tuple[int, int]] = {}
+    directory = handle.read(16 * count)
+    for at in range(0, len(directory) - 15, 16):
+        table_tag, _checksum, table_offset, length = struct.unpack(
+            ">4sIII", directory[at : at + 16]
+        )
+        tables[table_tag] = (table_offset, length)
+    if b"name" not in tables:
+        return None
+    name_offset, name_length = tables[b"name"]
+    handle.seek(name_offset)
+    data = handle.read(min(name_length, 1 << 20))
+    names = _names(data)
+    families = list(dict.fromkeys(names.get("family", []) + names.get("full", [])))
+    return FontFile(
+        path=path,
+        index=index,
+        families=tuple(families),
+        subfamily=(names.get("sub") or names.get("subfamily") or [""])[0],
+        postscript=(names.get("postscript") or [""])[0],
+        truetype=tag in _TRUETYPE_TAGS and b"glyf" in tables,
+    )
+
+
+def _names(data: bytes) -> dict[str, list[str]]:
+    """name id kind → its strings, English (Windows, US) first, then the others."""
+    if len(data) < 6:
+        return {}
+    _format, count, strings = struct.unpack(">HHH", data[:6])
+    found: list[tuple[int, str, str]] = []
+    for at in range(6, min(6 + 12 * count, len(data) - 11), 12):
+        platform, encoding, language, name_id, length, offset = struct.unpack(
+            ">HHHHHH", data[at : at + 12]
+        )
+        kind = _NAME_IDS.get(name_id)
+        if kind is None:
+            continue
+        raw = data[strings + offset : strings + offset + length]
+        text = _decode(raw, platform, encoding)
+        if text:
+            rank = 0 if (platform, language) == (3, 0x409) else 1 if platform == 3 else 2
+            found.append((rank, kind, text.strip("\x00 ")))
+    result: dict[str, list[str]] = {}
+    for _rank, kind, text in sorted(found, key=lambda item: item[0]):
+        if text and text not in result.setdefault(kind, []):
+            result[kind].append(text)
+    return result
+
+
+def _decode(raw: bytes, platform: int, encoding: int) -> str:
+    try:
+        if platform in (0, 3):
+            if platform == 3 and encoding == 3:  # Windows PRC (GB2312), seen in old fonts
+                return raw.replace(b"\x00", b"").decode("gb2312")
+            return raw.decode("utf-16-be")
+        if platform == 1:
+            if encoding == 25:  # Macintosh simplified Chinese
+                return raw.decode("gb2312")
+            if encoding == 2:  # Macintosh traditional Chinese
+                return raw.decode("big5")
+            return raw.decode("mac_roman")
+    except UnicodeDecodeError:
+        return ""
+    return ""
