@@ -121,10 +121,12 @@ LEDGER_MEASURES = int(os.environ.get("DUCHA_BENCH_MEASURES", "100000"))
 
 def demo_database(measures: int = LEDGER_MEASURES, seed: int = 1) -> Path:
     """A synthetic ledger, built once (several minutes for 100k) and kept in bench/.cache."""
-    from app.services.demo import build_demo
+    from app.services.demo import DEMO_VERSION, build_demo
     from app.storage import Storage
 
-    path = CACHE / f"demo-{measures}-{seed}.sqlite"
+    # The demo's version in the name: a cache built by an older demo (say, without findings)
+    # is not used for benchmarks that need what the new one builds.
+    path = CACHE / f"demo-v{DEMO_VERSION}-{measures}-{seed}.sqlite"
     if path.exists():
         # A cache from an older schema is migrated in place; the backup Storage.open keeps
         # before migrating is of no use for a cache and would double its size on disk.

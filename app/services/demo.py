@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
     from app.storage import Repository
 
+# Bump when the demo builds different content (benchmarks cache built demos by this version).
+DEMO_VERSION = 2
+
 DEMO_TITLE = "演示实施方案"
 MEASURES_PER_AREA = 50
 BASE = date(2021, 6, 18)
