@@ -1,19 +1,22 @@
 """The 版记 of a 公文 DOCX: 抄送 and 印发机关/印发日期 between rules, at the foot of the last page.
 
-It is a floating table pinned to the bottom of the type area (``w:tblpPr`` with
-``vertAnchor="margin" tblpYSpec="bottom"``, placed horizontally from the page edge), so it sits at the foot whatever the page above it
-holds, in Word, WPS and LibreOffice: the table's top and bottom borders are the thick rules
-(0.35 mm), the border between its rows the thin one (0.25 mm), and it spans the type area.
-(Paragraph frames, ``w:framePr``, were tried first: LibreOffice drops the frame when the framed
-paragraphs have different borders.) A floating table needs a paragraph after it to anchor to; a 1 pt one follows.
+It is a floating table pinned to the bottom of the type area (``w:tblpPr``, vertAnchor margin,
+tblpYSpec bottom, placed horizontally from the page edge), so it sits at the foot whatever the
+page above it holds: the table's top and bottom borders are the thick rules (0.35 mm), the
+border between its rows the thin one (0.25 mm), and it spans the type area. Found while checking
+in LibreOffice: paragraph frames (``w:framePr``) lose their position when the framed paragraphs
+have different borders, and a floating table as wide as the text area and anchored to the
+margin is laid inline; anchored to the page it floats. A floating table needs a paragraph after
+it to anchor to: a 1 pt one follows.
 
-Which page: the page flow (reports/gongwen_flow.py) says where the content ends and how sure it is.
-The 版记 shares that page only when the room left exceeds the 版记, the estimate's doubt and two
-lines, and — printing double-sided — the page is even. Otherwise a new section starts on the
-next even page (``w:type evenPage``: Word and LibreOffice insert the blank page themselves, so
-the 版记 is on an even page however the content really ends) or the next page (single-sided). That page
-starts with the profile's "（此页无正文）" mark and carries no page number when a blank page is
-expected before it (GB/T 9704: neither the blank page nor the 版记 page is numbered then).
+Which page: the page flow (reports/gongwen_flow.py) says where the content ends and how sure it
+is. The 版记 shares that page only when the room left exceeds the 版记, the estimate's doubt and
+two lines, and (printing double-sided) the page is surely even. Otherwise a new section starts
+on the next even page (``w:type evenPage``: Word and LibreOffice insert the blank page
+themselves, so the 版记 is on an even page however the content really ends), or on the next
+page when printing single-sided. That page starts with the profile's "（此页无正文）" mark and
+has no page number when a blank page is expected before it (GB/T 9704: neither the blank page
+nor the 版记 page is numbered then).
 """
 
 from __future__ import annotations
