@@ -412,8 +412,6 @@ class _Builder:
         p = self.p
         section.footer.is_linked_to_previous = False
         section.even_page_footer.is_linked_to_previous = False
-        section.header.is_linked_to_previous = False
-        section.even_page_header.is_linked_to_previous = False
         run = RunStyle(p.fonts.page_number, p.page_number_size_pt)
         indent = twips(p.page_number_size_pt * p.page_number_indent_chars)
         line = twips(p.page_number_size_pt * 1.2)
@@ -441,12 +439,6 @@ class _Builder:
             else:
                 # Not empty: LibreOffice drops an empty footer and shifts the page's text.
                 add_run(paragraph, "\u00a0", run)
-        for header in (section.header, section.even_page_header):
-            container = header._element
-            for child in list(container):
-                container.remove(child)
-            paragraph = new_paragraph(ParagraphStyle(line_twips=20, snap_to_grid=False))
-            container.append(paragraph)
 
     def _set_up_package(self) -> None:
         p, word = self.p, self.word

@@ -1,12 +1,13 @@
 """The 版记 of a 公文 DOCX: 抄送 and 印发机关/印发日期 between rules, at the foot of the last page.
 
-It is a floating table pinned to the bottom of the type area (``w:tblpPr``, vertAnchor margin,
-tblpYSpec bottom, placed horizontally from the page edge), so it sits at the foot whatever the
+It is a floating table placed so that its bottom is the bottom of the type area (``w:tblpPr``,
+a distance below the top margin computed from its rows), so it sits at the foot whatever the
 page above it holds: the table's top and bottom borders are the thick rules (0.35 mm), the
 border between its rows the thin one (0.25 mm), and it spans the type area. Found while checking
 in LibreOffice: paragraph frames (``w:framePr``) lose their position when the framed paragraphs
-have different borders, and a floating table as wide as the text area and anchored to the
-margin is laid inline; anchored to the page it floats. A floating table needs a paragraph after
+have different borders; a floating table as wide as the text area and anchored to the margin is
+laid inline (anchored to the page it floats); and a section starting on an even page gets a
+taller text area there, so "bottom of the margin" is not the type area's bottom. A floating table needs a paragraph after
 it to anchor to: a 1 pt one follows.
 
 Which page: the page flow (reports/gongwen_flow.py) says where the content ends and how sure it
@@ -56,12 +57,17 @@ class EndBlockWriter:
         self.blank_page_expected = False
 
     def height_pt(self) -> float:
+        """Rows of exact line spacing plus the rules (a border adds its width to the table)."""
         p = self.b.p
         lines = 1
+        rules = rule_eighths(p.thick_rule_mm) * 2
         if self.copy_line:
-            inner = p.type_width_pt - 2 * self.size
-            lines += count_lines(self.copy_line, inner, size_pt=self.size)
-        return lines * p.line_pitch_pt + 3
+            inner = p.type_width_pt - 2 * self.size - 3 * self.size
+            lines += count_lines(
+                self.copy_line, inner, size_pt=self.size, first_indent_pt=-3 * self.size
+            )
+            rules += rule_eighths(p.thin_rule_mm)
+        return lines * p.line_pitch_pt + rules / 8
 
     def write(self) -> None:
         b, p = self.b, self.b.p
@@ -84,14 +90,17 @@ class EndBlockWriter:
         half = self.width // 2
         table = el("w:tbl")
         properties = el("w:tblPr")
-        # Horizontally the table is placed from the page edge: LibreOffice keeps a floating
-        # table inline (at the top of the page) when it is as wide as the text area and
-        # anchored to the margin, but floats it when anchored to the page.
+        # Horizontally from the page edge (LibreOffice lays a floating table inline when it is
+        # as wide as the text area and anchored to the margin); vertically a distance from the
+        # top margin, not "bottom of the margin": LibreOffice gives a section that starts on an
+        # even page a taller text area (its footer spacing is lost), and a vertAnchor="page"
+        # position makes it lay the table inline.
         horizontal = (
             {"horzAnchor": "margin", "tblpXSpec": "center"}
             if p.mirror_margins
             else {"horzAnchor": "page", "tblpX": mm_twips(p.margin_left_mm)}
         )
+        type_bottom = mm_twips(p.page_height_mm - p.margin_bottom_mm)
         properties.append(
             el(
                 "w:tblpPr",
@@ -100,7 +109,7 @@ class EndBlockWriter:
                 topFromText=0,
                 bottomFromText=0,
                 vertAnchor="margin",
-                tblpYSpec="bottom",
+                tblpY=type_bottom - mm_twips(p.margin_top_mm) - twips(self.height_pt()),
                 **horizontal,
             )
         )
@@ -175,9 +184,10 @@ class EndBlockWriter:
             # After a table: a paragraph of 1 pt to carry the section's end.
             last = b._paragraph(ParagraphStyle(line_twips=20, snap_to_grid=False))
         last.find(qn("w:pPr")).append(ending)
-        for name in ("w:footerReference", "w:headerReference"):
-            for reference in final.findall(qn(name)):
-                final.remove(reference)
         section = b.word.sections[-1]
         section.start_type = WD_SECTION.EVEN_PAGE if b.p.double_sided else WD_SECTION.NEW_PAGE
-        b._write_footers(section, numbered=numbered)
+        if not numbered:
+            for name in ("w:footerReference", "w:headerReference"):
+                for reference in final.findall(qn(name)):
+                    final.remove(reference)
+            b._write_footers(section, numbered=numbered)
