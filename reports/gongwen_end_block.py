@@ -7,8 +7,8 @@ border between its rows the thin one (0.25 mm), and it spans the type area. Foun
 in LibreOffice: paragraph frames (``w:framePr``) lose their position when the framed paragraphs
 have different borders; a floating table as wide as the text area and anchored to the margin is
 laid inline (anchored to the page it floats); and a section starting on an even page gets a
-taller text area there, so "bottom of the margin" is not the type area's bottom. A floating table needs a paragraph after
-it to anchor to: a 1 pt one follows.
+taller text area there, so "bottom of the margin" is not the type area's bottom. A floating
+table needs a paragraph after it to anchor to: a 1 pt one follows.
 
 Which page: the page flow (reports/gongwen_flow.py) says where the content ends and how sure it
 is. The 版记 shares that page only when the room left exceeds the 版记, the estimate's doubt and

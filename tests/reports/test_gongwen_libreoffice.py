@@ -5,6 +5,7 @@ distinguishes. Skips with the install line when LibreOffice is missing (dev.py i
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
@@ -56,7 +57,7 @@ def test_a_full_body_page_has_22_lines_of_28_characters_on_the_grid(sample_pages
     lines = _body_lines(page)
     assert len(lines) == 22, [line.text for line in lines]
     # 579 twips from line to line; the baseline sits a little higher in 黑体 (another face).
-    pitches = [b.baseline - a.baseline for a, b in zip(lines, lines[1:], strict=False)]
+    pitches = [b.baseline - a.baseline for a, b in itertools.pairwise(lines)]
     assert all(abs(pitch - P.line_pitch_pt) < 0.8 for pitch in pitches), pitches
     assert abs((lines[-1].baseline - lines[0].baseline) / 21 - P.line_pitch_pt) < 0.05
     full = [
