@@ -395,10 +395,12 @@ class _Builder:
         section.right_margin = Mm(p.margin_right_mm)
         section.gutter = 0
         section.header_distance = Mm(15)
-        # The footer's line box: its top edge page_number_gap below the type area.
         footer_line_pt = p.page_number_size_pt * 1.2
+        # The dashes of "— N —" sit about 0.59 em below the top of the footer's line box
+        # (measured in LibreOffice's output): place them page_number_gap below the type area.
+        dash_pt = 0.59 * p.page_number_size_pt
         section.footer_distance = Pt(
-            p.margin_bottom_mm * MM_PT - p.page_number_gap_mm * MM_PT - footer_line_pt
+            (p.margin_bottom_mm - p.page_number_gap_mm) * MM_PT + dash_pt - footer_line_pt
         )
         grid = section._sectPr.find(qn("w:docGrid"))
         if grid is None:
