@@ -317,6 +317,10 @@ class _Builder:
     def _closing(self) -> None:
         """附件说明, 署名, 成文日期, 附注 — kept on the page of the last body lines."""
         doc, p = self.doc, self.p
+        last = self.body.find(qn("w:sectPr")).getprevious()
+        if last is not None and last.tag == qn("w:p"):
+            # The signature never starts a page alone: the last body line goes with it.
+            last.find(qn("w:pPr")).insert(0, el("w:keepNext"))
         notes = attachment_note_lines(doc)
         if notes:
             self._blank_lines(1, keep_next=True)
