@@ -24,7 +24,19 @@ from app.documents.validation import DocumentInvalid
 from reports.docx_xml import needs_east_asia_hint
 from reports.gongwen_docx import docx_bytes, render_docx
 
-CHECKER = Path("/work/shared/tools/check_gongwen.py")
+ROOT = Path(__file__).resolve().parents[2]
+# shared/ sits beside the checkout (CI) or at /work/shared (developers' worktrees).
+CHECKER = next(
+    (
+        path
+        for path in (
+            ROOT.parent / "shared/tools/check_gongwen.py",
+            Path("/work/shared/tools/check_gongwen.py"),
+        )
+        if path.exists()
+    ),
+    ROOT.parent / "shared/tools/check_gongwen.py",
+)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
