@@ -85,3 +85,20 @@ def test_ci_and_readme_use_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     first_section = readme.split("\n## ", 2)[1]
     assert "python3 dev.py run" in first_section and "python3 dev.py test" in first_section
+
+
+def test_optional_test_packages_only_print_the_apt_line_without_root(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(dev, "is_debian_like", lambda: True)
+    monkeypatch.setattr(dev.shutil, "which", lambda name: "/usr/bin/" + name)
+    monkeypatch.setattr(dev.subprocess, "run", _fake_dpkg(set()))
+    monkeypatch.setattr(dev.os, "geteuid", lambda: 1000)
+    dev.ensure_system_packages(["libreoffice-writer-nogui"], required=False)  # no SystemExit
+    assert "apt-get install -y --no-install-recommends libreoffice-writer-nogui" in (
+        capsys.readouterr().out
+    )
+
+
+def test_dev_test_asks_for_libreoffice_and_the_stand_in_fonts() -> None:
+    assert {"libreoffice-writer-nogui", "fonts-arphic-gbsn00lp", "fonts-arphic-gkai00mp"} <= set(
+        dev.SYSTEM_PACKAGES_TEST
+    )
