@@ -347,3 +347,16 @@ def test_ctrl_f_searches_the_page_shown(qtbot, window, scene: Scene) -> None:
     ctrl_f()
     assert window.ledger_page.filters.search.hasFocus()
     assert QApplication.keyboardModifiers() == Qt.KeyboardModifier.NoModifier
+
+
+def test_changes_made_elsewhere_show_when_the_page_is_shown(qtbot, window, scene: Scene) -> None:
+    window.show_page("inspections")
+    page: InspectionsPage = window.inspections_page
+    page.filters.as_of.setDate(QDate(AS_OF.year, AS_OF.month, AS_OF.day))
+    page.show_tab(page.findings_tab)
+    assert len(_findings(page)) == 3
+    window.show_page("ledger")
+    scene.services.findings.start(scene.fee_finding, date(2021, 9, 22))  # e.g. another window
+    window.show_page("inspections")
+    row = page.finding_model.row_of(scene.fee_finding)
+    assert page.finding_model.cell(row, FindingTableModel.COL_STAGE) == "整改中（逾期）"

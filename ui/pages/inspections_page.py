@@ -18,7 +18,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -95,6 +95,7 @@ class InspectionsPage(QWidget):
         self._ranking_generation = 0
         self._current_record: str | None = None
         self._current_finding: str | None = None
+        self._behind = False  # data changed while the page was hidden
 
         self.user_label = QLabel()
         self.user_label.setToolTip("暗访记录在通报印发前，只有方案的督查人员、记录人和审核人能看到")
@@ -706,7 +707,20 @@ class InspectionsPage(QWidget):
         )
 
     def _on_changed(self, changed: Mapping[str, frozenset[str]]) -> None:
-        if WATCHED_TABLES & changed.keys():
-            self.refresh()
-            self._render_record()
-            self._render_finding()
+        if not WATCHED_TABLES & changed.keys():
+            return
+        if not self.isVisible():  # another page is shown: catch up when this one is
+            self._behind = True
+            return
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        self._behind = False
+        self.refresh()
+        self._render_record()
+        self._render_finding()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._behind:
+            self._catch_up()
