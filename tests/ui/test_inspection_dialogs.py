@@ -9,6 +9,8 @@ from PySide6.QtCore import QDate
 
 from app.domain.inspection import UserRole
 from app.domain.ledger import InspectionKind, Role
+from app.services.finding_list import FindingFilter
+from app.services.inspection_plans import PlanDraft
 from app.storage import Storage
 from tests.services.workspace import Workspace
 from tests.ui.inspection_scene import PLAN_NAME, Scene, all_cells, run_dialog
@@ -213,6 +215,7 @@ def test_a_record_of_a_plan_takes_its_mode(qtbot, scene: Scene, monkeypatch) -> 
     def record(dialog: InspectionDialog) -> None:
         assert dialog.kind.currentData() == InspectionKind.COVERT.value
         assert not dialog.kind.isEnabled()
+        assert dialog.checked_on.value() == date(2021, 9, 30)  # within the plan's period
         dialog.summary.setPlainText("第二次暗访")
 
     run_dialog(monkeypatch, InspectionDialog, record)  # the plan has one measure: no picker
@@ -361,3 +364,39 @@ def test_the_current_user_from_the_menu_shows_in_the_status_bar(
     assert scene.covert_finding not in [
         page.finding_model.id_at(r) for r in range(page.finding_model.rowCount())
     ]
+
+
+def test_a_plan_of_several_measures_asks_which_one(qtbot, scene: Scene, monkeypatch) -> None:
+    plans = scene.services.inspection_plans
+    plan = plans.get(scene.plan)
+    plans.update(
+        plan.id,
+        PlanDraft(
+            name=plan.name,
+            mode=plan.mode,
+            starts_on=plan.starts_on,
+            ends_on=plan.ends_on,
+            inspectors=plan.inspectors,
+            measure_ids=(scene.window_measure, scene.fee_measure),
+        ),
+    )
+    page = scene.page(qtbot)
+    page.show_tab(page.plans)
+    page.plans.select_plan(scene.plan)
+    offered = []
+
+    def choose(_parent, _title, _label, items, *_args):
+        offered.extend(items)
+        return next(item for item in items if "公开收费目录" in item), True
+
+    monkeypatch.setattr("ui.pages.inspections_page.QInputDialog.getItem", choose)
+    seen = run_dialog(monkeypatch, InspectionDialog, lambda d: d.summary.setPlainText("查收费"))
+    page.plans.record_button.click()
+    assert offered == ["1.1 优化综合窗口", "1.3 公开收费目录", "从工作台账中选择其他措施…"]
+    [dialog] = seen
+    assert dialog.result() == 1
+    records = scene.services.record_list.records(
+        FindingFilter(inspection_plan_id=scene.plan, measure_id=scene.fee_measure),
+        as_of=date.today(),
+    )
+    assert [row.kind for row in records] == [InspectionKind.COVERT]  # the plan's mode

@@ -71,6 +71,15 @@ WATCHED_TABLES = frozenset(
 STAGE_ORDER = ("pending", "rectifying", "awaiting_recheck", "closed")
 
 
+def _within(day: date, plan) -> date:
+    """``day`` moved into the plan's period (a record of last month's plan: its last day)."""
+    if plan.ends_on and day > plan.ends_on:
+        day = plan.ends_on
+    if plan.starts_on and day < plan.starts_on:
+        day = plan.starts_on
+    return day
+
+
 def _split(left: QWidget, right: QWidget) -> QSplitter:
     split = QSplitter(Qt.Orientation.Horizontal)
     split.addWidget(left)
@@ -396,7 +405,7 @@ class InspectionsPage(QWidget):
             date.today(),
             lambda value: record(value, check_only=False),
             inspector=services.identity.current().name or inspections.last_inspector(),
-            initial=plan.starts_on if plan and plan.starts_on else None,
+            initial=_within(date.today(), plan) if plan else None,
             check=lambda value: record(value, check_only=True),
             parent=self,
         )
