@@ -10,6 +10,7 @@ run interleaved, and the table reports medians and their ratio. No test asserts 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -258,6 +259,216 @@ def prepare_ledger(_workdir: Path, light_filter: bool):
     return paint, raw
 
 
+FINDINGS = int(os.environ.get("DUCHA_BENCH_FINDINGS", "300000"))
+FINDINGS_PER_RECORD = 10
+
+
+def findings_database(findings: int = FINDINGS, seed: int = 1) -> Path:
+    """A 2,000-measure demo ledger with ``findings`` findings (10 per inspection record, a fifth
+    of the records 暗访, in plans of their own), built once into bench/.cache.
+
+    The rows go in through ``Repository.insert_many`` (change log and all), as a sync or an
+    import would write them; the current user is a named 督查员, so every row is checked by the
+    暗访 rule in full."""
+    import random
+    from datetime import date, timedelta
+
+    from app.domain.inspection import DEFAULT_CATEGORIES, UserRole
+    from app.services.demo import build_demo
+    from app.services.identity import Identity
+    from app.storage import Storage
+
+    path = CACHE / f"findings-{findings}-{seed}.sqlite"
+    if path.exists():
+        Storage.open(path).close()
+        for backup in CACHE.glob(f"{path.stem}.v*-backup-*{path.suffix}"):
+            backup.unlink()
+        return path
+    CACHE.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".sqlite.tmp")
+    for leftover in CACHE.glob(partial.name + "*"):
+        leftover.unlink()
+    print(f"building a ledger with {findings:,} findings in {path} (once)…", file=sys.stderr)
+    storage = Storage.open(partial)
+    repo, db = storage.repository, storage.db
+    build_demo(repo, measures=2000, seed=seed)
+    Identity(storage).set("张三", UserRole.INSPECTOR)
+    rng = random.Random(seed)
+    leads = db.execute(
+        "SELECT measure_id, department_id FROM assignments WHERE role = 'lead'"
+    ).fetchall()
+    people = ["张三", "李四", "王五", "赵六", "钱七", "孙八"]
+    start = date(2021, 1, 4)
+    db.disable_wal()
+    with repo.transaction():
+        plans = repo.insert_many(
+            "inspection_plans",
+            [
+                {
+                    "name": f"{2021 + n // 12}年{n % 12 + 1}月{'暗访' if n % 3 == 0 else '明察'}",
+                    "mode": "covert" if n % 3 == 0 else "open",
+                    "starts_on": (start + timedelta(days=30 * n)).isoformat(),
+                    "ends_on": (start + timedelta(days=30 * n + 27)).isoformat(),
+                    "inspectors": json.dumps(rng.sample(people, 2), ensure_ascii=False),
+                    "created_on": start.isoformat(),
+                }
+                for n in range(36)
+            ],
+        )
+        records = []
+        for n in range(findings // FINDINGS_PER_RECORD):
+            plan = rng.randrange(len(plans))
+            measure, department = rng.choice(leads)
+            records.append(
+                {
+                    "measure_id": measure,
+                    "inspection_plan_id": plans[plan],
+                    "kind": "covert" if plan % 3 == 0 else "open",
+                    "checked_on": (start + timedelta(days=30 * plan + n % 28)).isoformat(),
+                    "inspector": "、".join(rng.sample(people, 2)),
+                    "department_id": department,
+                    "summary": "窗口服务情况",
+                }
+            )
+        record_ids = repo.insert_many("inspections", records)
+        rows = []
+        for record_id, record in zip(record_ids, records, strict=True):
+            found = date.fromisoformat(record["checked_on"])
+            for k in range(FINDINGS_PER_RECORD):
+                due = found + timedelta(days=rng.choice((7, 15, 30)))
+                stage = rng.choice(("pending", "rectifying", "awaiting_recheck", "closed"))
+                done = due + timedelta(days=rng.randrange(-5, 10)) if stage == "closed" else None
+                rows.append(
+                    {
+                        "inspection_id": record_id,
+                        "measure_id": record["measure_id"],
+                        "department_id": record["department_id"],
+                        "description": f"第{k + 1}项：综合窗口未落实一次性告知，群众多次往返",
+                        "category": rng.choice(DEFAULT_CATEGORIES),
+                        "severity": rng.choice(("minor", "minor", "major", "serious")),
+                        "found_on": found.isoformat(),
+                        "rectify_by": due.isoformat(),
+                        "stage": stage,
+                        "rectified_on": max(done, found).isoformat() if done else None,
+                    }
+                )
+            if len(rows) >= 50_000:
+                repo.insert_many("findings", rows)
+                rows = []
+        repo.insert_many("findings", rows)
+    db.enable_wal()
+    db.execute("ANALYZE")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    storage.close()
+    partial.rename(path)
+    return path
+
+
+def prepare_findings(_workdir: Path, *, paint: bool = True):
+    """First paint of the findings list vs the raw SQL for the same rows (``paint`` False:
+    the model's own part only — the query, the first 100 rows and their cells — without
+    Qt painting them)."""
+    from datetime import date
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.finding_list import FindingFilter, FindingList
+    from app.storage import Storage
+    from ui.models.inspection_tables import FindingTableModel
+    from ui.widgets.inspection_tables import make_finding_table
+
+    app = QApplication.instance() or QApplication([])
+    storage = Storage.open(findings_database())
+    finding_list = FindingList(storage.db)
+    as_of = date(2023, 12, 31)
+    query = finding_list.query(FindingFilter(), as_of=as_of)
+    rows = FindingTableModel.FIRST_BATCH
+
+    def raw() -> float:
+        start = time.perf_counter()
+        fetched = storage.db.conn.execute(query.sql, query.params).fetchmany(rows)
+        elapsed = time.perf_counter() - start
+        assert len(fetched) == rows
+        return elapsed
+
+    model = FindingTableModel()
+    view = make_finding_table(model)
+    view.resize(800, 560)  # the list beside the detail pane at 1366×768
+    view.show()
+    app.processEvents()
+
+    def first_paint() -> float:
+        model.set_source(None)
+        app.processEvents()
+        start = time.perf_counter()
+        model.set_source(
+            lambda sort, descending: finding_list.cursor(
+                finding_list.query(FindingFilter(), as_of=as_of, sort=sort, descending=descending)
+            )
+        )
+        if paint:
+            view.viewport().repaint()  # paint synchronously, now
+        elapsed = time.perf_counter() - start
+        assert model.rowCount() == rows
+        return elapsed
+
+    first_paint()
+    raw()
+    return first_paint, raw
+
+
+def prepare_findings_repaint(_workdir: Path):
+    """Repainting the findings table: this model vs Qt's own QStandardItemModel holding the
+    same cells (the floor: C++ all the way). What the first paint costs beyond the SQL."""
+    from datetime import date
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.finding_list import FindingFilter, FindingList
+    from app.storage import Storage
+    from ui.models.inspection_tables import FindingTableModel
+    from ui.widgets.inspection_tables import make_finding_table
+
+    app = QApplication.instance() or QApplication([])
+    storage = Storage.open(findings_database())
+    finding_list = FindingList(storage.db)
+    as_of = date(2023, 12, 31)
+    model = FindingTableModel()
+    model.set_source(
+        lambda sort, descending: finding_list.cursor(
+            finding_list.query(FindingFilter(), as_of=as_of, sort=sort, descending=descending)
+        )
+    )
+    plain = QStandardItemModel(model.rowCount(), model.columnCount())
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            item = QStandardItem(model.cell(row, column))
+            for role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
+                value = model.index(row, column).data(role)
+                if value is not None:
+                    item.setData(value, role)
+            plain.setItem(row, column, item)
+    views = []
+    for shown in (model, plain):
+        view = make_finding_table(model)
+        view.setModel(shown)
+        view.resize(800, 560)
+        view.show()
+        views.append(view)
+    app.processEvents()
+
+    def repaint(view) -> float:
+        start = time.perf_counter()
+        view.viewport().repaint()
+        return time.perf_counter() - start
+
+    return (lambda: repaint(views[0])), (lambda: repaint(views[1]))
+
+
 BENCHMARKS = [
     Benchmark(
         "startup",
@@ -286,6 +497,27 @@ BENCHMARKS = [
         "the raw SQL query for the same filtered rows",
         2.0,
         lambda workdir: prepare_ledger(workdir, light_filter=True),
+    ),
+    Benchmark(
+        "findings_paint",
+        f"findings list first paint, {FINDINGS:,} findings",
+        "the raw SQL query for the same first screenful of rows",
+        3.0,
+        prepare_findings,
+    ),
+    Benchmark(
+        "findings_draw",
+        "findings table repaint, this model",
+        "the same cells in Qt's QStandardItemModel (no Python per cell)",
+        1.5,
+        prepare_findings_repaint,
+    ),
+    Benchmark(
+        "findings_model",
+        "findings list model: query, first 100 rows and their cells, not painted",
+        "the raw SQL query for the same first screenful of rows",
+        1.5,
+        lambda workdir: prepare_findings(workdir, paint=False),
     ),
     Benchmark(
         "demo_build",

@@ -16,6 +16,12 @@ class ActionId(StrEnum):
     ROUNDS = "rounds"
     HOLIDAYS = "holidays"
     EXPORT_LEDGER = "export_ledger"
+    NEW_ASSIGNED = "new_assigned"
+    NEW_INSPECTION_PLAN = "new_inspection_plan"
+    CURRENT_USER = "current_user"
+    FINDING_CATEGORIES = "finding_categories"
+    INSPECTION_METHODS = "inspection_methods"
+    SCORE_RULES = "score_rules"
     QUIT = "quit"
     PAGE_LEDGER = "page_ledger"
     PAGE_INSPECTIONS = "page_inspections"
@@ -51,6 +57,22 @@ ACTION_SPECS: dict[ActionId, ActionSpec] = {
     ),
     ActionId.EXPORT_LEDGER: ActionSpec(
         "导出工作台账 Excel(&X)…", QKeySequence("Ctrl+Shift+E"), "按截至日期导出整个工作台账"
+    ),
+    ActionId.NEW_ASSIGNED: ActionSpec(
+        "新建交办事项(&A)…",
+        None,
+        "领导批示、热线投诉等不来自文件的任务：指定责任部门、完成期限和目标，像措施一样跟踪",
+    ),
+    ActionId.NEW_INSPECTION_PLAN: ActionSpec(
+        "新建督查方案(&N)…", None, "制定一次明察或暗访：督查对象、检查方式、期间和人员"
+    ),
+    ActionId.CURRENT_USER: ActionSpec(
+        "当前用户(&U)…", None, "本机使用者的姓名和身份（决定能看到哪些暗访记录）"
+    ),
+    ActionId.FINDING_CATEGORIES: ActionSpec("问题类别(&C)…", None, "编辑发现问题的类别列表"),
+    ActionId.INSPECTION_METHODS: ActionSpec("检查方式(&M)…", None, "编辑检查方式列表"),
+    ActionId.SCORE_RULES: ActionSpec(
+        "红黑榜计分规则(&S)…", None, "按严重程度、类别扣分，按期整改加分"
     ),
     ActionId.QUIT: ActionSpec("退出(&X)", QKeySequence("Ctrl+Q")),
     ActionId.PAGE_LEDGER: ActionSpec("工作台账(&L)", QKeySequence("Ctrl+1")),

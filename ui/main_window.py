@@ -41,6 +41,7 @@ from ui.widgets.sizing import fit_to_screen
 if TYPE_CHECKING:
     from app.services.context import Services
     from reports.ledger_workbook import LedgerDocument
+    from ui.pages.inspections_page import InspectionsPage
     from ui.pages.ledger_page import LedgerPage
 
 
@@ -59,6 +60,12 @@ def _ledger_page(services: Services, notifier: ChangeNotifier) -> QWidget:
     return LedgerPage(services, notifier)
 
 
+def _inspections_page(services: Services, notifier: ChangeNotifier) -> QWidget:
+    from ui.pages.inspections_page import InspectionsPage
+
+    return InspectionsPage(services, notifier)
+
+
 def _planned(title: str, message: str) -> Callable[[Services, ChangeNotifier], QWidget]:
     return lambda _services, _notifier: PlannedPage(title, message)
 
@@ -70,16 +77,7 @@ PAGES: tuple[PageSpec, ...] = (
         ActionId.PAGE_LEDGER,
         lambda services, notifier: _ledger_page(services, notifier),
     ),
-    PageSpec(
-        "inspections",
-        "明察暗访",
-        ActionId.PAGE_INSPECTIONS,
-        _planned(
-            "明察暗访",
-            "在这里集中查看明察、暗访的检查记录、现场证据和整改复查。此页面正在建设中；"
-            "现在可在工作台账中选中一项措施，点“记录检查…”记录检查和发现的问题，点“确认整改…”确认整改。",
-        ),
-    ),
+    PageSpec("inspections", "明察暗访", ActionId.PAGE_INSPECTIONS, _inspections_page),
     PageSpec(
         "bulletins",
         "通报",
@@ -122,6 +120,12 @@ DATA_ACTIONS = (
     ActionId.DEPARTMENTS,
     ActionId.ROUNDS,
     ActionId.HOLIDAYS,
+    ActionId.NEW_ASSIGNED,
+    ActionId.NEW_INSPECTION_PLAN,
+    ActionId.CURRENT_USER,
+    ActionId.FINDING_CATEGORIES,
+    ActionId.INSPECTION_METHODS,
+    ActionId.SCORE_RULES,
 )
 
 
@@ -170,6 +174,9 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel(f"正在打开 {db_path}…" if db_path else "")
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(self.db_label, 1)
+        self.user_label = QLabel()
+        self.user_label.setToolTip("本机的当前用户（明察暗访 → 当前用户…）")
+        self.statusBar().addPermanentWidget(self.user_label)
         self._restore_geometry()
 
     # ---- Public API -------------------------------------------------------------------------
@@ -195,6 +202,8 @@ class MainWindow(QMainWindow):
         self.db_label.setText(f"数据库：{storage.path or '内存'}")
         self.db_label.setToolTip("本机的台账数据库文件；备份时复制这个文件即可")
         self.ledger_page.sig_import_requested.connect(self.import_plan)
+        self.inspections_page.sig_user_changed.connect(self._show_user)
+        self._show_user(services.identity.current().label)
         key = self._settings.current_page()
         self.show_page(key if key in self.pages else "ledger")
 
@@ -260,6 +269,31 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
         self._services.refresh_calendar()
         self.ledger_page.refresh()
+
+    def new_assigned_task(self) -> None:
+        """交办事项 by hand; it then is a measure of the ledger like any other."""
+        if self._services is None:
+            return
+        from ui.dialogs.assigned_task import AssignedTaskDialog
+
+        services = self._services
+        dialog = AssignedTaskDialog(
+            services.assigned, services.ledger.department_choices(), today=date.today(), parent=self
+        )
+        if dialog.exec() and dialog.saved_id:
+            self.show_page("ledger")
+            self.ledger_page.refresh()
+            self.ledger_page.show_measure(dialog.saved_id)
+            self.statusBar().showMessage(f"已新建交办事项：{dialog.title.text().strip()}", 8000)
+        dialog.deleteLater()
+
+    def _inspections(self, action: Callable[[InspectionsPage], object]) -> None:
+        if self._services is not None:
+            self.show_page("inspections")
+            action(self.inspections_page)
+
+    def _show_user(self, label: str) -> None:
+        self.user_label.setText(f"当前用户：{label}")
 
     def choose_ledger_export_path(self, name: str) -> Path | None:
         return self.files.save_file(self, FilePurpose.LEDGER_EXCEL, name)
@@ -352,6 +386,10 @@ class MainWindow(QMainWindow):
     def ledger_page(self) -> LedgerPage:
         return self.pages["ledger"]  # type: ignore[return-value]
 
+    @property
+    def inspections_page(self) -> InspectionsPage:
+        return self.pages["inspections"]  # type: ignore[return-value]
+
     def is_ready(self) -> bool:
         return self._services is not None
 
@@ -379,6 +417,15 @@ class MainWindow(QMainWindow):
         ledger_menu.addAction(self.actions[ActionId.ROUNDS])
         ledger_menu.addAction(self.actions[ActionId.DEPARTMENTS])
         ledger_menu.addAction(self.actions[ActionId.HOLIDAYS])
+        ledger_menu.addSeparator()
+        ledger_menu.addAction(self.actions[ActionId.NEW_ASSIGNED])
+        inspections_menu = self.menuBar().addMenu("明察暗访(&M)")
+        inspections_menu.addAction(self.actions[ActionId.NEW_INSPECTION_PLAN])
+        inspections_menu.addSeparator()
+        inspections_menu.addAction(self.actions[ActionId.CURRENT_USER])
+        inspections_menu.addAction(self.actions[ActionId.FINDING_CATEGORIES])
+        inspections_menu.addAction(self.actions[ActionId.INSPECTION_METHODS])
+        inspections_menu.addAction(self.actions[ActionId.SCORE_RULES])
         help_menu = self.menuBar().addMenu("帮助(&H)")
         help_menu.addAction(self.actions[ActionId.HELP])
         help_menu.addSeparator()
@@ -390,6 +437,17 @@ class MainWindow(QMainWindow):
         self.actions[ActionId.ROUNDS].triggered.connect(self.show_rounds)
         self.actions[ActionId.HOLIDAYS].triggered.connect(self.show_holidays)
         self.actions[ActionId.EXPORT_LEDGER].triggered.connect(self.export_ledger)
+        self.actions[ActionId.NEW_ASSIGNED].triggered.connect(self.new_assigned_task)
+        for action_id, route in (
+            (ActionId.NEW_INSPECTION_PLAN, lambda page: page.new_plan()),
+            (ActionId.CURRENT_USER, lambda page: page.change_user()),
+            (ActionId.FINDING_CATEGORIES, lambda page: page.edit_list("category")),
+            (ActionId.INSPECTION_METHODS, lambda page: page.edit_list("method")),
+            (ActionId.SCORE_RULES, lambda page: page.edit_score_rules()),
+        ):
+            self.actions[action_id].triggered.connect(
+                lambda _checked=False, route=route: self._inspections(route)
+            )
         self.actions[ActionId.QUIT].triggered.connect(self.close)
         self.actions[ActionId.HELP].triggered.connect(self.show_help)
         self.actions[ActionId.ABOUT].triggered.connect(self._about)

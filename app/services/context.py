@@ -17,6 +17,7 @@ from app.services.inspection_plans import InspectionPlans
 from app.services.inspections import Inspections
 from app.services.ledger import LedgerDetails, LedgerQueries
 from app.services.plan_store import PlanStore
+from app.services.record_list import RecordList
 from app.services.reminders import Reminders
 from app.services.scores import Scores
 from app.services.status import LedgerStatus
@@ -47,6 +48,7 @@ class Services:
     identity: Identity  # the current user and role: who may see 暗访 records
     findings: Findings  # the 整改 workflow (the same object as inspections.findings)
     finding_list: FindingList
+    record_list: RecordList  # the list of all inspection records
     inspection_plans: InspectionPlans
     assigned: AssignedTasks  # 交办事项
     scores: Scores  # 红黑榜
@@ -107,6 +109,7 @@ class Services:
             identity=Identity(storage),
             findings=inspections.findings,
             finding_list=FindingList(storage.db),
+            record_list=RecordList(storage.db),
             inspection_plans=InspectionPlans(repository),
             assigned=AssignedTasks(repository),
             scores=Scores(repository),

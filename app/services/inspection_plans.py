@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from app.domain.collation import collated
 from app.domain.ledger import InspectionKind
 from app.services.identity import NAME_SEPARATOR, read_current_user
 from app.services.visibility import plan_visible, viewer_of
@@ -197,6 +198,27 @@ class InspectionPlans:
     def list(self) -> list[InspectionPlan]:
         """Every plan the current user may see, newest period first."""
         return self._read("1", {})
+
+    def inspected_departments(self, plan_id: str) -> list[tuple[str, str]]:
+        """(id, name) of the departments the 督查结论 goes back to, in pinyin order: the plan's
+        target departments, the lead departments of its target measures, and the departments
+        its records inspected or its findings hold responsible."""
+        self._visible(plan_id)
+        rows = self.db.execute(
+            "SELECT d.id, d.name FROM departments d WHERE d.deleted = 0 AND d.id IN ("
+            " SELECT department_id FROM inspection_plan_scope WHERE inspection_plan_id = :plan"
+            " AND deleted = 0 AND department_id IS NOT NULL"
+            " UNION SELECT s.department_id FROM inspection_plan_scope c JOIN assignments s"
+            " ON s.measure_id = c.measure_id AND s.deleted = 0 AND s.role = 'lead'"
+            " WHERE c.inspection_plan_id = :plan AND c.deleted = 0"
+            " UNION SELECT department_id FROM inspections WHERE inspection_plan_id = :plan"
+            " AND deleted = 0 AND department_id IS NOT NULL"
+            " UNION SELECT f.department_id FROM findings f JOIN inspections i"
+            " ON i.id = f.inspection_id WHERE i.inspection_plan_id = :plan AND i.deleted = 0"
+            " AND f.deleted = 0 AND f.department_id IS NOT NULL)",
+            {"plan": plan_id},
+        ).fetchall()
+        return collated(((row[0], row[1]) for row in rows), key=lambda pair: pair[1])
 
     def methods(self) -> list[str]:
         return [

@@ -333,8 +333,11 @@ class Inspections:
         """The measure's inspections up to ``as_of``, newest first, with their findings."""
         return read_inspections(self.db, measure_id, as_of=as_of)
 
-    def get(self, inspection_id: str) -> InspectionEntry | None:
-        """One record with its findings (at today), or None when missing or not visible."""
+    def get(self, inspection_id: str, *, as_of: date | None = None) -> InspectionEntry | None:
+        """One record with all its findings, or None when missing or not visible.
+
+        The findings' states (open, overdue, rectified) are as of ``as_of`` (or the record's
+        date, if later); without it, as of the end of time."""
         params = {"id": inspection_id, **viewer_of(self.db).params()}
         row = self.db.execute(
             f"{_ENTRY_SQL} WHERE i.id = :id AND i.deleted = 0 AND {inspection_visible('i')}",
@@ -343,7 +346,8 @@ class Inspections:
         if row is None:
             return None
         measure_id = self.repo.get("inspections", inspection_id)["measure_id"]
-        found = {entry.id: entry for entry in read_inspections(self.db, measure_id, as_of=date.max)}
+        day = date.max if as_of is None else max(as_of, date.fromisoformat(row[2]))
+        found = {entry.id: entry for entry in read_inspections(self.db, measure_id, as_of=day)}
         return found.get(inspection_id) or _entry(row, ())
 
     def open_by_measure(self, *, as_of: date) -> dict[str, int]:

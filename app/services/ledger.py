@@ -73,6 +73,23 @@ class LedgerQueries:
         rows = self.db.execute("SELECT id, name FROM departments WHERE deleted = 0").fetchall()
         return collated(((row[0], row[1]) for row in rows), key=lambda pair: pair[1])
 
+    def measure_labels(self, measure_ids: Iterable[str]) -> dict[str, str]:
+        """measure id → "3.2 title" as the ledger numbers it (deleted measures left out)."""
+        ids = list(dict.fromkeys(measure_ids))
+        labels: dict[str, str] = {}
+        for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row_id, area_no, no, title in self.db.execute(
+                "SELECT m.id, a.no, m.no, m.title FROM measures m"
+                " LEFT JOIN areas a ON a.id = m.area_id"
+                f" WHERE m.deleted = 0 AND m.id IN ({marks})",
+                chunk,
+            ):
+                number = f"{area_no}.{no}" if area_no is not None else str(no or "")
+                labels[row_id] = f"{number} {title}".strip()
+        return labels
+
     def due_months(self) -> list[str]:
         return [
             row[0]

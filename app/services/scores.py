@@ -9,7 +9,8 @@ the as-of date — costs the ``overdue`` points. A finding never adds points: it
 default). Only findings the current user may see count (暗访 confidentiality): a bulletin that
 cites a ranking is issued by someone who sees what it cites.
 
-Ranked: highest score first; ties share a rank (1, 1, 3). Departments taking part are those with
+Ranked: highest score first; ties share a rank (1, 1, 3) and are listed in pinyin order
+(fewest findings first). Departments taking part are those with
 an assignment on a live measure (groups such as 各区（市） only when they have findings) and any
 department with a finding in the period.
 """
@@ -19,10 +20,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from app.domain.collation import sort_key
 from app.domain.inspection import Severity
-from app.services.visibility import finding_visible, viewer_of
+from app.services.visibility import finding_visible, inspection_visible, viewer_of
 from app.storage import WriteError
 
 if TYPE_CHECKING:
@@ -52,6 +54,12 @@ class DepartmentScore:
     credited: float  # points won back by on-time 整改 (>= 0)
     by_severity: dict[str, int] = field(default_factory=dict)
     rank: int = 0
+    inspections: int = 0  # records of the period that inspected it (its own or its measures')
+
+    @property
+    def inspected(self) -> bool:
+        """Whether the period's inspections looked at it (a record or a finding)."""
+        return bool(self.inspections or self.findings)
 
 
 @dataclass(frozen=True)
@@ -177,6 +185,24 @@ class Scores:
             entry["deducted"] += count * min(cost, 0.0)
             entry["credited"] += count * credit
             entry["by_severity"][level] += count
+        # Records of the period per inspected department: the record's own, else its
+        # measure's lead (what a 红榜 can say was looked at and found in order).
+        inspected = dict(
+            self.db.execute(
+                f"""
+                SELECT COALESCE(i.department_id,
+                           (SELECT s.department_id FROM assignments s
+                            WHERE s.measure_id = i.measure_id AND s.deleted = 0
+                              AND s.role = 'lead' ORDER BY s.position, s.rowid LIMIT 1)),
+                       COUNT(*)
+                FROM inspections i
+                WHERE i.deleted = 0 AND i.checked_on >= :start AND i.checked_on <= :end
+                  AND i.checked_on <= :as_of AND {inspection_visible("i")}
+                GROUP BY 1
+                """,
+                params,
+            ).fetchall()
+        )
         names = {
             row_id: name
             for row_id, name in self.db.execute(
@@ -194,8 +220,13 @@ class Scores:
         rows = []
         for department_id, name in names.items():
             entry = totals.get(department_id)
+            checked = inspected.get(department_id, 0)
             if entry is None:
-                rows.append(DepartmentScore(department_id, name, base, 0, 0, 0, 0.0, 0.0))
+                rows.append(
+                    DepartmentScore(
+                        department_id, name, base, 0, 0, 0, 0.0, 0.0, inspections=checked
+                    )
+                )
                 continue
             score = base + entry["deducted"] + entry["credited"]
             rows.append(
@@ -209,9 +240,10 @@ class Scores:
                     round(entry["deducted"], 2),
                     round(entry["credited"], 2),
                     dict(entry["by_severity"]),
+                    inspections=checked,
                 )
             )
-        rows.sort(key=lambda row: (-row.score, row.findings, row.department))
+        rows.sort(key=lambda row: (-row.score, row.findings, sort_key(row.department)))
         ranked = []
         for index, row in enumerate(rows):
             rank = ranked[-1].rank if ranked and ranked[-1].score == row.score else index + 1
@@ -243,3 +275,27 @@ def _with_rank(row: DepartmentScore, rank: int) -> DepartmentScore:
     from dataclasses import replace
 
     return replace(row, rank=rank)
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """What ``Scores`` reads through, for a connection that never writes."""
+
+    db: Any
+
+
+def ranking_in_file(
+    path: str, starts_on: date, ends_on: date, *, as_of: date | None = None
+) -> Ranking:
+    """``Scores.ranking`` on a read-only connection of its own (for a worker thread: over
+    300,000 findings it takes about a second)."""
+    from sqlite_utils import Database
+
+    from app.storage.database import connect_read_only
+
+    connection = connect_read_only(path)
+    try:
+        reader = _Reader(Database(connection, execute_plugins=False))
+        return Scores(reader).ranking(starts_on, ends_on, as_of=as_of)  # type: ignore[arg-type]
+    finally:
+        connection.close()

@@ -27,7 +27,7 @@ def test_the_shell_shows_navigation_status_and_an_empty_ledger(window: MainWindo
     assert storage.device_id[:8] in window.about_text()  # in 关于, not in the status bar
     assert storage.path.name in window.windowTitle()
     menus = [action.text() for action in window.menuBar().actions()]
-    assert menus == ["文件(&F)", "视图(&V)", "台账(&L)", "帮助(&H)"]
+    assert menus == ["文件(&F)", "视图(&V)", "台账(&L)", "明察暗访(&M)", "帮助(&H)"]
 
 
 def test_navigation_by_list_and_by_action(window: MainWindow, qtbot) -> None:
