@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.domain.inspection import Severity, Verdict
 from app.paths import SAMPLE_PLAN
@@ -413,3 +413,11 @@ def test_nothing_is_cut_on_a_laptop_screen(qtbot, services) -> None:
     form.resize(laptop)
     qtbot.waitUntil(lambda: form.size() == laptop)
     assert _clipped(form) == []
+
+
+def test_quitting_the_app_saves_what_is_still_pending(qtbot, services) -> None:
+    form = open_form(qtbot, services)
+    form.header.summary.setFocus()
+    type_keys(qtbot, "typed as the app quits")
+    QApplication.instance().aboutToQuit.emit()
+    assert record_row(services, form)["summary"] == "typed as the app quits"

@@ -244,6 +244,8 @@ class TemplateEditor(QDialog):
     def _show_template(self) -> None:
         template = self.current()
         has = template is not None
+        if template is not None and self.list.currentItem() is not None:
+            self.list.currentItem().setText(f"{template.name}（{len(template.items)} 项）")
         for widget in (
             self.name,
             self.note,

@@ -11,6 +11,7 @@ the form and nothing typed is lost. Files dropped on the editor are evidence of 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.inspection import Severity
+from app.domain.inspection import Severity, Verdict
 from app.services.findings import DEFAULT_CATEGORY, MAX_RECTIFY_WORKDAYS, FindingDraft
 from app.storage import WriteError
 from ui.widgets.dates import ERROR_COLOUR, date_edit
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from app.domain.workdays import WorkCalendar
+    from app.services.context import Services
     from app.services.evidence import Evidence
 
 DEFAULT_RECTIFY_WORKDAYS = 10  # two working weeks: the usual 整改期限 of a window problem
@@ -243,3 +245,67 @@ class FindingEditor(QDialog):
             self.due_label.setText("没有整改期限的问题不会出现在催办提醒中")
         if not self.error.isHidden():
             self.error.hide()
+
+
+def editor_for_item(
+    services: Services,
+    answer_id: str,
+    *,
+    on_files_dropped: Callable[[list[Path]], None] | None = None,
+    parent: QWidget | None = None,
+) -> FindingEditor | str:
+    """F2 on a checklist item: the editor of its finding (to change it), or a new finding
+    prefilled from the item (``ChecklistService.propose_finding``) — or why it cannot be one."""
+    checklists, findings = services.checklists, services.findings
+    answer = checklists.answer(answer_id)
+    record = findings.visible_record(answer.inspection_id)
+    detail = findings.get(answer.finding_id) if answer.finding_id else None
+    if detail is not None:
+        draft = FindingDraft(
+            detail.description,
+            department_id=detail.department_id,
+            rectify_by=detail.rectify_by if detail.rectify_workdays is None else None,
+            category=detail.category,
+            severity=detail.severity,
+            rectify_workdays=detail.rectify_workdays,
+        )
+        heading = f"修改问题（来自第 {answer.position} 项：{answer.text}）"
+
+        def save(value: FindingDraft) -> None:
+            findings.edit(detail.id, value)
+
+        evidence = services.evidence.for_finding(detail.id)
+    else:
+        if answer.verdict in (Verdict.PASS, Verdict.NOT_APPLICABLE):
+            return (
+                f"第 {answer.position} 项的结论是“{answer.verdict.label}”，不能转为问题；"
+                "如有问题，请先按 3 把结论改为“不符合”。"
+            )
+        proposal = checklists.propose_finding(answer.id)
+        draft = replace(proposal, rectify_workdays=DEFAULT_RECTIFY_WORKDAYS)
+        heading = f"把第 {answer.position} 项转为问题：{answer.text}"
+
+        def save(value: FindingDraft) -> None:
+            checklists.raise_finding(
+                answer_id,
+                description=value.description,
+                department_id=value.department_id,
+                category=value.category,
+                severity=value.severity,
+                rectify_by=value.rectify_by,
+                rectify_workdays=value.rectify_workdays,
+            )
+
+        evidence = services.evidence.for_answer(answer.id)
+    return FindingEditor(
+        draft,
+        heading=heading,
+        found_on=date.fromisoformat(record["checked_on"]),
+        departments=services.inspections.departments(record["measure_id"]),
+        categories=services.vocabulary.names("category"),
+        calendar=findings.calendar,
+        save=save,
+        evidence=evidence,
+        on_files_dropped=on_files_dropped,
+        parent=parent,
+    )

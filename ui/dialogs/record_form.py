@@ -34,36 +34,29 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
-    QComboBox,
+    QApplication,
     QDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
-    QScrollArea,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 from shiboken6 import getCppPointer, isValid
 
-from app.domain.collation import collated
 from app.domain.inspection import RecordState, Verdict
-from app.services.findings import FindingDraft
 from app.storage import WriteError
 from ui.dialogs.evidence_preview import EvidencePreview
-from ui.dialogs.finding_editor import DEFAULT_RECTIFY_WORKDAYS, FindingEditor
+from ui.dialogs.finding_editor import FindingEditor, editor_for_item
 from ui.widgets.autosave import Autosaver
-from ui.widgets.checklist_item import ChecklistItemPanel
-from ui.widgets.checklist_table import ChecklistTable
+from ui.widgets.checklist_editor import ChecklistEditor
 from ui.widgets.dates import ERROR_COLOUR
 from ui.widgets.evidence_import import EvidenceImport, add_evidence_files, show_refused
 from ui.widgets.evidence_strip import EvidenceStrip, dropped_files
 from ui.widgets.file_dialogs import FileDialogs, FilePurpose
 from ui.widgets.record_header import TEXT_FIELDS, RecordHeader
 from ui.widgets.sizing import fit_to_screen
-from ui.widgets.text_fields import FieldEdit
 
 if TYPE_CHECKING:
     from app.services.checklists import Answer
@@ -179,7 +172,6 @@ class RecordForm(QDialog):
         self._closing = False
         self._in_close = False
         self._editor: FindingEditor | None = None
-        self._shown_answer: str | None = None
         self._refusals: dict[str, str] = {}  # field key → why its last value was not saved
         self.measure = services.repository.get("measures", record["measure_id"])
         self.saver = Autosaver(self)
@@ -206,74 +198,23 @@ class RecordForm(QDialog):
         self.header.sig_field_edited.connect(self._header_edited)
         self.header.sig_field_done.connect(self._header_done)
 
-        self.table = ChecklistTable()
-        self.table.currentCellChanged.connect(lambda *_: self._show_current())
-        self.table.sig_verdict.connect(self.set_verdict)
-        self.table.sig_next.connect(self.next_item)
-        self.table.sig_move.connect(self._move_item)
-        self.table.sig_remove.connect(self._remove_item)
-        self.table.sig_files_dropped.connect(
+        self.checklist = ChecklistEditor(
+            services.checklists, services.evidence, self.saver, inspection_id
+        )
+        self.checklist.sig_message.connect(lambda text, error: self._say(text, error=error))
+        self.checklist.sig_raise.connect(self.raise_finding)
+        self.checklist.sig_item_files.connect(
             lambda answer_id, paths: self.add_files(paths, self._item_target(answer_id))
         )
-        self.new_item = FieldEdit()
-        self.new_item.setPlaceholderText("添加检查项：输入内容后按 Enter（Ctrl+N）")
-        self.new_item.setMaxLength(500)
-        self.new_item.sig_enter.connect(self.add_custom_item)
-        self.templates = QComboBox()
-        self.templates.setToolTip("把检查模板中的检查项加到清单末尾")
-        self.add_template = QPushButton("添加模板项")
-        self.add_template.clicked.connect(self.add_template_items)
-        self.manage_templates = QPushButton("管理模板…")
-        self.manage_templates.clicked.connect(self.edit_templates)
-        self._fill_templates()
-        adding = QHBoxLayout()
-        adding.addWidget(self.new_item, 2)
-        adding.addWidget(self.templates, 1)
-        adding.addWidget(self.add_template)
-        adding.addWidget(self.manage_templates)
-        checklist = QWidget()
-        left = QVBoxLayout(checklist)
-        left.setContentsMargins(0, 0, 0, 0)
-        self.checklist_label = QLabel()
-        left.addWidget(self.checklist_label)
-        left.addWidget(self.table, 1)
-        left.addLayout(adding)
-
-        self.panel = ChecklistItemPanel()
-        self.panel.sig_verdict.connect(
-            lambda verdict: (
-                self.table.current_id() and self.set_verdict(self.table.current_id(), verdict)
-            )
-        )
-        self.panel.measured.textEdited.connect(self._measured_edited)
-        self.panel.measured.editingFinished.connect(self._flush_current)
-        self.panel.measured.sig_enter.connect(self._field_enter)
-        self.panel.note.textEdited.connect(self._note_edited)
-        self.panel.note.editingFinished.connect(self._flush_current)
-        self.panel.note.sig_enter.connect(self._field_enter)
-        self.panel.add_evidence.clicked.connect(self.choose_item_evidence)
-        self.panel.raise_button.clicked.connect(self.raise_finding)
-        self.panel.evidence.sig_files_dropped.connect(
-            lambda paths: (
-                self.table.current_id()
-                and self.add_files(paths, self._item_target(self.table.current_id()))
-            )
-        )
-        self.panel.evidence.sig_preview.connect(
-            lambda evidence_id: self.preview(self.panel.evidence, evidence_id)
-        )
-        self.panel.evidence.sig_remove.connect(self._remove_evidence)
-        panel_area = QScrollArea()  # a low screen scrolls the item's fields, never cuts them
-        panel_area.setWidget(self.panel)
-        panel_area.setWidgetResizable(True)
-        panel_area.setFrameShape(QFrame.Shape.NoFrame)
-        panel_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(checklist)
-        splitter.addWidget(panel_area)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setChildrenCollapsible(False)
+        self.checklist.sig_choose_item_evidence.connect(self.choose_item_evidence)
+        self.checklist.sig_preview.connect(self.preview)
+        self.checklist.sig_remove_evidence.connect(self._remove_evidence)
+        # Its parts, by the names the form's users and tests know them by.
+        self.table = self.checklist.table
+        self.panel = self.checklist.panel
+        self.new_item = self.checklist.new_item
+        self.templates = self.checklist.templates
+        self.add_template = self.checklist.add_template
 
         self.record_evidence = EvidenceStrip("把照片或文件拖到窗口中，作为整条记录的证据")
         self.record_evidence.sig_files_dropped.connect(
@@ -316,7 +257,7 @@ class RecordForm(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.header)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.checklist, 1)
         layout.addLayout(evidence_row)
         layout.addWidget(self.record_evidence)
         layout.addLayout(bottom)
@@ -341,6 +282,9 @@ class RecordForm(QDialog):
         self.reload()
         self._apply_state()
         RecordForm._open[inspection_id] = self
+        application = QApplication.instance()
+        if application is not None:  # the app quitting with the form open: typing kept too
+            application.aboutToQuit.connect(self._save_before_quit)
         self.destroyed.connect(_forget(inspection_id, getCppPointer(self)[0]))
         if created:
             self.header.plan.setFocus()
@@ -367,72 +311,14 @@ class RecordForm(QDialog):
             f"检查记录（{state.label}）　措施 {self._number()}{self.measure['title']}"
         )
         self.setWindowTitle(f"记录检查 — {self.measure['title']}")
-        answers = self._services.checklists.answers(self.inspection_id)
-        self.table.set_answers(answers)
-        answered = sum(1 for a in answers if a.verdict is not None)
-        findings = sum(1 for a in answers if a.finding_id)
-        self.checklist_label.setText(
-            f"检查清单：{len(answers)} 项，已填结论 {answered} 项，转为问题 {findings} 项"
-            "　（1–4 填结论，Enter 下一项，F2 转为问题）"
-        )
-        self._show_current(force=True)
+        self.checklist.reload()
         self._show_record_evidence()
 
     def current_answer(self) -> Answer | None:
         return self.table.current_answer()
 
     def set_verdict(self, answer_id: str, verdict: Verdict | None) -> None:
-        if not self.is_draft():
-            return
-        self.saver.save_now(
-            f"verdict:{answer_id}",
-            lambda: self._answer_saved(self._services.checklists.set_verdict(answer_id, verdict)),
-        )
-
-    def next_item(self) -> None:
-        self.saver.flush()
-        if not self.table.go_next():
-            self._say("已是最后一项。填写完毕后按 Ctrl+Enter 完成记录。")
-
-    def add_custom_item(self) -> None:
-        text = self.new_item.text().strip()
-        if not text or not self.is_draft():
-            return
-        try:
-            answer_id = self._services.checklists.add_custom(self.inspection_id, text)
-        except WriteError as error:
-            self._say(str(error), error=True)
-            return
-        self.new_item.clear()
-        self.reload()
-        self.table.select_id(answer_id)
-        self._say(f"已添加检查项“{text}”。")
-
-    def add_template_items(self) -> None:
-        template_id = self.templates.currentData()
-        if not template_id or not self.is_draft():
-            return
-        try:
-            created = self._services.checklists.create_answers(
-                self.inspection_id, [], template_ids=[template_id]
-            )
-        except WriteError as error:
-            self._say(str(error), error=True)
-            return
-        self.reload()
-        name = self.templates.currentText()
-        self._say(
-            f"已从模板“{name}”添加 {len(created)} 项。"
-            if created
-            else f"模板“{name}”的检查项都已在清单中。"
-        )
-
-    def edit_templates(self) -> None:
-        from ui.dialogs.checklist_templates import TemplateEditor
-
-        editor = TemplateEditor(self._services.checklists, parent=self)
-        editor.finished.connect(lambda _result: self._fill_templates())
-        editor.open()
+        self.checklist.set_verdict(answer_id, verdict)
 
     # ---- Findings ---------------------------------------------------------------------------
 
@@ -442,70 +328,21 @@ class RecordForm(QDialog):
         if answer is None or not self.is_draft() or self._editor is not None:
             return None
         self.saver.flush()
-        answer = self._services.checklists.answer(answer.id)
-        findings = self._services.findings
-        detail = findings.get(answer.finding_id) if answer.finding_id else None
-        checklists = self._services.checklists
-        if detail is not None:
-            draft = FindingDraft(
-                detail.description,
-                department_id=detail.department_id,
-                rectify_by=detail.rectify_by if detail.rectify_workdays is None else None,
-                category=detail.category,
-                severity=detail.severity,
-                rectify_workdays=detail.rectify_workdays,
+        try:
+            editor = editor_for_item(
+                self._services,
+                answer.id,
+                on_files_dropped=lambda paths, answer_id=answer.id: self.add_files(
+                    paths, self._item_target(answer_id)
+                ),
+                parent=self,
             )
-            heading = f"修改问题（来自第 {answer.position} 项：{answer.text}）"
-
-            def save(value: FindingDraft) -> None:
-                findings.edit(detail.id, value)
-
-            evidence = self._services.evidence.for_finding(detail.id)
-        else:
-            if answer.verdict in (Verdict.PASS, Verdict.NOT_APPLICABLE):
-                self._say(
-                    f"第 {answer.position} 项的结论是“{answer.verdict.label}”，不能转为问题；"
-                    "如有问题，请先按 3 把结论改为“不符合”。",
-                    error=True,
-                )
-                return None
-            proposal = checklists.propose_finding(answer.id)
-            draft = FindingDraft(
-                proposal.description,
-                department_id=proposal.department_id,
-                category=proposal.category,
-                severity=proposal.severity,
-                rectify_workdays=DEFAULT_RECTIFY_WORKDAYS,
-            )
-            heading = f"把第 {answer.position} 项转为问题：{answer.text}"
-            answer_id = answer.id
-
-            def save(value: FindingDraft) -> None:
-                checklists.raise_finding(
-                    answer_id,
-                    description=value.description,
-                    department_id=value.department_id,
-                    category=value.category,
-                    severity=value.severity,
-                    rectify_by=value.rectify_by,
-                    rectify_workdays=value.rectify_workdays,
-                )
-
-            evidence = self._services.evidence.for_answer(answer.id)
-        editor = FindingEditor(
-            draft,
-            heading=heading,
-            found_on=date.fromisoformat(self._record["checked_on"]),
-            departments=self._services.inspections.departments(self._record["measure_id"]),
-            categories=self._services.vocabulary.names("category"),
-            calendar=self._services.findings.calendar,
-            save=save,
-            evidence=evidence,
-            on_files_dropped=lambda paths, answer_id=answer.id: self._finding_files(
-                answer_id, paths
-            ),
-            parent=self,
-        )
+        except WriteError as error:
+            self._say(str(error), error=True)
+            return None
+        if isinstance(editor, str):
+            self._say(editor, error=True)
+            return None
         self._editor = editor
         editor.finished.connect(lambda result: self._editor_closed(editor, result))
         editor.open()
@@ -705,42 +542,6 @@ class RecordForm(QDialog):
             return
         self.saver.save_now(f"header:{name}", lambda: self._set_field(name))
 
-    def _measured_edited(self, text: str) -> None:
-        answer_id = self.panel.answer().id if self.panel.answer() else None
-        if answer_id is None or not self.is_draft():
-            return
-        checklists = self._services.checklists
-        self.saver.schedule(
-            f"measured:{answer_id}",
-            lambda: self._answer_saved(checklists.set_measured(answer_id, text)),
-        )
-
-    def _note_edited(self, text: str) -> None:
-        answer_id = self.panel.answer().id if self.panel.answer() else None
-        if answer_id is None or not self.is_draft():
-            return
-        checklists = self._services.checklists
-        self.saver.schedule(
-            f"note:{answer_id}", lambda: self._answer_saved(checklists.set_note(answer_id, text))
-        )
-
-    def _flush_current(self) -> None:
-        answer = self.panel.answer()
-        if answer is not None:
-            self.saver.flush(f"measured:{answer.id}")
-            self.saver.flush(f"note:{answer.id}")
-
-    def _field_enter(self) -> None:
-        """Enter in the measured value or the note: saved, and on to the next item."""
-        self._flush_current()
-        self.table.setFocus()
-        self.next_item()
-
-    def _answer_saved(self, answer: Answer) -> None:
-        self.table.update_answer(answer)
-        if self.panel.answer() is not None and self.panel.answer().id == answer.id:
-            self.panel.show_answer(answer, keep_typing=True)
-
     def _save_everything(self) -> bool:
         """Flush every pending write; False (the reason shown) while one stays refused."""
         self.saver.flush()
@@ -761,8 +562,8 @@ class RecordForm(QDialog):
         kind, _sep, rest = key.partition(":")
         if kind == "header":
             self._mark(rest, message)
-        elif kind == "measured" and self.panel.answer() and self.panel.answer().id == rest:
-            self.panel.show_refusal(message)
+        elif kind == "measured":
+            self.checklist.show_refusal(rest, message)
 
     def _mark(self, name: str, message: str | None) -> None:
         widget = {
@@ -777,64 +578,10 @@ class RecordForm(QDialog):
         )
         widget.setToolTip(message or "")
 
-    # ---- Internals: the checklist -----------------------------------------------------------
-
-    def _show_current(self, *, force: bool = False) -> None:
-        answer = self.table.current_answer()
-        answer_id = answer.id if answer else None
-        if not force and answer_id == self._shown_answer:
-            return
-        self._flush_current()
-        self._shown_answer = answer_id
-        self.panel.show_answer(answer)
-        self.panel.set_read_only(not self.is_draft())
-        evidence = self._services.evidence.for_answer(answer.id) if answer else []
-        self.panel.evidence.set_evidence(evidence)
-
-    def _move_item(self, answer_id: str, delta: int) -> None:
-        ids = [a.id for a in self.table.answers()]
-        index = ids.index(answer_id) + delta
-        if not 0 <= index < len(ids):
-            return
-        try:
-            self._services.checklists.move(answer_id, index)
-        except WriteError as error:
-            self._say(str(error), error=True)
-            return
-        self.reload()
-        self.table.select_id(answer_id)
-
-    def _remove_item(self, answer_id: str) -> None:
-        answer = self._services.checklists.answer(answer_id)
-        reply = QMessageBox.question(
-            self, "删除检查项", f"从检查清单中删除第 {answer.position} 项“{answer.text}”吗？"
-        )
-        if reply != QMessageBox.StandardButton.Yes:
-            return
-        try:
-            self._services.checklists.remove(answer_id)
-        except WriteError as error:
-            self._say(str(error), error=True)
-            return
-        self.reload()
+    # ---- Internals: the checklist and its findings ---------------------------------------------
 
     def _focus_new_item(self) -> None:
         self.new_item.setFocus()
-
-    def _fill_templates(self) -> None:
-        current = self.templates.currentData()
-        self.templates.clear()
-        templates = collated(self._services.checklists.templates(), key=lambda t: t.name)
-        if not templates:
-            self.templates.addItem("（没有检查模板）", None)
-        for template in templates:
-            self.templates.addItem(f"{template.name}（{len(template.items)} 项）", template.id)
-        self.templates.setCurrentIndex(max(self.templates.findData(current), 0))
-        self.add_template.setEnabled(bool(templates) and self.is_draft_safe())
-
-    def is_draft_safe(self) -> bool:
-        record = getattr(self, "_record", None)
-        return record is None or record["state"] == RecordState.DRAFT
 
     def _editor_closed(self, editor: FindingEditor, result: int) -> None:
         self._editor = None
@@ -847,6 +594,10 @@ class RecordForm(QDialog):
 
     # ---- Internals: evidence --------------------------------------------------------------------
 
+    def _save_before_quit(self) -> None:
+        if not self.is_importing():
+            self.saver.flush()
+
     def _record_target(self) -> dict[str, str | None]:
         return {"inspection_id": self.inspection_id}
 
@@ -856,9 +607,6 @@ class RecordForm(QDialog):
         if answer.finding_id and self._services.findings.get(answer.finding_id) is not None:
             target["finding_id"] = answer.finding_id  # its finding's evidence too
         return target
-
-    def _finding_files(self, answer_id: str, paths: list[Path]) -> None:
-        self.add_files(paths, self._item_target(answer_id))
 
     def _choose_files(self) -> list[Path]:
         if not self.is_draft() or self.is_importing():
@@ -923,16 +671,9 @@ class RecordForm(QDialog):
     def _apply_state(self) -> None:
         draft = self.is_draft()
         self.header.set_read_only(not draft)
-        self.table.read_only = not draft
-        self.panel.set_read_only(not draft)
+        self.checklist.set_editable(draft)
         self.record_evidence.read_only = not draft
-        for widget in (
-            self.new_item,
-            self.templates,
-            self.add_template,
-            self.add_record_evidence,
-            self.discard_button,
-        ):
+        for widget in (self.add_record_evidence, self.discard_button):
             widget.setEnabled(draft)
         self.finish_button.setVisible(draft)
         self.discard_button.setVisible(draft)
@@ -1007,16 +748,7 @@ class RecordForm(QDialog):
     def _chain_tabs(self) -> None:
         order: list[QWidget] = [
             *self.header.fields(),
-            self.table,
-            self.panel.measured,
-            self.panel.note,
-            self.panel.add_evidence,
-            self.panel.evidence,
-            self.panel.raise_button,
-            self.new_item,
-            self.templates,
-            self.add_template,
-            self.manage_templates,
+            *self.checklist.tab_order(),
             self.record_evidence,
             self.add_record_evidence,
             self.discard_button,
