@@ -67,6 +67,10 @@ class Autosaver(QObject):
             except WriteError as error:
                 ok = False
                 self.sig_failed.emit(name, str(error))
+            except Exception as error:  # a bug: said, never swallowed with the typing
+                ok = False
+                reason = f"{type(error).__name__}：{error}"
+                self.sig_failed.emit(name, f"保存时出错（{reason}），请重试。")
             else:
                 self.last_saved = datetime.now()
                 self.sig_saved.emit(name)
