@@ -5,7 +5,8 @@ deadlines, targets, service promises) plus templates the office keeps. Each item
 符合 / 基本符合 / 不符合 / 不适用, with a measured value checked against the item's target, a note
 and evidence (app/services/evidence.py). The UI saves field by field: every setter here is one
 small transaction through ``Repository``. ``raise_finding`` turns an item into a finding and links
-it, in one transaction.
+it, in one transaction; the finding itself is written by ``Findings.add`` (findings.py), the one
+way a finding is created.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from app.services.checklist_proposal import (
     TargetFact,
     propose_checklist,
 )
+from app.services.findings import FindingDraft, Findings, categories
 from app.services.measured import (
     MeasuredCheck,
     MeasuredValueError,
@@ -163,9 +165,14 @@ class Template:
 
 
 class ChecklistService:
-    def __init__(self, repository: Repository) -> None:
+    def __init__(self, repository: Repository, findings: Findings | None = None) -> None:
+        """``findings``: the 整改 service findings are created through (with the office's
+        working-day calendar); by default one on the holiday table as it is now."""
         self.repo = repository
         self.db = repository.db
+        if findings is None:
+            findings = Findings(repository, HolidayTable(repository).calendar())
+        self.findings = findings
 
     # ---- Proposal ---------------------------------------------------------------------------
 
@@ -405,6 +412,19 @@ class ChecklistService:
 
     # ---- Turning an item into a finding -----------------------------------------------------
 
+    def propose_finding(self, answer_id: str) -> FindingDraft:
+        """What ``raise_finding`` would write for this item, to prefill the finding editor:
+        the item, its measured check and its note as the description, the category the item
+        suggests, the default responsible department, severity 一般, no 整改期限."""
+        answer = self.answer(answer_id)
+        inspection = self._inspection(answer.inspection_id)
+        category = _category_for(answer)
+        return FindingDraft(
+            self._describe(answer),
+            department_id=self._department(inspection["measure_id"], inspection, None),
+            category=category if category in categories(self.db) else None,
+        )
+
     def raise_finding(
         self,
         answer_id: str,
@@ -418,10 +438,11 @@ class ChecklistService:
     ) -> str:
         """Turn a 不符合 (or 基本符合) item into a finding; returns the finding's id.
 
-        In one transaction: the finding (open, 待整改, found on the record's date, for the
-        measure's lead department unless told otherwise), the item's ``finding_id`` (and its
-        verdict 不符合 if it had none), and the item's evidence attached to the finding too.
-        Written in the shape ``Inspections.record`` writes findings."""
+        In one transaction: the finding, written by ``Findings.add`` (the one way a finding
+        is created: open, 待整改, found on the record's date, with its rules and the 暗访
+        visibility), the item's ``finding_id`` (and its verdict 不符合 if it had none), and the
+        item's evidence attached to the finding too. The responsible department defaults to
+        the record's inspected department when it is one of the measure's, else the lead."""
         answer = self.answer(answer_id)
         if answer.finding_id is not None and self._live("findings", answer.finding_id):
             raise WriteError("这一项已经转为问题，不能重复转。")
@@ -438,7 +459,7 @@ class ChecklistService:
         department_id = self._department(measure_id, inspection, department_id)
         category = self._category(category if category is not None else _category_for(answer))
         try:
-            severity_value = Severity(severity).value
+            severity = Severity(severity)
         except ValueError:
             raise WriteError("问题的严重程度应为“一般”“较重”或“严重”。") from None
         if rectify_workdays is not None:
@@ -446,12 +467,20 @@ class ChecklistService:
                 raise WriteError("整改期限的工作日数应为整数。")
             if rectify_workdays < 1:
                 raise WriteError("整改期限至少为 1 个工作日。")
-            computed = HolidayTable(self.repo).calendar().add_workdays(found_on, rectify_workdays)
+            computed = self.findings.calendar.add_workdays(found_on, rectify_workdays)
             if rectify_by is not None and rectify_by != computed:
                 raise WriteError("整改期限请只填工作日数或日期中的一个。")
-            rectify_by = computed
+            rectify_by = None  # the same date: Findings counts it from the working days
         if rectify_by is not None and rectify_by < found_on:
             raise WriteError("整改期限早于检查日期，请重新填写。")
+        draft = FindingDraft(
+            text,
+            department_id=department_id,
+            rectify_by=rectify_by,
+            category=None if category not in categories(self.db) else category,
+            severity=severity,
+            rectify_workdays=rectify_workdays,
+        )
         evidence_ids = [
             row[0]
             for row in self.db.execute(
@@ -461,22 +490,7 @@ class ChecklistService:
             )
         ]
         with self.repo.transaction():
-            finding_id = self.repo.insert(
-                "findings",
-                {
-                    "inspection_id": answer.inspection_id,
-                    "measure_id": measure_id,
-                    "department_id": department_id,
-                    "description": text,
-                    "found_on": found_on.isoformat(),
-                    "rectify_by": rectify_by.isoformat() if rectify_by else None,
-                    "rectified_on": None,
-                    "category": category,
-                    "severity": severity_value,
-                    "rectify_workdays": rectify_workdays,
-                    "stage": "pending",
-                },
-            )
+            finding_id = self.findings.add(answer.inspection_id, draft)
             values: dict[str, Any] = {"finding_id": finding_id}
             if answer.verdict is None:
                 values["verdict"] = Verdict.FAIL.value
@@ -719,11 +733,11 @@ class ChecklistService:
         ]
         inspected = inspection.get("department_id")
         if department_id is None:
-            if inspected and self._live("departments", inspected):
+            if inspected in ordered:
                 return inspected
             return ordered[0] if ordered else None
-        if department_id not in ordered and department_id != inspected:
-            raise WriteError("责任部门不是这项措施的责任部门，也不是被检查的部门，请重新选择。")
+        if department_id not in ordered:
+            raise WriteError("责任部门不是这项措施的牵头或责任部门，请从措施的部门中选择。")
         return department_id
 
     def _category(self, name: str) -> str:

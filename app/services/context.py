@@ -75,7 +75,7 @@ class Services:
     def checklists(self) -> ChecklistService:
         from app.services.checklists import ChecklistService
 
-        return ChecklistService(self.repository)
+        return ChecklistService(self.repository, self.findings)  # one way to a finding
 
     @cached_property
     def evidence(self) -> EvidenceStore:

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from app.domain.workdays import WorkCalendar
     from app.storage import Repository
 
-__all__ = ["OPEN_FINDING_SQL", "FindingDraft", "Inspections", "read_inspections"]
+__all__ = ["DRAFT_FIELDS", "OPEN_FINDING_SQL", "FindingDraft", "Inspections", "read_inspections"]
 
 # "Open at the as-of date", in SQL over a findings row ``f`` (used by the ledger filter too).
 # Callers add ``finding_visible("f")`` (and the viewer's parameters): a hidden 暗访 finding is
@@ -54,6 +54,25 @@ VISIBLE_OPEN_FINDING_SQL = f"{OPEN_FINDING_SQL} AND {finding_visible('f')}"
 
 MAX_TEXT_CHARS = 5000  # summary of a record
 MAX_FIELD_CHARS = 200  # inspector names, place, method
+
+# The header fields of a record the form writes one by one (``Inspections.set_field``).
+DRAFT_FIELDS = (
+    "inspection_plan_id",
+    "kind",
+    "method",
+    "checked_on",
+    "inspector",
+    "place",
+    "department_id",
+    "summary",
+)
+_FIELD_LABELS = {
+    "inspector": "检查人",
+    "place": "检查地点",
+    "method": "检查方式",
+    "summary": "检查情况",
+}
+_FINAL_MESSAGE = "该检查记录已完成，不能直接修改；如需修改，请先点“继续修改”把它改回草稿。"
 
 
 @dataclass(frozen=True)
@@ -327,6 +346,163 @@ class Inspections:
             raise WriteError("通报日期不能早于检查日期。")
         self.repo.update("inspections", inspection_id, {"disclosed_on": on.isoformat()})
 
+    # ---- Drafts: a record written as it is typed --------------------------------------------
+
+    def start_draft(
+        self,
+        measure_id: str,
+        *,
+        checked_on: date | None = None,
+        kind: InspectionKind = InspectionKind.OPEN,
+        inspector: str | None = None,
+        inspection_plan_id: str | None = None,
+        place: str = "",
+        method: str = "",
+        department_id: str | None = None,
+        today: date | None = None,
+    ) -> str:
+        """A new record in the ``draft`` state, written now; returns its id.
+
+        ``checked_on`` defaults to today, ``inspector`` to ``last_inspector()``; a record of a
+        plan takes the plan's mode. Only what is given is checked (an empty inspector is fine
+        in a draft; ``finalize`` asks for it)."""
+        today = today or date.today()
+        checked_on = checked_on or today
+        if inspector is None:
+            inspector = self.last_inspector()
+        self._check_measure(measure_id)
+        values = {
+            "checked_on": checked_on,
+            "kind": InspectionKind(kind),
+            "inspector": inspector,
+            "inspection_plan_id": inspection_plan_id,
+            "place": place,
+            "method": method,
+            "department_id": department_id,
+        }
+        row: dict[str, Any] = {"measure_id": measure_id}
+        for name, value in values.items():
+            row.update(self._draft_value(name, value, today=today))
+        if inspection_plan_id:
+            row["kind"] = self._plan_mode(inspection_plan_id)
+        row.update(
+            {
+                "summary": "",
+                "state": RecordState.DRAFT.value,
+                "created_by": read_current_user(self.db).name,
+            }
+        )
+        return self.repo.insert("inspections", row)
+
+    def set_field(
+        self, inspection_id: str, name: str, value: Any, *, today: date | None = None
+    ) -> list[str]:
+        """Write one header field of a draft (``DRAFT_FIELDS``) in its own transaction.
+
+        The field is checked as ``record`` checks it; a refused value writes nothing. Choosing
+        a plan sets the record's mode to the plan's; a record of a plan cannot take the other
+        mode. A new inspection date moves the record's findings with it (their date, and a
+        整改期限 of N working days). Returns the columns that changed."""
+        if name not in DRAFT_FIELDS:
+            raise WriteError(f"检查记录没有可填写的字段“{name}”。")
+        record = self._draft(inspection_id)
+        today = today or date.today()
+        values = self._draft_value(name, value, today=today)
+        plan_id = values.get("inspection_plan_id", record["inspection_plan_id"])
+        if name == "inspection_plan_id" and plan_id:
+            values["kind"] = self._plan_mode(plan_id)
+        if name == "kind" and plan_id and values["kind"] != self._plan_mode(plan_id):
+            plan = self.repo.get("inspection_plans", plan_id)
+            mode = InspectionKind(plan["mode"]).label
+            raise WriteError(
+                f"这份记录属于督查方案“{plan['name']}”（{mode}），检查方式随方案；"
+                "如要改为另一种，请先把督查方案改为“不属于任何方案”。"
+            )
+        with self.repo.transaction():
+            changed = self.repo.update("inspections", inspection_id, values)
+            if "checked_on" in changed:
+                self._move_findings(inspection_id, date.fromisoformat(values["checked_on"]))
+        return changed
+
+    def finalize(self, inspection_id: str, *, today: date | None = None) -> None:
+        """完成: check the whole record as ``record`` would and make it ``final``."""
+        record = self.findings.visible_record(inspection_id)
+        if record["state"] == RecordState.FINAL:
+            return
+        self.check(
+            record["measure_id"],
+            checked_on=date.fromisoformat(record["checked_on"]),
+            inspector=record["inspector"],
+            today=today,
+            inspection_plan_id=record["inspection_plan_id"],
+            method=record["method"],
+            department_id=record["department_id"],
+            place=record["place"],
+            summary=record["summary"],
+        )
+        self.repo.update("inspections", inspection_id, {"state": RecordState.FINAL.value})
+
+    def reopen_draft(self, inspection_id: str) -> None:
+        """继续修改: a final record becomes a draft again, to be corrected and finished anew."""
+        self.findings.visible_record(inspection_id)
+        self.repo.update("inspections", inspection_id, {"state": RecordState.DRAFT.value})
+
+    def discard_draft(self, inspection_id: str) -> None:
+        """删除草稿: tombstone a draft with its checklist, its findings and its evidence rows
+        (the evidence files stay in the folder; a tombstone can be restored). Refused once one
+        of its findings has moved on in the 整改 workflow."""
+        self._draft(inspection_id)
+        moved = self.db.execute(
+            "SELECT COUNT(*) FROM finding_events e JOIN findings f ON f.id = e.finding_id"
+            " WHERE f.inspection_id = ? AND f.deleted = 0 AND e.deleted = 0",
+            [inspection_id],
+        ).fetchone()[0]
+        if moved:
+            raise WriteError("这份草稿中的问题已进入整改流程，不能删除草稿。")
+        with self.repo.transaction():
+            for table in ("evidence", "checklist_answers", "findings"):
+                for (row_id,) in self.db.execute(
+                    f"SELECT id FROM {table} WHERE inspection_id = ? AND deleted = 0",
+                    [inspection_id],
+                ).fetchall():
+                    self.repo.delete(table, row_id)
+            self.repo.delete("inspections", inspection_id)
+
+    def draft_is_empty(self, inspection_id: str) -> bool:
+        """Nothing was entered into this draft since ``start_draft``: no header field edited,
+        no item answered, added or removed, no finding, no evidence."""
+        db = self.db
+        edited = db.execute(
+            "SELECT 1 FROM changes WHERE tbl = 'inspections' AND row_id = ?"
+            " AND base_hlc IS NOT NULL LIMIT 1",
+            [inspection_id],
+        ).fetchone()
+        if edited is not None:
+            return False
+        answered = db.execute(
+            "SELECT 1 FROM checklist_answers WHERE inspection_id = ? AND (deleted = 1"
+            " OR verdict IS NOT NULL OR measured_text <> '' OR note <> '' OR source = 'custom'"
+            " OR finding_id IS NOT NULL) LIMIT 1",
+            [inspection_id],
+        ).fetchone()
+        if answered is not None:
+            return False
+        for table in ("findings", "evidence"):
+            if db.execute(
+                f"SELECT 1 FROM {table} WHERE inspection_id = ? LIMIT 1", [inspection_id]
+            ).fetchone():
+                return False
+        return True
+
+    def drafts(self) -> list[InspectionEntry]:
+        """The drafts the current user may see, most recently started first (to continue)."""
+        rows = self.db.execute(
+            f"{_ENTRY_SQL} WHERE i.deleted = 0 AND i.state = 'draft' AND {inspection_visible('i')}"
+            " ORDER BY i.rowid DESC",
+            viewer_of(self.db).params(),
+        ).fetchall()
+        return [_entry(row, ()) for row in rows]
+
     # ---- Reading ----------------------------------------------------------------------------
 
     def for_measure(self, measure_id: str, *, as_of: date) -> list[InspectionEntry]:
@@ -392,6 +568,70 @@ class Inspections:
         ]
 
     # ---- Internals ----------------------------------------------------------------------------
+
+    def _draft(self, inspection_id: str) -> dict[str, Any]:
+        record = self.findings.visible_record(inspection_id)
+        if record["state"] != RecordState.DRAFT:
+            raise WriteError(_FINAL_MESSAGE)
+        return record
+
+    def _plan_mode(self, plan_id: str) -> str:
+        self._check_plan(plan_id)
+        return InspectionKind(self.repo.get("inspection_plans", plan_id)["mode"]).value
+
+    def _draft_value(self, name: str, value: Any, *, today: date) -> dict[str, Any]:
+        """The column value of one header field, checked as ``record`` checks it."""
+        if name == "checked_on":
+            if not isinstance(value, date):
+                raise WriteError("请填写检查日期。")
+            if value > today:
+                raise WriteError("检查日期不能晚于今天。")
+            return {"checked_on": value.isoformat()}
+        if name == "kind":
+            try:
+                return {"kind": InspectionKind(value).value}
+            except ValueError:
+                raise WriteError("请选择明察或暗访。") from None
+        if name == "inspection_plan_id":
+            if value:
+                self._check_plan(value)
+            return {"inspection_plan_id": value or None}
+        if name == "department_id":
+            if value:
+                department = self.repo.get("departments", value)
+                if department is None or department["deleted"]:
+                    raise WriteError("受检部门不存在或已删除，请重新选择。")
+            return {"department_id": value or None}
+        text = str(value or "").strip()
+        limit = MAX_TEXT_CHARS if name == "summary" else MAX_FIELD_CHARS
+        if len(text) > limit:
+            raise WriteError(f"{_FIELD_LABELS[name]}太长（最多 {limit} 字）。")
+        if name == "method" and text and text not in self.methods():
+            raise WriteError(f"检查方式“{text}”不在列表中，请先在检查方式列表中添加。")
+        return {name: _names(text) if name == "inspector" else text}
+
+    def _move_findings(self, inspection_id: str, checked_on: date) -> None:
+        """The record's date changed: its findings were found on the new date (inside the
+        caller's transaction; refused when that cannot be)."""
+        for row_id, workdays, due in self.db.execute(
+            "SELECT id, rectify_workdays, rectify_by FROM findings"
+            " WHERE inspection_id = ? AND deleted = 0 ORDER BY rowid",
+            [inspection_id],
+        ).fetchall():
+            if self.db.execute(
+                "SELECT 1 FROM finding_events WHERE finding_id = ? AND deleted = 0 LIMIT 1",
+                [row_id],
+            ).fetchone():
+                raise WriteError("这份记录的问题已进入整改流程，检查日期不能再改。")
+            values: dict[str, Any] = {"found_on": checked_on.isoformat()}
+            if workdays is not None:
+                values["rectify_by"] = self.calendar.add_workdays(checked_on, workdays).isoformat()
+            elif due is not None and date.fromisoformat(due) < checked_on:
+                raise WriteError(
+                    f"这份记录中有问题的整改期限（{due}）早于新的检查日期，"
+                    "请先修改该问题的整改期限。"
+                )
+            self.repo.update("findings", row_id, values)
 
     def _check_measure(self, measure_id: str) -> None:
         measure = self.repo.get("measures", measure_id)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QLineEdit, QToolButton, QVBoxLayout, QWidget
 
 from ui.dialogs.completion import CompletionDialog
-from ui.dialogs.inspection import InspectionDialog
 from ui.dialogs.target_actual import TargetActualDialog
 from ui.widgets.dates import DateEdit, date_edit, date_problems
 
@@ -162,7 +161,7 @@ def test_the_factory_keeps_what_callers_of_qdateedit_use(qtbot) -> None:
     assert "报回表的收到日期" in edit.toolTip()
 
 
-# ---- In the dialogs ----------------------------------------------------------------------------
+# ---- In the dialogs (the record form's dates: tests/ui/test_record_form.py) ---------------------
 
 
 def _shown(qtbot, dialog):
@@ -171,36 +170,6 @@ def _shown(qtbot, dialog):
     qtbot.waitExposed(dialog)
     dialog.activateWindow()
     return dialog
-
-
-def test_tab_from_the_inspection_date_lands_in_the_inspector_with_the_date_whole(qtbot) -> None:
-    today = date.today()
-    dialog = _shown(qtbot, InspectionDialog("措施", [], today, lambda value: None))
-    _retype(qtbot, dialog.checked_on, "2021-07-01")
-    qtbot.keyClick(dialog.checked_on, Qt.Key.Key_Tab)
-    qtbot.waitUntil(dialog.inspector.hasFocus)
-    assert dialog.inspector.text() == ""
-    assert dialog.value().checked_on == date(2021, 7, 1)
-    # And back: Shift+Tab from 检查人 is one step to the date, one more to 检查方式.
-    qtbot.keyClick(dialog.inspector, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
-    qtbot.waitUntil(dialog.checked_on.hasFocus)
-    qtbot.keyClick(dialog.checked_on, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
-    qtbot.waitUntil(dialog.kind.hasFocus)
-
-
-def test_an_inspection_date_that_is_not_one_is_refused_and_the_reason_clears(qtbot) -> None:
-    saved = []
-    dialog = _shown(qtbot, InspectionDialog("措施", [], date.today(), saved.append))
-    dialog.inspector.insert("张三")
-    _retype(qtbot, dialog.checked_on, "2021-13-01")
-    qtbot.keyClick(dialog.checked_on, Qt.Key.Key_Tab)
-    dialog.accept()
-    assert dialog.result() == 0 and saved == []
-    assert "检查日期" in dialog.error_text() and "月份应在 1 到 12 之间" in dialog.error_text()
-    _retype(qtbot, dialog.checked_on, "2021-12-01")
-    assert dialog.error_text() == ""
-    dialog.accept()
-    assert dialog.result() == 1 and saved[0].checked_on == date(2021, 12, 1)
 
 
 def test_a_completion_date_that_is_not_one_is_refused(qtbot) -> None:
@@ -225,13 +194,3 @@ def test_a_target_value_date_that_is_not_one_is_refused(qtbot) -> None:
     assert dialog.error_text() == ""
     dialog.accept()
     assert dialog.result() == 1 and dialog.chosen()[2] == date(2021, 9, 29)
-
-
-def test_a_problem_row_date_is_typed_whole_too(qtbot) -> None:
-    today = date.today()
-    dialog = _shown(qtbot, InspectionDialog("措施", [], today, lambda value: None))
-    row = dialog.add_finding("台账未更新")
-    due = dialog.rectify_by_edit(row)
-    later = today + timedelta(days=30)
-    _retype(qtbot, due, later.strftime("%Y%m%d"))
-    assert dialog.value().findings[0].rectify_by == later

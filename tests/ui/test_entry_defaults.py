@@ -3,19 +3,22 @@ problem's 整改期限, and reasons that go away as soon as the input is fixed."
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from PySide6.QtCore import QDate, Qt
 
+from app.domain.inspection import Verdict
 from app.domain.ledger import InspectionKind
 from app.paths import SAMPLE_PLAN
 from app.plan_import import parse_file
 from app.services.context import Services
 from app.services.inspections import FindingDraft
+from tests.ui.record_support import close_forms  # noqa: F401  (a fixture)
 from tests.ui.test_ledger_page import _page
 from ui.dialogs.completion import CompletionDialog
-from ui.dialogs.inspection import DEFAULT_RECTIFY_DAYS, InspectionDialog
+from ui.dialogs.finding_editor import DEFAULT_RECTIFY_WORKDAYS
+from ui.dialogs.record_form import RecordForm
 from ui.dialogs.rectification import RectificationDialog
 from ui.dialogs.target_actual import TargetActualDialog
 from ui.pages.ledger_page import LedgerPage
@@ -70,11 +73,20 @@ def test_mark_done_defaults_to_today_when_the_as_of_day_is_ahead(page, monkeypat
     assert dialog.on_date.date().toPython() == date.today()  # nothing is done in the future
 
 
-def test_a_new_inspection_defaults_to_the_as_of_day(page, monkeypatch) -> None:
-    [dialog] = _opened(monkeypatch, InspectionDialog, page.detail.inspect_button)
-    assert dialog.value().checked_on == JULY_1
-    row = dialog.add_finding("台账未更新")
-    assert dialog.value().findings[row].rectify_by == JULY_1 + timedelta(DEFAULT_RECTIFY_DAYS)
+def test_a_new_inspection_defaults_to_the_as_of_day(qtbot, page, services) -> None:
+    page.detail.inspect_button.click()
+    [form] = list(RecordForm._open.values())
+    assert form.header.checked_on.value() == JULY_1
+    assert services.repository.get("inspections", form.inspection_id)["checked_on"] == "2021-07-01"
+    # A finding's 整改期限 is counted from the inspection date.
+    form.table.setCurrentCell(0, 2)
+    form.set_verdict(form.table.current_id(), Verdict.FAIL)
+    editor = form.raise_finding()
+    assert editor is not None
+    assert editor.value().rectify_workdays == DEFAULT_RECTIFY_WORKDAYS
+    due = services.findings.calendar.add_workdays(JULY_1, DEFAULT_RECTIFY_WORKDAYS)
+    assert f"即 {due.isoformat()} 前" in editor.due_label.text()
+    editor.reject()
 
 
 def test_rectification_and_target_values_default_to_the_as_of_day(page, services, monkeypatch):
@@ -95,46 +107,23 @@ def test_rectification_and_target_values_default_to_the_as_of_day(page, services
     assert dialog.chosen()[1] == JULY_1
 
 
-def test_the_rectify_by_date_follows_the_inspection_date_until_edited(qtbot) -> None:
-    today = date.today()
-    dialog = InspectionDialog("措施", [], today, lambda value: None)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    first = dialog.add_finding("问题一")
-    second = dialog.add_finding("问题二")
-
-    _retype(qtbot, dialog.checked_on, "2021-07-01")
-    dues = [f.rectify_by for f in dialog.value().findings]
-    assert dues == [JULY_1 + timedelta(DEFAULT_RECTIFY_DAYS)] * 2
-
-    _retype(qtbot, dialog.rectify_by_edit(second), "2021-08-31")  # set by hand
-    _retype(qtbot, dialog.checked_on, "2021-07-05")
-    first_due, second_due = (f.rectify_by for f in dialog.value().findings)
-    assert first_due == date(2021, 7, 5) + timedelta(DEFAULT_RECTIFY_DAYS)  # still following
-    assert second_due == date(2021, 8, 31)  # the user's date stays
-    dialog.set_rectify_by(first, date(2021, 9, 1))  # chosen: no longer follows either
-    _retype(qtbot, dialog.checked_on, "2021-07-06")
-    assert [f.rectify_by for f in dialog.value().findings] == [date(2021, 9, 1), date(2021, 8, 31)]
-
-
-def test_the_inspector_reason_goes_as_soon_as_it_is_filled(qtbot, page, monkeypatch) -> None:
-    shown: list[str] = []  # the reason under the form after each step
-
-    def run(dialog: InspectionDialog) -> int:
-        qtbot.addWidget(dialog)
-        dialog.show()
-        dialog.inspector.clear()
-        dialog.add_finding()  # a problem row left empty too
-        dialog.accept()
-        shown.append(dialog.error_text())
-        qtbot.keyClicks(dialog.inspector, "Zhang San")
-        shown.append(dialog.error_text())  # that one is fixed: what is still wrong
-        dialog.findings.item(0, dialog.COL_DESCRIPTION).setText("窗口无人")
-        shown.append(dialog.error_text())
-        dialog.accept()
-        return dialog.result()
-
-    monkeypatch.setattr(InspectionDialog, "exec", run)
+def test_the_inspector_reason_goes_as_soon_as_it_is_filled(qtbot, page, services) -> None:
     page.detail.inspect_button.click()
-    assert shown == ["请填写检查人。", "第 1 个问题没有填写问题描述。", ""]
-    assert "Zhang San" in page.detail.text() and "窗口无人" in page.detail.text()
+    [form] = list(RecordForm._open.values())
+    qtbot.waitExposed(form)
+    form.activateWindow()
+    form.header.inspector.setFocus()
+    qtbot.keyClick(form.header.inspector, Qt.Key.Key_A, CTRL)
+    qtbot.keyClick(form.header.inspector, Qt.Key.Key_Delete)
+    for answer in form.table.answers():
+        form.set_verdict(answer.id, Verdict.NOT_APPLICABLE)
+    shown: list[str] = []  # the reason under the form after each step
+    form.finish()
+    shown.append(form.status_text())
+    form.header.inspector.setFocus()
+    qtbot.keyClicks(form.header.inspector, "Zhang San")
+    qtbot.waitUntil(lambda: form.status_text().startswith("已自动保存"), timeout=3000)
+    shown.append("" if form.status_text().startswith("已自动保存") else form.status_text())
+    form.finish()
+    assert shown == ["请填写检查人。", ""]
+    qtbot.waitUntil(lambda: "Zhang San" in page.detail.text())

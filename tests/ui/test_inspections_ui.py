@@ -1,19 +1,30 @@
-"""An inspector records a check with a problem; the ledger filters on it until it is rectified."""
+"""An inspector records a check with a problem from the ledger; the ledger filters on it until it
+is rectified. (The record form itself: test_record_form.py.)"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 
 from app.paths import SAMPLE_PLAN
 from app.plan_import import parse_file
 from app.services.context import Services
+from tests.ui.record_support import (  # noqa: F401  (close_forms: a fixture)
+    active,
+    close_forms,
+    commit,
+    press,
+    tab,
+)
 from tests.ui.test_ledger_page import _all_rows, _page
-from ui.dialogs.inspection import DEFAULT_RECTIFY_DAYS, InspectionDialog, recorder
+from ui.dialogs.finding_editor import DEFAULT_RECTIFY_WORKDAYS, FindingEditor
+from ui.dialogs.record_form import RecordForm
 from ui.dialogs.rectification import RectificationDialog
 from ui.pages.ledger_page import LedgerPage
+
+CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture
@@ -30,45 +41,55 @@ def _measure(services: Services, title_part: str) -> str:
     ).fetchone()[0]
 
 
-def _fill_and_save(qtbot, dialog: InspectionDialog, *, inspector: str, problem: str) -> int:
-    dialog.kind.setCurrentIndex(dialog.kind.findText("暗访"))
-    # QTest cannot type CJK characters: insert() is what an input method ends with.
-    dialog.inspector.clear()
-    dialog.inspector.insert(inspector)
-    dialog.place.insert("市政务服务中心")
-    dialog.summary.setPlainText("窗口排队情况")
-    row = dialog.add_finding()
-    editor = dialog.findings.focusWidget()
-    editor.insert(problem)  # typed into the open cell editor, not yet committed
-    dialog.set_department(row, dialog._departments[0][0])
-    dialog.accept()
-    return dialog.result()
+def _opened(page: LedgerPage) -> RecordForm:
+    [form] = [f for f in RecordForm._open.values() if f.isVisible()]
+    return form
 
 
 def test_recording_a_check_with_a_problem_then_rectifying_it(
     qtbot, page: LedgerPage, services: Services, monkeypatch
 ) -> None:
-    measure = _measure(services, "优化综合窗口")
+    measure = _measure(services, "持续优化企业开办流程")
     page.show_measure(measure)
     assert page.detail.inspect_button.isVisible() and not page.detail.rectify_button.isVisible()
     assert "尚无检查记录" in page.detail.text()
 
-    seen: list[InspectionDialog] = []
-
-    def run(dialog: InspectionDialog) -> int:
-        seen.append(dialog)
-        return _fill_and_save(qtbot, dialog, inspector="张三", problem="综合窗口无人值守")
-
-    monkeypatch.setattr(InspectionDialog, "exec", run)
     page.detail.inspect_button.click()
+    form = active(qtbot, _opened(page))
+    assert form.header.checked_on.value() == date.today()
+    # The draft is in the ledger at once, with a link to go on with it.
+    qtbot.waitUntil(lambda: "（草稿）" in page.detail.text() and "继续填写" in page.detail.text())
 
-    [dialog] = seen
-    assert dialog.error_text() == ""
+    form.header.kind.setFocus()
+    press(qtbot, Qt.Key.Key_Down)  # 暗访
+    form.header.inspector.setFocus()
+    press(qtbot, Qt.Key.Key_A, CTRL)
+    commit("张三")
+    tab(qtbot, 2)  # 受检部门, 检查地点
+    commit("市政务服务中心")
+    form.table.setFocus()
+    press(qtbot, Qt.Key.Key_3)  # 不符合
+    press(qtbot, Qt.Key.Key_F2)
+    editor = active(qtbot, form.findChild(FindingEditor))
+    editor.description.selectAll()
+    commit("综合窗口无人值守", editor.description)
+    press(qtbot, Qt.Key.Key_Return, CTRL)
+    active(qtbot, form)
+    for row in (1, 2):
+        form.table.setCurrentCell(row, 2)
+        press(qtbot, Qt.Key.Key_1)
+    press(qtbot, Qt.Key.Key_Return, CTRL)  # 完成
+    qtbot.waitUntil(lambda: not form.isVisible())
+
+    qtbot.waitUntil(lambda: "综合窗口无人值守" in page.detail.text())
     text = page.detail.text()
-    assert "暗访" in text and "张三" in text and "综合窗口无人值守" in text and "整改中" in text
+    assert "暗访" in text and "张三" in text and "整改中" in text and "（草稿）" not in text
     assert page.detail.rectify_button.isVisible()
-    [finding] = services.inspections.for_measure(measure, as_of=date.today())[0].findings
-    assert finding.rectify_by == date.today() + timedelta(days=DEFAULT_RECTIFY_DAYS)
+    [entry] = services.inspections.for_measure(measure, as_of=date.today())
+    [finding] = entry.findings
+    assert finding.rectify_by == services.findings.calendar.add_workdays(
+        date.today(), DEFAULT_RECTIFY_WORKDAYS
+    )
     assert services.inspections.last_inspector() == "张三"
 
     page.filters.open_findings.setChecked(True)
@@ -85,45 +106,46 @@ def test_recording_a_check_with_a_problem_then_rectifying_it(
     assert page.model.rowCount() > 1
 
 
-def test_a_refused_record_keeps_what_was_typed(qtbot, page: LedgerPage, services) -> None:
+def test_a_draft_in_the_detail_pane_opens_where_it_stopped(qtbot, page, services) -> None:
+    measure = _measure(services, "持续优化企业开办流程")
+    page.show_measure(measure)
+    page.detail.inspect_button.click()
+    form = active(qtbot, _opened(page))
+    form.header.summary.setFocus()
+    commit("窗口排队约四十分钟")
+    record = form.inspection_id
+    form.close()
+    qtbot.waitUntil(lambda: "窗口排队约四十分钟" in page.detail.text())
+
+    page.detail.browser.anchorClicked.emit(f"inspection:{record}")
+    again = _opened(page)
+    assert again.inspection_id == record and again.is_draft()
+    assert again.header.summary.toPlainText() == "窗口排队约四十分钟"
+
+
+def test_a_refused_record_keeps_what_was_typed(qtbot, page, services) -> None:
     measure = _measure(services, "优化综合窗口")
-    saved = []
-
-    record = recorder(services.inspections, measure)
-
-    def save(value) -> None:
-        record(value)
-        saved.append(value)
-
-    dialog = InspectionDialog("措施", services.inspections.departments(measure), date.today(), save)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    # No inspector, and a problem row left empty: refused, the dialog stays open, nothing kept.
-    dialog.add_finding()
-    dialog.accept()
-    assert dialog.result() == 0 and "请填写检查人" in dialog.error_text()
-    dialog.inspector.insert("李四")
-    dialog.accept()
-    assert dialog.result() == 0 and "第 1 个问题没有填写问题描述" in dialog.error_text()
-    assert services.storage.db.execute("SELECT COUNT(*) FROM inspections").fetchone()[0] == 0
-    # Fixing the row saves it; what was typed before is still there.
-    dialog.findings.item(0, dialog.COL_DESCRIPTION).setText("台账未及时更新")
-    assert dialog.inspector.text() == "李四"
-    dialog.accept()
-    assert dialog.result() == 1 and [f.description for f in saved[0].findings] == ["台账未及时更新"]
-
-
-def test_problems_can_be_removed_before_saving(qtbot, services: Services, page) -> None:
-    measure = _measure(services, "优化综合窗口")
-    dialog = InspectionDialog(
-        "措施", services.inspections.departments(measure), date.today(), lambda value: None
-    )
-    qtbot.addWidget(dialog)
-    first = dialog.add_finding("问题一")
-    dialog.add_finding("问题二")
-    dialog.findings.selectRow(first)
-    dialog.remove_selected()
-    assert [f.description for f in dialog.value().findings] == ["问题二"]
+    page.show_measure(measure)
+    page.detail.inspect_button.click()
+    form = active(qtbot, _opened(page))
+    form.header.inspector.setFocus()
+    press(qtbot, Qt.Key.Key_A, CTRL)
+    press(qtbot, Qt.Key.Key_Delete)
+    form.header.summary.setFocus()
+    commit("台账未及时更新")
+    form.table.setFocus()
+    for row in range(form.table.rowCount()):
+        form.table.setCurrentCell(row, 2)
+        press(qtbot, Qt.Key.Key_4)  # 不适用
+    press(qtbot, Qt.Key.Key_Return, CTRL)
+    assert form.isVisible() and form.status_text() == "请填写检查人。"
+    assert services.repository.get("inspections", form.inspection_id)["state"] == "draft"
+    assert form.header.summary.toPlainText() == "台账未及时更新"  # nothing typed is lost
+    commit("李四", form.header.inspector)
+    press(qtbot, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: not form.isVisible())
+    [entry] = services.inspections.for_measure(measure, as_of=date.today())
+    assert entry.inspector == "李四" and entry.summary == "台账未及时更新"
 
 
 def test_a_rectified_problem_is_offered_for_reopening(qtbot) -> None:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from app.services.context import Services
     from app.services.ledger import MeasureDetail
     from ui.changes import ChangeNotifier
+    from ui.dialogs.record_form import RecordForm
 
 WATCHED_TABLES = frozenset(
     {
@@ -190,6 +191,7 @@ class LedgerPage(QWidget):
         self.detail.sig_record_actual.connect(self.record_actual)
         self.detail.sig_mark_done.connect(self.mark_done)
         self.detail.sig_record_inspection.connect(self.record_inspection)
+        self.detail.sig_open_inspection.connect(self.open_inspection)
         self.detail.sig_rectify.connect(self.rectify)
         self.views.currentChanged.connect(lambda _index: self._refresh_visible_view())
         notifier.sig_changed.connect(self._on_changed)
@@ -292,25 +294,22 @@ class LedgerPage(QWidget):
             self._render()  # the write refreshed the page already; this covers a refused one
         dialog.deleteLater()
 
-    def record_inspection(self, detail: MeasureDetail | None) -> None:
+    def record_inspection(self, detail: MeasureDetail | None) -> RecordForm | None:
+        """记录检查: a guided record of the measure, in its own window (saved as typed; the
+        page follows its writes through the change notifier)."""
         if detail is None:
-            return
-        from ui.dialogs.inspection import InspectionDialog, checker, recorder
+            return None
+        from ui.dialogs.record_form import RecordForm
 
-        inspections = self._services.inspections
-        dialog = InspectionDialog(
-            f"{detail.number} {detail.title}",
-            inspections.departments(detail.id),
-            date.today(),
-            recorder(inspections, detail.id),
-            inspector=inspections.last_inspector(),
-            initial=self.entry_day(),
-            check=checker(inspections, detail.id),
-            parent=self,
+        return RecordForm.open_new(
+            self._services, detail.id, checked_on=self.entry_day(), parent=self
         )
-        if dialog.exec():
-            self._render()  # the write refreshed the page already; this covers a refused one
-        dialog.deleteLater()
+
+    def open_inspection(self, inspection_id: str) -> RecordForm | None:
+        """A record of the measure shown: a draft to go on with, or a finished one to read."""
+        from ui.dialogs.record_form import RecordForm
+
+        return RecordForm.open_existing(self._services, inspection_id, parent=self)
 
     def rectify(self, detail: MeasureDetail | None) -> None:
         findings = [f for entry in detail.inspections for f in entry.findings] if detail else []

@@ -1,10 +1,11 @@
 """Every file dialog of the app, and what it says about the files it wrote.
 
 - **One purpose, one folder.** Each ``FilePurpose`` (plan import, sheets out, returns in, the
-  ledger workbook, the JSON export, later Word and PDF) has its Chinese title and name filters,
-  and remembers the folder last chosen for it (``AppSettings.last_folder``): a dialog opens
-  where the user last was *for that purpose*, never at another purpose's folder. A remembered
-  folder that is gone (a USB stick) falls back to its nearest existing parent, else Documents.
+  ledger workbook, the JSON export, evidence photos and files, later Word and PDF) has its
+  Chinese title and name filters, and remembers the folder last chosen for it
+  (``AppSettings.last_folder``): a dialog opens where the user last was *for that purpose*,
+  never at another purpose's folder. A remembered folder that is gone (a USB stick) falls
+  back to its nearest existing parent, else Documents.
 - **Native where there is one.** ``FileDialog`` is a ``QFileDialog`` instance, so Qt uses the
   platform's dialog (Windows, macOS, GTK or a desktop portal on Linux) whenever the platform
   offers one. Qt decides this when the dialog is built: only its own dialog creates its widgets,
@@ -79,6 +80,7 @@ class FilePurpose(StrEnum):
     JSON_EXPORT = "json_export"
     WORD_EXPORT = "word_export"
     PDF_EXPORT = "pdf_export"
+    EVIDENCE = "evidence"  # photos and files added to an inspection record
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,16 @@ PURPOSES: dict[FilePurpose, PurposeSpec] = {
     FilePurpose.JSON_EXPORT: PurposeSpec("导出数据", ("JSON 文件 (*.json)",), "json"),
     FilePurpose.WORD_EXPORT: PurposeSpec("导出 Word 文档", ("Word 文档 (*.docx)",), "docx"),
     FilePurpose.PDF_EXPORT: PurposeSpec("导出 PDF 文件", ("PDF 文件 (*.pdf)",), "pdf"),
+    FilePurpose.EVIDENCE: PurposeSpec(
+        "选择证据照片或文件（可多选）",
+        (
+            "照片和文件 (*.jpg *.jpeg *.png *.heic *.heif *.gif *.bmp *.webp *.tif *.tiff"
+            " *.pdf *.doc *.docx *.wps *.xls *.xlsx *.et *.txt"
+            " *.mp3 *.m4a *.amr *.wav *.mp4 *.mov)",
+            "照片 (*.jpg *.jpeg *.png *.heic *.heif)",
+            ALL_FILES,
+        ),
+    ),
 }
 
 

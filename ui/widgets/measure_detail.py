@@ -6,9 +6,10 @@ from datetime import date
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
+from app.domain.inspection import RecordState
 from app.domain.ledger import FindingState, Light
 
 if TYPE_CHECKING:
@@ -23,23 +24,27 @@ FINDING_COLOURS = {
 }
 _NOWRAP = "style='white-space:nowrap'"  # dates and short labels never break across lines
 REPORT_STATES = {"not_started": "未开始", "in_progress": "推进中", "done": "已完成"}
+INSPECTION_LINK = "inspection"  # inspection:<id> opens the record form
 
 
 class MeasureDetailPane(QWidget):
     """``sig_record_actual(detail)`` / ``sig_mark_done(detail)`` / ``sig_record_inspection``
     / ``sig_rectify``: the user wants to enter a target's actual value / to mark a milestone
-    done or reopen it / to record an inspection / to confirm a finding rectified."""
+    done or reopen it / to record an inspection / to confirm a finding rectified.
+    ``sig_open_inspection(inspection_id)``: the user wants to see (or go on with) a record."""
 
     sig_record_actual = Signal(object)
     sig_mark_done = Signal(object)
     sig_record_inspection = Signal(object)
     sig_rectify = Signal(object)
+    sig_open_inspection = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._detail: MeasureDetail | None = None
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
+        self.browser.anchorClicked.connect(self._link)
         self.record_button = QPushButton("录入目标实际值…")
         self.record_button.clicked.connect(lambda: self.sig_record_actual.emit(self._detail))
         self.done_button = QPushButton("标记完成…")
@@ -86,6 +91,10 @@ class MeasureDetailPane(QWidget):
 
     def text(self) -> str:
         return self.browser.toPlainText()
+
+    def _link(self, url: QUrl) -> None:
+        if url.scheme() == INSPECTION_LINK:
+            self.sig_open_inspection.emit(url.path())
 
 
 def render_detail(detail: MeasureDetail) -> str:
@@ -158,9 +167,14 @@ def render_detail(detail: MeasureDetail) -> str:
 
 def _inspection(entry: InspectionEntry) -> str:
     where = f"，{escape(entry.place)}" if entry.place else ""
+    draft = entry.state is RecordState.DRAFT
+    link = (
+        f" <a href='{INSPECTION_LINK}:{escape(entry.id)}'>{'继续填写' if draft else '查看记录'}</a>"
+    )
     html = (
         f"<p><b>{entry.checked_on.isoformat()} {escape(entry.kind.label)}</b>"
-        f"（检查人：{escape(entry.inspector)}{where}）"
+        + ("<span style='color:#b06000'>（草稿）</span>" if draft else "")
+        + f"（检查人：{escape(entry.inspector) or '未填'}{where}）{link}"
         + (f"<br>{escape(entry.summary)}" if entry.summary else "")
         + "</p>"
     )
