@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import QDate
+from shiboken6 import isValid
 
 from app.domain.inspection import UserRole
 from app.domain.ledger import InspectionKind, Role
@@ -17,13 +18,12 @@ from tests.ui.inspection_scene import PLAN_NAME, Scene, all_cells, run_dialog
 from ui.actions import ActionId
 from ui.dialogs.assigned_task import AssignedTaskDialog
 from ui.dialogs.current_user import CurrentUserDialog
-from ui.dialogs.inspection import InspectionDialog
 from ui.dialogs.inspection_plan import PlanDialog
 from ui.dialogs.measure_picker import MeasurePickerDialog
 from ui.dialogs.plan_conclusion import ConclusionDialog
+from ui.dialogs.record_form import RecordForm
 from ui.dialogs.score_rules import ScoreRulesDialog
 from ui.dialogs.vocabulary import VocabularyDialog
-from ui.models.inspection_tables import RecordTableModel
 from ui.models.ledger_table import LedgerTableModel
 from ui.pages.inspections_page import InspectionsPage
 
@@ -31,6 +31,33 @@ from ui.pages.inspections_page import InspectionsPage
 @pytest.fixture
 def scene(storage: Storage) -> Scene:
     return Scene(storage)
+
+
+@pytest.fixture(autouse=True)
+def _close_record_forms(qtbot):
+    """Record forms are windows of their own: close the ones a test leaves open."""
+    yield
+    for form in list(RecordForm._open.values()):
+        if isValid(form):
+            form._closing = True
+            form.close()
+    RecordForm._open.clear()
+
+
+def _new_form(qtbot, click) -> RecordForm:
+    """Click what starts a record; the record form it opened."""
+    before = set(RecordForm._open)
+    click()
+    opened = [RecordForm._open[key] for key in set(RecordForm._open) - before]
+    assert len(opened) == 1, "no record form (or several) opened"
+    qtbot.waitExposed(opened[0])
+    return opened[0]
+
+
+def _close(qtbot, form: RecordForm) -> None:
+    """Close the form as a user does (everything typed is saved: it stays a draft)."""
+    form.close()
+    qtbot.waitUntil(lambda: form.inspection_id not in RecordForm._open)
 
 
 def _pick_measures(monkeypatch, *titles: str) -> None:
@@ -178,27 +205,22 @@ def test_the_first_record_asks_who_is_recording(qtbot, storage: Storage, monkeyp
     def pick(picker: MeasurePickerDialog) -> None:
         picker.select_title("优化综合窗口")
 
-    def record(dialog: InspectionDialog) -> None:
-        assert dialog.inspector.text() == "赵六"
-        dialog.kind.setCurrentIndex(dialog.kind.findData(InspectionKind.COVERT.value))
-        dialog.summary.setPlainText("模拟办事，窗口无人")
-        dialog.add_finding("窗口无人值守")
-        dialog.findings.setCurrentItem(None)
-
     asked = run_dialog(monkeypatch, CurrentUserDialog, who)
     run_dialog(monkeypatch, MeasurePickerDialog, pick)
-    run_dialog(monkeypatch, InspectionDialog, record)
     signals = []
     page.sig_user_changed.connect(signals.append)
-    page.new_record_button.click()
+    form = _new_form(qtbot, page.new_record_button.click)
     assert len(asked) == 1 and signals == ["赵六（督查员）"]
     assert page.user_label.text() == "当前用户：赵六（督查员）"
+    assert form.header.inspector.text() == "赵六"  # the name just given
+    form.header.kind.setCurrentIndex(form.header.kind.findData(InspectionKind.COVERT.value))
+    form.header.summary.setPlainText("模拟办事，窗口无人")
+    _close(qtbot, form)
     [row] = services.record_list.records(as_of=date.today())
-    assert row.measure_id == measure and row.inspector == "赵六" and row.findings == 1
+    assert row.measure_id == measure and row.inspector == "赵六"
+    assert row.kind is InspectionKind.COVERT
     assert page.tabs.currentWidget() is page.records_tab
-    assert "窗口无人值守" in page.record_detail.text()
-    model = page.record_model
-    assert model.cell(0, RecordTableModel.COL_KIND) == InspectionKind.COVERT.label
+    assert "模拟办事，窗口无人" in page.record_detail.text()
     # Named now: the next record does not ask again.
     run_dialog(monkeypatch, MeasurePickerDialog, lambda picker: False)
     page.new_record_button.click()
@@ -212,14 +234,12 @@ def test_a_record_of_a_plan_takes_its_mode(qtbot, scene: Scene, monkeypatch) -> 
     scene.ws.as_user("张三")
     page.user_changed()
 
-    def record(dialog: InspectionDialog) -> None:
-        assert dialog.kind.currentData() == InspectionKind.COVERT.value
-        assert not dialog.kind.isEnabled()
-        assert dialog.checked_on.value() == date(2021, 9, 30)  # within the plan's period
-        dialog.summary.setPlainText("第二次暗访")
-
-    run_dialog(monkeypatch, InspectionDialog, record)  # the plan has one measure: no picker
-    page.plans.record_button.click()
+    form = _new_form(qtbot, page.plans.record_button.click)  # one measure: no picker
+    assert form.header.kind.currentData() == InspectionKind.COVERT.value
+    assert not form.header.kind.isEnabled()
+    assert form.header.checked_on.value() == date(2021, 9, 30)  # within the plan's period
+    form.header.summary.setPlainText("第二次暗访")
+    _close(qtbot, form)
     records = scene.services.record_list.records(as_of=date.today())
     mine = [r for r in records if r.inspection_plan_id == scene.plan]
     assert len(mine) == 2 and {r.kind for r in mine} == {InspectionKind.COVERT}
@@ -390,11 +410,10 @@ def test_a_plan_of_several_measures_asks_which_one(qtbot, scene: Scene, monkeypa
         return next(item for item in items if "公开收费目录" in item), True
 
     monkeypatch.setattr("ui.pages.inspections_page.QInputDialog.getItem", choose)
-    seen = run_dialog(monkeypatch, InspectionDialog, lambda d: d.summary.setPlainText("查收费"))
-    page.plans.record_button.click()
+    form = _new_form(qtbot, page.plans.record_button.click)
     assert offered == ["1.1 优化综合窗口", "1.3 公开收费目录", "从工作台账中选择其他措施…"]
-    [dialog] = seen
-    assert dialog.result() == 1
+    form.header.summary.setPlainText("查收费")
+    _close(qtbot, form)
     records = scene.services.record_list.records(
         FindingFilter(inspection_plan_id=scene.plan, measure_id=scene.fee_measure),
         as_of=date.today(),

@@ -320,14 +320,19 @@ def test_opening_a_plan_a_record_and_a_finding(
     page.finding_detail.record_button.click()  # 查看检查记录: back to the record
     assert page.tabs.currentWidget() is page.records_tab
 
-    # 打开记录…: the record editor (today: says where records are edited).
-    shown = []
-    monkeypatch.setattr(
-        "ui.pages.inspections_page.QMessageBox.information",
-        lambda *args: shown.append(args[2]),
-    )
+    # 打开记录…: the record in its record form (a finished one is read-only there).
+    from ui.dialogs.record_form import RecordForm
+
+    record = page.current_record()
     page.record_detail.edit_button.click()
-    assert shown and "检查表单" in shown[0]
+    form = RecordForm._open.get(record)
+    assert form is not None and form.isVisible()
+    assert (
+        form.header.summary.toPlainText()
+        == scene.services.repository.get("inspections", record)["summary"]
+    )
+    form._closing = True
+    form.close()
 
 
 def test_ctrl_f_searches_the_page_shown(qtbot, window, scene: Scene) -> None:

@@ -7,8 +7,8 @@ a record the user may not see is simply not there. Who the user is, is shown in 
 header and changed with 当前用户…; a record needs an inspector's name, so recording asks for one
 first when none is set.
 
-Recording and opening a record go through ``_open_record_editor`` only (today the 记录检查 dialog
-of ui/dialogs/inspection.py).
+Recording and opening a record go through ``_open_record_editor`` only (the guided record form,
+ui/dialogs/record_form.py).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -36,7 +35,6 @@ from app.domain.inspection import FindingAction
 from app.services.finding_list import FindingFilter, count_findings, count_findings_in_file
 from app.services.record_list import count_records, count_records_in_file
 from app.services.scores import ranking_in_file
-from app.storage import WriteError
 from ui.models.inspection_tables import FindingTableModel, RecordTableModel
 from ui.tasks import run_in_background
 from ui.widgets.finding_detail import FindingContext, FindingDetailPane
@@ -248,6 +246,9 @@ class InspectionsPage(QWidget):
     def current_finding(self) -> str | None:
         return self._current_finding
 
+    def current_record(self) -> str | None:
+        return self._current_record
+
     # ---- Public API: the current user ---------------------------------------------------------
 
     def change_user(self, *, reason: str = "", require_name: bool = False) -> bool:
@@ -362,63 +363,35 @@ class InspectionsPage(QWidget):
         measure_id: str | None = None,
         plan_id: str | None = None,
     ) -> str | None:
-        """Open a record for editing (``record_id``) or start a new one of ``measure_id`` in
-        ``plan_id``; returns the id of a record saved. The one place the page opens a record
-        editor (today the 记录检查 dialog, which writes new records only)."""
-        from ui.dialogs.inspection import InspectionDialog, SaveRefused
+        """Open a record (``record_id``: a draft continues, a finished one is read) or start a
+        new one of ``measure_id`` in ``plan_id``, in the guided record form (its own window,
+        saved as typed); returns the record's id. The one place the page opens a record."""
+        from ui.dialogs.record_form import RecordForm
 
         services = self._services
-        inspections = services.inspections
         if record_id is not None:
-            QMessageBox.information(
-                self,
-                "检查记录",
-                "这条检查记录已保存。修改记录、补充检查清单和现场证据将在检查表单中进行；"
-                "记录中发现的问题可以在“发现问题”中修改、办理整改和复查。",
+            form = RecordForm.open_existing(services, record_id, parent=self)
+        else:
+            assert measure_id is not None
+            plan = services.inspection_plans.get(plan_id) if plan_id else None
+            form = RecordForm.open_new(
+                services,
+                measure_id,
+                plan_id=plan_id,
+                checked_on=_within(date.today(), plan) if plan else None,
+                parent=self,
             )
+        if form is None:
             return None
-        assert measure_id is not None
-        plan = services.inspection_plans.get(plan_id) if plan_id else None
-        saved: list[str] = []
+        form.sig_closed.connect(self._record_closed)
+        self.refresh()
+        return form.inspection_id
 
-        def record(value, *, check_only: bool):
-            options = dict(
-                checked_on=value.checked_on,
-                inspector=value.inspector,
-                findings=value.findings,
-                inspection_plan_id=plan_id,
-                place=value.place,
-                summary=value.summary,
-            )
-            try:
-                if check_only:
-                    inspections.check(measure_id, **options)
-                else:
-                    saved.append(inspections.record(measure_id, kind=value.kind, **options))
-            except WriteError as error:
-                raise SaveRefused(str(error)) from error
-
-        label = services.ledger.measure_labels([measure_id]).get(measure_id, "")
-        dialog = InspectionDialog(
-            f"{label}（督查方案：{plan.name}）" if plan else label,
-            inspections.departments(measure_id),
-            date.today(),
-            lambda value: record(value, check_only=False),
-            inspector=services.identity.current().name or inspections.last_inspector(),
-            initial=_within(date.today(), plan) if plan else None,
-            check=lambda value: record(value, check_only=True),
-            parent=self,
-        )
-        if plan is not None:  # a record of a plan takes the plan's mode
-            dialog.kind.setCurrentIndex(dialog.kind.findData(plan.mode.value))
-            dialog.kind.setEnabled(False)
-        dialog.exec()
-        dialog.deleteLater()
-        if saved:
-            self.refresh()
-            self.show_record(saved[0])
-            return saved[0]
-        return None
+    def _record_closed(self, record_id: str) -> None:
+        """A record form closed: show the record (unless it was an empty draft, now gone)."""
+        self.refresh()
+        if self._services.inspections.get(record_id) is not None:
+            self.show_record(record_id)
 
     # ---- Public API: findings -----------------------------------------------------------------
 
