@@ -28,6 +28,7 @@ from app.files import write_new
 from reports import fonts as font_files
 from reports.fonts import FontChoice, FontSet, load_named_fonts
 from reports.gongwen_pdf_layout import ROLES, ImageOp, Layout, LineOp, TextOp, lay_out
+from reports.gongwen_pdf_lines import em_width
 
 MM = 72 / 25.4
 # What each role's text is, for messages.
@@ -156,16 +157,16 @@ def _layout(document: GongwenDocument, profile: OfficeProfile) -> tuple[_Fonts, 
 
 
 def _preflight(fonts: _Fonts, layout: Layout) -> Preflight:
-    drawn = layout.text_by_font()
+    drawn = layout.text_by_role
     checks = []
     for name in dict.fromkeys(fonts.names.values()):
         choice = fonts.fontset.named(name)
-        roles = tuple(ROLE_NAMES[r] for r, n in fonts.names.items() if n == name)
-        text = drawn.get(choice.name, "")
+        roles = [r for r, n in fonts.names.items() if n == name]
+        text = "".join(drawn.get(role, "") for role in roles)
         checks.append(
             FaceCheck(
                 name,
-                roles,
+                tuple(ROLE_NAMES[role] for role in roles),
                 choice.family,
                 choice.path,
                 choice.substituted,
@@ -174,7 +175,7 @@ def _preflight(fonts: _Fonts, layout: Layout) -> Preflight:
             )
         )
     if fonts.latin is not None:
-        text = drawn.get(fonts.latin.name, "")
+        text = drawn.get("latin", "")
         checks.append(
             FaceCheck(
                 fonts.latin.asked,
@@ -239,6 +240,24 @@ def pdf_bytes(document: GongwenDocument, profile: OfficeProfile = DEFAULT_PROFIL
 # ---- Drawing ------------------------------------------------------------------------------------
 
 
+def _show(canvas, text, op: TextOp, y: float) -> None:
+    """Draw ``op.text`` so that every glyph is where the layout put it in every viewer: reportlab
+    writes a TrueType subset's glyphs as one string each, and pdfminer (pdfplumber) does not
+    apply the character spacing after a string's last glyph — so each subset's run starts at
+    its own computed position instead of relying on the spacing to get there."""
+    from reportlab.pdfbase import pdfmetrics
+
+    font = pdfmetrics.getFont(op.font)
+    step = op.scale / 100
+    x, at = op.x, 0
+    for _subset, codes in font.splitString(op.text, canvas._doc):
+        part = op.text[at : at + len(codes)]
+        text.setTextOrigin(x, y)
+        text.textOut(part)
+        x += sum((em_width(op.font, char) * op.size + op.char_space) * step for char in part)
+        at += len(codes)
+
+
 def _rgb(hex_color: str | None) -> tuple[float, float, float]:
     if not hex_color:
         return 0.0, 0.0, 0.0
@@ -287,8 +306,7 @@ def _draw(
                 if state.get("color") != op.color:
                     text.setFillColorRGB(*_rgb(op.color))
                     state["color"] = op.color
-                text.setTextOrigin(op.x, height - op.baseline)
-                text.textOut(op.text)
+                _show(canvas, text, op, height - op.baseline)
         canvas.drawText(text)
         for op in page.ops:
             if isinstance(op, LineOp):

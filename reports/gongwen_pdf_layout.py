@@ -109,17 +109,8 @@ class Layout:
     pages: list[PageLayout]
     placement: EndBlockPlacement
     end_block_page: int  # 1-based
-
-    def text_by_font(self) -> dict[str, str]:
-        """Every character drawn, per registered font (each once, in order of appearance)."""
-        found: dict[str, dict[str, None]] = {}
-        for page in self.pages:
-            for op in page.ops:
-                if isinstance(op, TextOp):
-                    chars = found.setdefault(op.font, {})
-                    for char in op.text:
-                        chars.setdefault(char)
-        return {font: "".join(chars) for font, chars in found.items()}
+    # Every character drawn, per role of ROLES (and "latin"), each once in order of appearance.
+    text_by_role: dict[str, str] = field(default_factory=dict)
 
 
 def lay_out(
@@ -153,6 +144,7 @@ class _Layout:
         self.size = profile.body_size_pt
         self.spacing = profile.char_spacing_pt
         self.cell = profile.cell_pt
+        self.used: dict[str, dict[str, None]] = {}
 
     # ---- Pages and lines ----------------------------------------------------------------
 
@@ -171,7 +163,8 @@ class _Layout:
             self._attachment(index, attachment)
         placement = self._end_block()
         self._page_numbers()
-        return Layout(self.pages, placement, len(self.pages))
+        used = {role: "".join(chars) for role, chars in self.used.items()}
+        return Layout(self.pages, placement, len(self.pages), used)
 
     def page(self) -> PageLayout:
         while len(self.pages) < self.flow.page:
@@ -219,10 +212,20 @@ class _Layout:
             font = self.fonts[role]
             if self.latin is None:
                 pieces.append((text, font))
+                self._note(role, text)
                 continue
             for char in text:
-                pieces.append((char, self.latin if char.isascii() and char.strip() else font))
+                latin = char.isascii() and bool(char.strip())
+                pieces.append((char, self.latin if latin else font))
+                self._note("latin" if latin else role, char)
         return Styled.of(pieces, size, spacing)
+
+    def _note(self, role: str, text: str) -> None:
+        """Remember what each role draws (every styled text is drawn), for the preflight."""
+        chars = self.used.setdefault(role, {})
+        for char in text:
+            if not char.isspace():
+                chars.setdefault(char)
 
     def body_styled(self, runs: list[tuple[str, str]]) -> Styled:
         return self.styled(runs, self.size, self.spacing)
@@ -239,8 +242,12 @@ class _Layout:
     ) -> int:
         """A paragraph on the grid: ``first`` / ``left`` / ``right`` are indents in points (the
         first line's and the others'). ``keep_last``: so many lines that follow must stay on the
-        page of the last line (keep with next). Returns the number of lines."""
+        page of the paragraph (keep with next): as in LibreOffice's layout of the DOCX, the
+        whole paragraph moves to the next page when it and they do not fit (only its last line
+        when they could never share a page). Returns the number of lines."""
         lines = set_lines(styled, self.width - left - right, first_width=self.width - first - right)
+        if keep_last:
+            self._keep_with_next(len(lines) + keep_last)
         for index, line in enumerate(lines):
             if index == len(lines) - 1 and keep_last:
                 self._keep_with_next(1 + keep_last)

@@ -17,8 +17,8 @@ lacks ，；：？！》” and more, so a line may start with a comma (/work/sh
 frame) and hands the lines to reportlab's ``Paragraph`` one per line (the plain record PDF). The
 公文 PDF (reports/gongwen_pdf_lines.py) places the characters of each line on the 28-character
 grid itself and breaks with ``GRID_RULES``, which hang 点号 (，。、；：？！) and pull a character
-down with a closing bracket or quotation mark, as Word, WPS and LibreOffice do with the DOCX: the
-two files then break lines, and pages, alike.
+down with a closing bracket or quotation mark, as LibreOffice (checked) and Word and WPS (by
+default) do with the DOCX: the two files then break lines, and pages, alike.
 
 No Qt here.
 """
