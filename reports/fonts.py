@@ -20,6 +20,13 @@ first of each; Debian the TrueType faces of /work/shared/guides/gbt9704.md, "Fon
 - 楷体: KaiTi, KaiTi_GB2312; AR PL KaitiM GB (fonts-arphic-gkai00mp), LXGW WenKai
 - 小标宋: 方正小标宋简体 (user-installed), 华文中宋 STZhongsong
 
+A 公文 names its fonts as government PCs do (仿宋_GB2312, 黑体, 楷体_GB2312, 宋体, 方正小标宋简体):
+``load_named_fonts`` finds a face for each such name (``face_for_name`` says which face a name
+stands for), the office's own mapping first (family names or font files, from the profile), and
+marks each stand-in; ``load_latin_font`` finds a Latin face by its family. ``missing_glyphs`` lists
+the characters of a text a face lacks (the 公文 PDF's preflight), ``glyph_extent`` where a text's
+ink is (placing the 发文机关标志 by its top edge).
+
 No Qt here (reports/ is file formats only). Reading a font's names takes a few kilobytes of the
 file; the folders are scanned once per process.
 """
@@ -254,15 +261,18 @@ def glyph_extent(font_name: str, text: str) -> tuple[float, float]:
 
     face = pdfmetrics.getFont(font_name).face
     glyf = face.table.get("glyf")
-    data = face._ttf_data
+    data = getattr(face, "_ttf_data", None)  # reportlab keeps the file's bytes here
+    positions = getattr(face, "glyphPos", None)
+    if glyf is None or data is None or positions is None:
+        return -0.12, 0.88
     low = high = None
     for char in set(text):
         glyph = face.charToGlyph.get(ord(char))
-        if glyph is None or glyf is None or glyph + 1 >= len(face.glyphPos):
+        if glyph is None or glyph + 1 >= len(positions):
             continue
-        if face.glyphPos[glyph + 1] == face.glyphPos[glyph]:
+        if positions[glyph + 1] == positions[glyph]:
             continue  # no outline (a space)
-        at = glyf["offset"] + face.glyphPos[glyph]
+        at = glyf["offset"] + positions[glyph]
         _contours, _x_min, y_min, _x_max, y_max = struct.unpack(">hhhhh", data[at : at + 10])
         low = y_min if low is None else min(low, y_min)
         high = y_max if high is None else max(high, y_max)

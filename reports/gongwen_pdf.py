@@ -27,8 +27,9 @@ from app.documents.validation import ensure_valid
 from app.files import write_new
 from reports import fonts as font_files
 from reports.fonts import FontChoice, FontSet, load_named_fonts
-from reports.gongwen_pdf_layout import ROLES, ImageOp, Layout, LineOp, TextOp, lay_out
+from reports.gongwen_pdf_layout import ROLES, lay_out
 from reports.gongwen_pdf_lines import em_width
+from reports.gongwen_pdf_ops import ImageOp, Layout, LineOp, TextOp
 
 MM = 72 / 25.4
 # What each role's text is, for messages.
@@ -125,7 +126,9 @@ class RenderReport:
 
 
 @dataclass(frozen=True)
-class _Fonts:
+class ProfileFonts:
+    """The faces of a profile's font names, registered with reportlab."""
+
     fontset: FontSet
     roles: dict[str, str]  # role → registered font name
     names: dict[str, str]  # role → the profile's font name
@@ -133,7 +136,7 @@ class _Fonts:
     latin_missing: str
 
 
-def load_profile_fonts(profile: OfficeProfile = DEFAULT_PROFILE) -> _Fonts:
+def load_profile_fonts(profile: OfficeProfile = DEFAULT_PROFILE) -> ProfileFonts:
     """The faces for the profile's font names, registered with reportlab (FontError when this
     machine has no embeddable Chinese face at all)."""
     names = {role: getattr(profile.fonts, role) for role in ROLES}
@@ -147,16 +150,16 @@ def load_profile_fonts(profile: OfficeProfile = DEFAULT_PROFILE) -> _Fonts:
         )
         if latin is None:
             latin_missing = profile.fonts.latin
-    return _Fonts(fontset, roles, names, latin, latin_missing)
+    return ProfileFonts(fontset, roles, names, latin, latin_missing)
 
 
-def _layout(document: GongwenDocument, profile: OfficeProfile) -> tuple[_Fonts, Layout]:
+def _layout(document: GongwenDocument, profile: OfficeProfile) -> tuple[ProfileFonts, Layout]:
     fonts = load_profile_fonts(profile)
     latin = fonts.latin.name if fonts.latin else None
     return fonts, lay_out(document, profile, fonts.roles, latin)
 
 
-def _preflight(fonts: _Fonts, layout: Layout) -> Preflight:
+def _preflight(fonts: ProfileFonts, layout: Layout) -> Preflight:
     drawn = layout.text_by_role
     checks = []
     for name in dict.fromkeys(fonts.names.values()):

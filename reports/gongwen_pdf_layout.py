@@ -15,7 +15,6 @@ the drawing code turns them over).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from app.documents.model import (
     Attachment,
@@ -43,6 +42,8 @@ from reports.gongwen_end_block import (
 )
 from reports.gongwen_flow import Flow, text_doubt_lines
 from reports.gongwen_pdf_lines import Line, Styled, em_width, one_line, set_lines
+from reports.gongwen_pdf_ops import ImageOp, Layout, LineOp, PageLayout, TextOp
+from reports.gongwen_pdf_tables import lay_table
 
 MM = 72 / 25.4
 # Where a line's glyphs sit in its box: the ideographic em box is centred in the line, its
@@ -62,55 +63,6 @@ ROLES = (
     "signer_names",
     "page_number",
 )
-
-
-@dataclass(frozen=True)
-class TextOp:
-    x: float
-    baseline: float
-    text: str
-    font: str  # registered reportlab font name
-    size: float
-    char_space: float = 0.0
-    color: str | None = None  # "FF0000"; None = black
-    scale: float = 100.0  # horizontal scaling, percent
-
-
-@dataclass(frozen=True)
-class LineOp:
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    width: float
-    color: str | None = None
-
-
-@dataclass(frozen=True)
-class ImageOp:
-    path: str
-    x: float
-    top: float
-    width: float
-    height: float
-
-
-Op = TextOp | LineOp | ImageOp
-
-
-@dataclass
-class PageLayout:
-    ops: list[Op] = field(default_factory=list)
-    numbered: bool = True
-
-
-@dataclass
-class Layout:
-    pages: list[PageLayout]
-    placement: EndBlockPlacement
-    end_block_page: int  # 1-based
-    # Every character drawn, per role of ROLES (and "latin"), each once in order of appearance.
-    text_by_role: dict[str, str] = field(default_factory=dict)
 
 
 def lay_out(
@@ -145,6 +97,7 @@ class _Layout:
         self.spacing = profile.char_spacing_pt
         self.cell = profile.cell_pt
         self.used: dict[str, dict[str, None]] = {}
+        self._after_table = False  # the last block was a table
 
     # ---- Pages and lines ----------------------------------------------------------------
 
@@ -245,7 +198,12 @@ class _Layout:
         page of the paragraph (keep with next): as in LibreOffice's layout of the DOCX, the
         whole paragraph moves to the next page when it and they do not fit (only its last line
         when they could never share a page). Returns the number of lines."""
-        lines = set_lines(styled, self.width - left - right, first_width=self.width - first - right)
+        lines = []
+        for number, part in enumerate(styled.parts()):
+            start = first if number == 0 else left  # after a forced break: the left indent
+            lines += set_lines(
+                part, self.width - left - right, first_width=self.width - start - right
+            )
         if keep_last:
             self._keep_with_next(len(lines) + keep_last)
         for index, line in enumerate(lines):
@@ -378,16 +336,12 @@ class _Layout:
             self.paragraph(self.body_styled(runs), first=indent, keep_last=keep_last)
             self.text_doubt(number + block.text + block.body)
         elif isinstance(block, Table):
-            from reports.gongwen_pdf_tables import lay_table
-
             if self._after_table:
                 self.blank_lines(1)  # the DOCX separates adjacent tables so
             lay_table(self, block)
         elif isinstance(block, Figure):
             self._figure(block, keep_last=keep_last)
         self._after_table = isinstance(block, Table)
-
-    _after_table = False
 
     def _figure(self, figure: Figure, *, keep_last: int = 0) -> None:
         from PIL import Image

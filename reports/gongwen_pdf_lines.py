@@ -27,7 +27,7 @@ No Qt here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from reportlab.pdfbase import pdfmetrics
@@ -103,6 +103,16 @@ class Styled:
         text = "".join(run for run, _ in runs)
         fonts = tuple(font for run, font in runs for _ in run)
         return Styled(text, fonts, size, spacing)
+
+    def parts(self) -> list[Styled]:
+        """The text split at its newlines (forced line breaks, as "\n" is in the DOCX)."""
+        result, start = [], 0
+        for index, char in enumerate([*self.text, "\n"]):
+            if char == "\n":
+                piece = Styled(self.text[start:index], self.fonts[start:index], self.size)
+                result.append(replace(piece, spacing=self.spacing))
+                start = index + 1
+        return result
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from app.documents.model import Table
 from reports.gongwen_flow import ROW_DOUBT
-from reports.gongwen_pdf_layout import LineOp
 from reports.gongwen_pdf_lines import Line, set_lines
+from reports.gongwen_pdf_ops import LineOp
 from reports.gongwen_tables import (
     BORDER_EIGHTHS,
     CELL_PAD_TWIPS,

@@ -488,3 +488,13 @@ def test_a_draft_without_number_renders(tmp_path) -> None:
     report = render_pdf(replace(sample_bulletin(), number=""), path)
     assert report.pages == 8
     assert not any("〔" in line.text for line in read_pages(path)[0].lines)
+
+
+def test_a_newline_in_a_paragraph_is_a_forced_line_break(tmp_path) -> None:
+    path = tmp_path / "newline.pdf"
+    body = [Paragraph("第一行\n第二行从左边开始"), *sample_bulletin().body]
+    render_pdf(replace(sample_bulletin(), body=body, attachments=[]), path)
+    lines = read_pages(path)[0].lines
+    first = next(i for i, line in enumerate(lines) if line.text == "第一行")
+    assert abs(lines[first].x0 - (LEFT + 2 * CELL)) < 0.01
+    assert lines[first + 1].text == "第二行从左边开始" and abs(lines[first + 1].x0 - LEFT) < 0.01

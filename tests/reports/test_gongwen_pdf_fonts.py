@@ -70,13 +70,13 @@ def test_a_font_name_stands_for_a_face(name: str, face: Face, own: bool) -> None
 
 
 @needs_fonts
-def test_the_sample_passes_preflight_and_names_each_substitution() -> None:
-    checked = preflight(sample_bulletin())
+def test_the_sample_passes_preflight_and_names_each_substitution(only) -> None:
+    checked = preflight(sample_bulletin(), only(WQY, SUNG, KAI))
     assert checked.ok and checked.missing == {}
     by_font = {face.font: face for face in checked.faces}
     assert set(by_font) == {"方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体"}
     assert by_font["仿宋_GB2312"].roles == ("正文", "三级标题", "四级标题")
-    # This machine (Debian) has no 仿宋 or 小标宋: 宋体 stands in, and the warning says so.
+    # The Debian faces have no 仿宋 or 小标宋: 宋体 stands in, and the warning says so.
     substituted = {face.font for face in checked.faces if face.substituted}
     assert substituted == {"方正小标宋简体", "仿宋_GB2312"}
     warning = next(w for w in checked.substitutions if "仿宋_GB2312" in w)
@@ -84,21 +84,22 @@ def test_the_sample_passes_preflight_and_names_each_substitution() -> None:
 
 
 @needs_fonts
-def test_characters_a_face_lacks_are_listed_before_anything_is_written(tmp_path) -> None:
+def test_characters_a_face_lacks_are_listed_before_anything_is_written(only, tmp_path) -> None:
+    profile = only(WQY, SUNG, KAI)
     sample = sample_bulletin()
     body = [*sample.body, Paragraph("联系人：王喆、李堃，电话12345。")]
     document = replace(sample, body=body)
-    checked = preflight(document)
+    checked = preflight(document, profile)
     assert not checked.ok
     assert checked.missing == {"仿宋_GB2312": "喆堃"}  # not in GB2312, nor in AR PL SungtiL GB
     [message] = [m for m in checked.messages() if "缺少" in m]
     assert "仿宋_GB2312" in message and "喆、堃" in message and "2 个字" in message
     path = tmp_path / "通报.pdf"
     with pytest.raises(MissingGlyphsError, match="喆、堃"):
-        render_pdf(document, path, require_complete=True)
+        render_pdf(document, path, profile, require_complete=True)
     assert not path.exists()
     # A draft may still be written: the report carries the same warning.
-    report = render_pdf(document, path)
+    report = render_pdf(document, path, profile)
     assert path.exists() and message in report.warnings
 
 
