@@ -57,3 +57,14 @@ def supervisor(storage: Storage) -> None:
 
 def inspector(storage: Storage) -> None:
     become(storage, INSPECTOR, UserRole.INSPECTOR)
+
+
+def ready_for_issue(
+    drafting: BulletinDrafting, bulletins: Bulletins, request, *, today=None
+) -> str:
+    """A stored draft of ``request`` sent for review; returns its id."""
+    from tests.services.bulletins.ledger import TODAY
+
+    bulletin_id = bulletins.create(drafting.draft(request), today=today or TODAY)
+    bulletins.submit(bulletin_id, today=today or TODAY)
+    return bulletin_id
