@@ -308,7 +308,7 @@ def _document(builder: _Builder, day: date) -> MarkedUp:
     values = {attribute: value for attribute, (value, _line) in builder.fields.items()}
     if not values.get("title"):
         raise TemplateError(
-            None, "模板中没有【标题】一行（或标题为空），请加上，如“【标题】关于……的通报”。"
+            None, "没有【标题】一行（或标题为空），请加上，如“【标题】关于……的通报”。"
         )
     code = str(values.pop("code", ""))
     document = GongwenDocument(

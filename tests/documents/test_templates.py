@@ -73,7 +73,10 @@ def test_a_for_section_repeats_with_loop_values_and_an_else_for_nothing() -> Non
     assert _text(source) == "1/3市税务局；2/3市教育局；3/3市水务局。"
     assert _text("{% for x in empty %}有{% else %}没有{% endfor %}") == "没有"
     assert _text("{% for x in nothing %}有{% endfor %}") == ""
-    nested = "{% for d in departments %}{% for i in d.items %}{{ d.name }}{{ i }},{% endfor %}{% endfor %}"
+    nested = (
+        "{% for d in departments %}{% for i in d.items %}{{ d.name }}{{ i }},{% endfor %}"
+        "{% endfor %}"
+    )
     assert _text(nested) == "市税务局甲,市税务局乙,市水务局丙,"
 
 

@@ -404,6 +404,12 @@ class Bulletins:
         except OSError as error:
             raise BulletinError(f"无法写入“{path}”：{explain_write_error(error)}") from error
 
+    def unreferenced_files(self) -> list[Path]:
+        """Stored blobs no ``bulletin_files`` row refers to: left by a process killed between
+        placing an issue's files and committing it (harmless; safe to delete)."""
+        referenced = {row[0] for row in self.db.execute("SELECT sha256 FROM bulletin_files")}
+        return self.files.unreferenced(referenced)
+
     def duplicate_numbers(self) -> list[DuplicateNumber]:
         """发文字号 carried by two documents (after a sync with another laptop)."""
         return duplicate_numbers(self.db)

@@ -339,3 +339,16 @@ def test_a_discarded_draft_is_gone(drafting: BulletinDrafting, bulletins: Bullet
     assert bulletins.list() == []
     with pytest.raises(BulletinError, match="不存在或已删除"):
         bulletins.get(bulletin_id)
+
+
+def test_a_blob_left_by_a_killed_issue_is_found(
+    storage: Storage, drafting: BulletinDrafting, bulletins: Bulletins
+) -> None:
+    bulletin_id = ready_for_issue(drafting, bulletins, PROGRESS)
+    supervisor(storage)
+    bulletins.issue(bulletin_id, on=ISSUED_ON, today=LATER)
+    assert bulletins.unreferenced_files() == []
+    stray = bulletins.files.path("ab" + "0" * 62)  # placed, then the process was killed
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_bytes(b"PK")
+    assert bulletins.unreferenced_files() == [stray]
