@@ -546,8 +546,6 @@ class Template:
         pieces: list[Piece] = []
         try:
             self._render(self.nodes, [dict(context)], pieces, _Budget())
-        except TemplateError:
-            raise
         except RecursionError:  # a context nested deeper than anything drafting builds
             raise TemplateError(None, "数据层次太深，无法生成。") from None
         return pieces

@@ -80,7 +80,9 @@ def _only_plan(db: Any) -> str:
         return plans[0]
     if not plans:
         raise BulletinError("台账中还没有实施方案，请先导入方案。")
-    raise BulletinError("台账中有多个方案，请用调度轮次（--round）指明要通报哪个方案。")
+    raise BulletinError(
+        "台账中有多个方案，请指明调度轮次（命令行用 --round），以确定通报哪个方案。"
+    )
 
 
 def _round_data(info: RoundInfo) -> dict[str, Any]:
