@@ -253,21 +253,19 @@ def test_pdf_needs_the_renderer(capsys, db: Path, tmp_path: Path) -> None:
     assert failed == [], summary
 
 
-def test_the_ledger_can_be_read_only(capsys, db: Path, tmp_path: Path) -> None:
-    db.chmod(0o444)
-    try:
-        code, _, stderr = _main(
-            capsys,
-            "bulletin",
-            "--db",
-            str(db),
-            "--kind",
-            "praise",
-            "--as-of",
-            "2021-08-31",
-            "--out",
-            str(tmp_path / "表扬.docx"),
-        )
-    finally:
-        db.chmod(0o644)
+def test_drafting_leaves_the_ledger_file_as_it_was(capsys, db: Path, tmp_path: Path) -> None:
+    before = db.read_bytes()
+    code, _, stderr = _main(
+        capsys,
+        "bulletin",
+        "--db",
+        str(db),
+        "--kind",
+        "praise",
+        "--as-of",
+        "2021-08-31",
+        "--out",
+        str(tmp_path / "表扬.docx"),
+    )
     assert code == 0, stderr
+    assert db.read_bytes() == before  # opened read-only: not a byte changed
