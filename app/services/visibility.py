@@ -12,7 +12,8 @@ The rule (docs/inspections.md, "暗访 confidentiality"): a record is visible wh
   every other laptop and from anyone who has said who they are (a named user sees what the name
   gives them: their plans, the records naming them, the ones they created).
 
-``inspection_visible`` is the one place that rule is written. Everything that reads records,
+``inspection_visible`` is the one place that rule is written (``bulletin_visible`` extends it to
+drafts of 通报 that quote a record). Everything that reads records,
 findings, checklist answers, rechecks or evidence — the services, the ``findings``/``status``/
 ``export`` commands, the ledger filter, the Excel ledger — adds it to its SQL (findings through
 ``finding_visible``), so a hidden record cannot leak through a count either. The viewer's values
@@ -112,6 +113,19 @@ def plan_visible(alias: str = "p") -> str:
     )
 
 
+def bulletin_visible(alias: str = "b") -> str:
+    """SQL true when the viewer may see the bulletins row ``alias``: an issued one always (its
+    cited 暗访 records were disclosed when it was issued); a draft or one waiting for review only
+    when every record it cites is visible to the viewer — it quotes their problems."""
+    a = alias
+    return (
+        f"({a}.state = 'issued' OR NOT EXISTS (SELECT 1 FROM json_each(CASE"
+        f" WHEN json_valid({a}.cited) THEN {a}.cited ELSE '[]' END) vbc"
+        " JOIN inspections vbi ON vbi.id = vbc.value"
+        f" WHERE NOT COALESCE({inspection_visible('vbi')}, 0)))"
+    )
+
+
 def _hidden(predicate: str) -> str:
     return f"NOT COALESCE({predicate}, 0)"
 
@@ -155,6 +169,11 @@ HIDDEN_ROWS: dict[str, str] = {
     "evidence": (
         f"SELECT e.id FROM evidence e JOIN inspections i ON i.id = {_EVIDENCE_RECORD}"
         f" WHERE {_hidden(inspection_visible('i'))}"
+    ),
+    "bulletins": f"SELECT b.id FROM bulletins b WHERE {_hidden(bulletin_visible('b'))}",
+    "bulletin_files": (
+        "SELECT x.id FROM bulletin_files x JOIN bulletins b ON b.id = x.bulletin_id"
+        f" WHERE {_hidden(bulletin_visible('b'))}"
     ),
 }
 

@@ -496,3 +496,63 @@ def _inspection_workspace(db: Database) -> None:
             "INSERT INTO score_rules (id, kind, key, points) VALUES (?, ?, ?, ?)",
             [seed_id(f"score-{kind}", key), kind, key, points],
         )
+
+
+@LEDGER_MIGRATIONS.step(5, "bulletins")
+def _bulletins(db: Database) -> None:
+    # 通报 and 督办通知 (docs/gongwen.md): the office's drafting templates per kind, the documents
+    # through 草稿 → 待审核 → 已签发 with their versions (更正), and the frozen files of an issued
+    # version (content-addressed beside the database, like evidence). ``kind`` and ``format``
+    # carry no CHECK: a later release may add kinds and formats, and a laptop on this release
+    # must still accept them when they arrive by sync.
+    _execute_all(
+        db,
+        """
+        CREATE TABLE bulletin_templates (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            updated_on TEXT NOT NULL,
+            updated_by TEXT NOT NULL DEFAULT '',
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX bulletin_templates_kind ON bulletin_templates (kind);
+        CREATE TABLE bulletins (
+            id TEXT PRIMARY KEY,
+            series_id TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1,
+            supersedes TEXT REFERENCES bulletins (id),
+            kind TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'review', 'issued')),
+            title TEXT NOT NULL DEFAULT '',
+            code TEXT NOT NULL DEFAULT '',
+            year INTEGER,
+            serial INTEGER,
+            number TEXT NOT NULL DEFAULT '',
+            content TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '{}',
+            cited TEXT NOT NULL DEFAULT '[]',
+            created_on TEXT NOT NULL,
+            created_by TEXT NOT NULL DEFAULT '',
+            submitted_on TEXT,
+            submitted_by TEXT NOT NULL DEFAULT '',
+            issued_on TEXT,
+            issued_by TEXT NOT NULL DEFAULT '',
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX bulletins_series ON bulletins (series_id, version);
+        CREATE INDEX bulletins_number ON bulletins (code, year, serial);
+        CREATE INDEX bulletins_state ON bulletins (state, kind);
+        CREATE TABLE bulletin_files (
+            id TEXT PRIMARY KEY,
+            bulletin_id TEXT NOT NULL REFERENCES bulletins (id),
+            format TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            created_on TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX bulletin_files_bulletin ON bulletin_files (bulletin_id);
+        CREATE INDEX bulletin_files_sha ON bulletin_files (sha256)
+        """,
+    )
