@@ -70,9 +70,6 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
         error(f"“{out}”已存在，没有生成（不覆盖已有文件）。请换一个文件名。")
         return EXIT_ERROR
     render = _renderer(suffix)
-    if render is None:
-        error("本程序还不能生成 PDF 公文（缺少 PDF 生成模块），请先保存为 .docx。")
-        return EXIT_ERROR
     request = DraftRequest(
         kind=parse_kind(args.kind),
         as_of=args.as_of or date.today(),
@@ -133,10 +130,8 @@ def _renderer(suffix: str):
         from reports.gongwen_docx import render_docx
 
         return render_docx
-    try:
-        from reports.gongwen_pdf import render_pdf  # type: ignore[import-not-found]
-    except ImportError:
-        return None
+    from reports.gongwen_pdf import render_pdf
+
     return render_pdf
 
 

@@ -498,3 +498,14 @@ def test_a_newline_in_a_paragraph_is_a_forced_line_break(tmp_path) -> None:
     first = next(i for i, line in enumerate(lines) if line.text == "第一行")
     assert abs(lines[first].x0 - (LEFT + 2 * CELL)) < 0.01
     assert lines[first + 1].text == "第二行从左边开始" and abs(lines[first + 1].x0 - LEFT) < 0.01
+
+
+def test_the_shared_gbt9704_checker_passes_the_sample(sample) -> None:
+    """../shared/tools/check_gongwen.py on the sample: every checkpoint (its one false positive,
+    the page number's leading 一字线 read as a line-start fault, is allowed only for lines that
+    are exactly page numbers: tests/services/bulletins/checker.py)."""
+    from tests.services.bulletins.checker import failed_pdf_checkpoints
+
+    path, _ = sample
+    failed, summary = failed_pdf_checkpoints(path)
+    assert failed == [], summary

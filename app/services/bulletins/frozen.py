@@ -9,7 +9,7 @@ a blob was placed and before its row was committed leaves a blob no row refers t
 harmless (``unreferenced`` lists such blobs).
 
 Rendering: ``render_files`` draws a document in every format this installation can write —
-Word always (reports/gongwen_docx.py), PDF when reports/gongwen_pdf.py is present.
+Word (reports/gongwen_docx.py) and PDF (reports/gongwen_pdf.py), laid out alike.
 """
 
 from __future__ import annotations
@@ -49,17 +49,11 @@ class Rendered:
 
 
 def available_renderers() -> dict[str, Renderer]:
-    """format → ``render(document, stream, profile)`` for the formats this installation has."""
+    """format → ``render(document, stream, profile)``: every format an issued one is kept in."""
     from reports.gongwen_docx import render_docx
+    from reports.gongwen_pdf import render_pdf
 
-    renderers: dict[str, Renderer] = {"docx": render_docx}
-    try:
-        from reports.gongwen_pdf import render_pdf  # type: ignore[import-not-found]
-    except ImportError:
-        pass
-    else:
-        renderers["pdf"] = render_pdf
-    return renderers
+    return {"docx": render_docx, "pdf": render_pdf}
 
 
 def render_files(

@@ -9,7 +9,7 @@ A document is a series of versions (``series_id`` = the first version's id). A v
   app/services/identity.py). Not editable: send it back first.
 - 已签发 (issued): in one transaction the 发文字号 is assigned (numbering.py), the 成文日期 set to
   the day of issue, the document checked as an issued 公文 (``ensure_valid(issued=True)``),
-  rendered to DOCX (and PDF when the renderer is installed), the files stored content-addressed
+  rendered to DOCX and PDF, the files stored content-addressed
   with their SHA-256 (frozen.py), and the 暗访 records it cites disclosed
   (``Inspections.disclose``). A refused or failed issue writes nothing and consumes no number.
   An issued version never changes: ``correct`` starts a new version (更正) from it, which keeps
@@ -124,7 +124,7 @@ class Issued:
 
     bulletin: Bulletin
     disclosed: tuple[str, ...]  # the 暗访 records made visible to everyone
-    formats: tuple[str, ...]  # the files stored (docx, and pdf when the renderer is installed)
+    formats: tuple[str, ...]  # the files stored (docx and pdf)
 
 
 class Bulletins:

@@ -1,12 +1,11 @@
 """草稿 → 待审核 → 已签发: who may move a document, what each state allows, and the freezing of an
-issued version (its DOCX — and PDF once reports/gongwen_pdf.py exists — with SHA-256, checked
+issued version (its DOCX and PDF, with SHA-256, checked
 again; a change is a new version that keeps the old one and its files); issuing discloses the
 暗访 records a bulletin cites."""
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
 from dataclasses import replace
 from datetime import date
@@ -27,7 +26,7 @@ from app.services.bulletins import (
 )
 from app.services.bulletins.frozen import FrozenFiles, available_renderers
 from app.storage import Storage
-from tests.services.bulletins.checker import failed_checkpoints
+from tests.services.bulletins.checker import failed_checkpoints, failed_pdf_checkpoints
 from tests.services.bulletins.conftest import become, ready_for_issue, supervisor
 from tests.services.bulletins.dump import dump
 from tests.services.bulletins.ledger import AS_OF, COVERT_PROBLEM, LEAD, TODAY
@@ -36,8 +35,6 @@ INSPECTION = DraftRequest(BulletinKind.INSPECTION, AS_OF)
 PROGRESS = DraftRequest(BulletinKind.PROGRESS, AS_OF)
 ISSUED_ON = date(2021, 9, 3)
 LATER = date(2021, 12, 1)
-NO_PDF = importlib.util.find_spec("reports.gongwen_pdf") is None
-NO_PDF_REASON = "reports/gongwen_pdf.py (the PDF renderer) is not in this checkout yet"
 
 
 def test_a_draft_goes_to_review_and_a_supervisor_issues_it(
@@ -120,9 +117,8 @@ def test_a_tampered_or_missing_frozen_file_is_reported(
         bulletins.save_copy(bulletin_id, "docx", stored.path.with_name("copy.docx"))
 
 
-@pytest.mark.skipif(NO_PDF, reason=NO_PDF_REASON)
 def test_the_issued_pdf_is_stored_with_its_hash_too(
-    storage: Storage, drafting: BulletinDrafting, bulletins: Bulletins
+    storage: Storage, drafting: BulletinDrafting, bulletins: Bulletins, tmp_path: Path
 ) -> None:
     bulletin_id = ready_for_issue(drafting, bulletins, INSPECTION)
     supervisor(storage)
@@ -132,12 +128,12 @@ def test_the_issued_pdf_is_stored_with_its_hash_too(
     assert stored is not None and stored.path.read_bytes().startswith(b"%PDF")
     assert hashlib.sha256(stored.path.read_bytes()).hexdigest() == stored.sha256
     assert bulletins.verify(bulletin_id) == []
+    copy = bulletins.save_copy(bulletin_id, "pdf", tmp_path / "通报.pdf")
+    assert failed_pdf_checkpoints(copy)[0] == []
 
 
-def test_without_the_pdf_renderer_issuing_stores_the_word_file_only() -> None:
-    renderers = available_renderers()
-    assert "docx" in renderers
-    assert ("pdf" in renderers) == (not NO_PDF)
+def test_an_issued_document_is_kept_as_word_and_pdf() -> None:
+    assert set(available_renderers()) == {"docx", "pdf"}
 
 
 def test_only_a_supervisor_sends_back_or_issues(
