@@ -14,6 +14,8 @@ so a value cannot start a heading, split a table cell or set a field.
     |:3:|8|16|                    optional second line sets each column's alignment (":x" left,
                                    ":x:" centre, "x:" right) and width (characters, or fractions
                                    of the type width when all are at most 1)
+    \\# 不是标题                  a paragraph written as it is: a leading "\\" (dropped) keeps
+                                   a line that starts like markup ("#", "|", "【标题】") a paragraph
     any other line                a paragraph (a value with line breaks makes several)
 
 A ``【…】`` with any other name is ordinary text. Problems are ``TemplateError`` naming the line.
@@ -45,6 +47,7 @@ FIELDS = {
     "印章": "seal",
 }
 ATTACHMENT = "附件"
+ESCAPE = "\\"  # a line starting with it is a paragraph whatever follows (the "\\" is dropped)
 _LIST_FIELDS = ("signers", "copy_to")
 _SEPARATORS = re.compile(r"[，、,；;]+")
 _SPACE = " \t\u3000\r"
@@ -121,6 +124,10 @@ def build_document(pieces: list[Piece], *, day: date) -> MarkedUp:
             _end_table(builder)
             continue
         prefix = line.literal_prefix()
+        if prefix.startswith(ESCAPE):
+            for paragraph in _paragraphs(line.after(len(ESCAPE))):
+                builder.blocks.append(Paragraph(paragraph))
+            continue
         if prefix.startswith("|"):
             builder.table = builder.table or []
             builder.table.append((_cells(line), line.pieces, line.line))
