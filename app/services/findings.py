@@ -40,7 +40,6 @@ DEFAULT_CATEGORY = "其他"  # what a finding without a category is filed under 
 MAX_RECTIFY_WORKDAYS = 250  # about a working year: a longer 整改期限 is a typo
 MAX_DESCRIPTION_CHARS = 2000
 MAX_NOTE_CHARS = 5000
-CONFIRMED_BY_OFFICE = "办公室"  # the 复查 inspector of a 确认整改 when no user name is set
 
 _NOT_FOUND = "该问题不存在或已删除。"
 
@@ -349,37 +348,26 @@ class Findings:
             )
 
     def confirm_rectified(self, finding_id: str, on: date, *, today: date | None = None) -> None:
-        """确认整改 (the ledger's one-step dialog): the office confirms the problem rectified on
-        ``on`` — its 整改情况 counts as reported and a passing 复查 closes it (one transaction)."""
+        """确认整改 (the ledger's dialog): the passing 复查 of a finding whose 整改情况 is in,
+        by the current user (销号 on ``on``). It is only the workflow's last step: a finding
+        still 待整改 or 整改中 is refused, so nothing is closed without a report and a 复查."""
         finding = self._visible(finding_id)
         stage = FindingStage(finding["stage"])
         if stage is FindingStage.CLOSED:
             raise WriteError(
                 f"该问题已于 {finding['rectified_on'] or '此前'} 销号。如需更正日期，"
-                "请先撤销整改确认，再重新确认。"
+                "请先撤销销号，再重新复查。"
             )
-        label = "整改完成日期"
-        user = read_current_user(self.db).name
-        with self.repo.transaction():
-            if stage is not FindingStage.AWAITING_RECHECK:
-                self._move(
-                    finding_id,
-                    FindingAction.REPORT,
-                    on,
-                    today=today,
-                    note="办公室确认整改完成",
-                    fields={"reported_on": on.isoformat()},
-                    date_label=label,
-                )
-            self._recheck(
-                finding_id,
-                on,
-                True,
-                user or CONFIRMED_BY_OFFICE,
-                "确认整改",
-                today=today,
-                date_label=label,
+        if stage is not FindingStage.AWAITING_RECHECK:
+            raise WriteError(
+                f"该问题还没有报送整改情况（当前为“{stage.label}”），不能销号：请在"
+                "“明察暗访 → 发现问题”中先“录入整改情况”，再复查。"
             )
+        if not read_current_user(self.db).name:
+            raise WriteError(
+                "复查需要复查人的姓名：请先在“明察暗访 → 当前用户…”中填写您的姓名，再复查销号。"
+            )
+        self.recheck(finding_id, on, passed=True, note="确认整改", today=today)
 
     # ---- Reading ------------------------------------------------------------------------------
 
@@ -518,7 +506,6 @@ class Findings:
         today: date | None,
         note: str = "",
         fields: dict[str, Any] | None = None,
-        date_label: str | None = None,
     ) -> FindingStage:
         finding = self._visible(finding_id)
         stage = FindingStage(finding["stage"])
@@ -528,7 +515,7 @@ class Findings:
             raise WriteError(
                 f"该问题当前为“{stage.label}”，不能“{action.label}”（现在可以：{possible}）。"
             )
-        label = date_label or _DATE_LABEL[action]
+        label = _DATE_LABEL[action]
         if on > (today or date.today()):
             raise WriteError(f"{label}不能晚于今天。")
         found_on = date.fromisoformat(finding["found_on"])
@@ -564,7 +551,6 @@ class Findings:
         note: str,
         *,
         today: date | None,
-        date_label: str | None = None,
     ) -> str:
         action = FindingAction.RECHECK_PASS if passed else FindingAction.RECHECK_FAIL
         self._move(
@@ -574,7 +560,6 @@ class Findings:
             today=today,
             note=note,
             fields={"rectified_on": on.isoformat()} if passed else None,
-            date_label=date_label,
         )
         return self.repo.insert(
             "rechecks",

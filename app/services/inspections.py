@@ -327,8 +327,8 @@ class Inspections:
                 raise WriteError(f"第 {number} 个问题{reason}。")
 
     def rectify(self, finding_id: str, on: date, *, today: date | None = None) -> None:
-        """确认整改: the office confirms the problem rectified on ``on`` (its 整改情况 counts as
-        reported and a passing 复查 closes it — 销号 — in one step)."""
+        """确认整改 from the ledger: the passing 复查 (销号 on ``on``) of a finding whose 整改情况
+        has been reported; refused before that (app/services/findings.py: confirm_rectified)."""
         self.findings.confirm_rectified(finding_id, on, today=today)
 
     def reopen(self, finding_id: str, on: date | None = None, *, today: date | None = None) -> None:
