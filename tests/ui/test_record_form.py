@@ -421,3 +421,23 @@ def test_quitting_the_app_saves_what_is_still_pending(qtbot, services) -> None:
     type_keys(qtbot, "typed as the app quits")
     QApplication.instance().aboutToQuit.emit()
     assert record_row(services, form)["summary"] == "typed as the app quits"
+
+
+def test_a_place_picked_from_the_list_is_saved(qtbot, services) -> None:
+    """The only site in the list is the current item of the box: picking it must still count."""
+    services.vocabulary.add("site", "市政务服务中心 综合窗口")
+    form = open_form(qtbot, services)
+    place = form.header.place
+    assert place.currentText() == ""
+    place.setFocus()
+    place.showPopup()
+    view = place.view()
+    qtbot.waitExposed(view)
+    rect = view.visualRect(view.model().index(0, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert place.currentText() == "市政务服务中心 综合窗口"
+    assert record_row(services, form)["place"] == "市政务服务中心 综合窗口"  # saved at once
+    record = form.inspection_id
+    form.close()
+    again = shown(qtbot, RecordForm.open_existing(services, record, today=TODAY))
+    assert again.header.place.currentText() == "市政务服务中心 综合窗口"

@@ -109,7 +109,10 @@ class RecordHeader(QWidget):
         self.kind.currentIndexChanged.connect(lambda: self._chosen("kind"))
         self.method.currentIndexChanged.connect(lambda: self._chosen("method"))
         self.department.currentIndexChanged.connect(lambda: self._chosen("department_id"))
-        self.place.currentIndexChanged.connect(lambda: self._chosen("place"))
+        # activated: every pick from the list, also of the item that is current already (the
+        # only site, while the edit text is empty), which currentIndexChanged does not announce.
+        # The place is a text field to the form: a pick is an edit, saved at once.
+        self.place.activated.connect(lambda: self._picked("place"))
         self.checked_on.dateChanged.connect(lambda: self._edited("checked_on"))
         self.checked_on.editingFinished.connect(lambda: self._done("checked_on"))
         self.inspector.textEdited.connect(lambda: self._edited("inspector"))
@@ -219,6 +222,10 @@ class RecordHeader(QWidget):
             finally:
                 self._loading = False
         self.sig_field_done.emit(name)
+
+    def _picked(self, name: str) -> None:
+        self._edited(name)
+        self._done(name)
 
     def _edited(self, name: str) -> None:
         if not self._loading:
