@@ -105,6 +105,19 @@ class FindingDetail:
         """The moves the workflow allows from here."""
         return allowed_actions(self.stage)
 
+    @property
+    def reports(self) -> tuple[tuple[date, str], ...]:
+        """Every 整改情况 the department reported, oldest first, with its date (each is the note
+        of its 报送整改情况 event; a report written before notes were kept shows the finding's
+        latest text)."""
+        moves = [e for e in self.events if e.action is FindingAction.REPORT]
+        reports = [(e.happened_on, e.note) for e in moves]
+        if reports and not reports[-1][1]:
+            reports[-1] = (reports[-1][0], self.rectification)
+        if not reports and self.rectification:
+            reports = [(self.reported_on or self.found_on, self.rectification)]
+        return tuple((day, text) for day, text in reports if text)
+
 
 # ---- Rules shared by every writer (dialog, findings page, records import) -----------------
 
@@ -296,7 +309,9 @@ class Findings:
     def report(
         self, finding_id: str, rectification: str, on: date, *, today: date | None = None
     ) -> None:
-        """报送整改情况: the department's account of its 整改, as the office enters it."""
+        """报送整改情况: the department's account of its 整改, as the office enters it. Each
+        report is one event (its text the note); ``rectification``/``reported_on`` hold the
+        latest, the one a 复查 looks at."""
         text = rectification.strip()
         if not text:
             raise WriteError("请填写整改情况（部门报送的整改措施和结果）。")
@@ -308,6 +323,7 @@ class Findings:
                 FindingAction.REPORT,
                 on,
                 today=today,
+                note=text,  # every report stays in the history with its date
                 fields={"rectification": text, "reported_on": on.isoformat()},
             )
 

@@ -394,3 +394,24 @@ def test_recounted_deadlines_agree_with_counting_each_one(findings, edits) -> No
         "SELECT found_on, rectify_workdays, rectify_by FROM findings"
     ):
         assert due == calendar.add_workdays(date.fromisoformat(found_on), workdays).isoformat()
+
+
+def test_every_report_is_kept_with_its_date(ws: Workspace) -> None:
+    """A second 整改情况 after a failed 复查 is a report of its own: the first one and its date
+    stay in the history; the finding shows the latest."""
+    _measure, finding = _one_finding(ws)
+    findings = ws.services.findings
+    findings.report(finding, "已培训窗口人员", date(2021, 9, 13), today=TODAY)
+    findings.recheck(finding, date(2021, 9, 15), passed=False, inspector="李四", today=TODAY)
+    findings.report(finding, "已调整预审流程", date(2021, 9, 20), today=TODAY)
+    detail = findings.get(finding)
+    assert detail.reports == (
+        (date(2021, 9, 13), "已培训窗口人员"),
+        (date(2021, 9, 20), "已调整预审流程"),
+    )
+    assert [e.note for e in detail.events if e.action is FindingAction.REPORT] == [
+        "已培训窗口人员",
+        "已调整预审流程",
+    ]
+    assert detail.rectification == "已调整预审流程"
+    assert detail.reported_on == date(2021, 9, 20)

@@ -169,6 +169,41 @@ def test_a_finding_through_the_whole_loop_offers_only_legal_moves(
     assert page.finding_model.cell(row, FindingTableModel.COL_STAGE) == "已销号"
 
 
+def test_a_second_report_starts_empty_and_keeps_the_first(
+    qtbot, page: InspectionsPage, scene: Scene, monkeypatch
+) -> None:
+    """After a failed 复查 the department reports again: the dialog starts empty and shows the
+    earlier report read-only; both reports stay, each with its date, none glued to another."""
+    page.show_finding(scene.ledger_finding)
+    pane = page.finding_detail
+
+    def report(text: str, day: QDate):
+        def fill(dialog: FindingActionDialog) -> None:
+            assert dialog.rectification.toPlainText() == ""
+            dialog.on.setDate(day)
+            dialog.rectification.setPlainText(text)
+
+        seen = run_dialog(monkeypatch, FindingActionDialog, fill)
+        pane.button("录入整改情况…").click()
+        return seen[0]
+
+    first = report("已培训窗口人员", QDate(2021, 9, 20))
+    assert first.previous.isHidden()  # nothing reported before
+    scene.services.findings.recheck(
+        scene.ledger_finding, date(2021, 9, 22), passed=False, inspector="科长甲"
+    )
+    page.show_finding(scene.ledger_finding)
+    second = report("已调整预审流程", QDate(2021, 9, 24))
+    assert not second.previous.isHidden() and second.previous.isReadOnly()
+    assert "2021-09-20" in second.previous.toPlainText()
+    assert "已培训窗口人员" in second.previous.toPlainText()
+    text = pane.text()
+    assert "2021-09-20 报送" in text and "2021-09-24 报送" in text
+    assert "已培训窗口人员已调整" not in text and "已调整预审流程已培训" not in text
+    detail = scene.services.findings.get(scene.ledger_finding)
+    assert [day for day, _text in detail.reports] == [date(2021, 9, 20), date(2021, 9, 24)]
+
+
 def test_a_refused_move_keeps_the_dialog_open_with_the_reason(
     qtbot, page: InspectionsPage, scene: Scene, monkeypatch
 ) -> None:

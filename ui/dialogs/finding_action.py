@@ -75,8 +75,16 @@ class FindingActionDialog(SavingDialog):
         self.on.setMaximumDate(to_qdate(today))
         self.rectification = QPlainTextEdit()
         self.rectification.setTabChangesFocus(True)
-        self.rectification.setPlaceholderText("责任部门报送的整改措施和结果")
-        self.rectification.setPlainText(finding.rectification)
+        self.rectification.setPlaceholderText("责任部门这次报送的整改措施和结果")
+        # A new report starts empty; the earlier ones (kept in the history) are shown read-only.
+        self.previous = QPlainTextEdit()
+        self.previous.setReadOnly(True)
+        self.previous.setTabChangesFocus(True)
+        self.previous.setMaximumHeight(90)
+        self.previous.setPlainText(
+            "\n".join(f"{day.isoformat()} 报送：{text}" for day, text in finding.reports)
+        )
+        self.previous.setVisible(bool(finding.reports))
         self.passed = QRadioButton("通过，销号")
         self.failed = QRadioButton("未通过，退回重改")
         self.results = QButtonGroup(self)
@@ -95,7 +103,9 @@ class FindingActionDialog(SavingDialog):
         form = QFormLayout()
         form.addRow(DATE_LABELS[action], self.on)
         if action is FindingAction.REPORT:
-            form.addRow("整改情况", self.rectification)
+            if finding.reports:
+                form.addRow("此前报送", self.previous)
+            form.addRow("本次整改情况", self.rectification)
         if self.is_recheck:
             results = QHBoxLayout()
             results.addWidget(self.passed)

@@ -196,9 +196,11 @@ def render_finding(detail: FindingDetail, context: FindingContext, calendar: Wor
         + "</table>",
         "<h4>整改情况</h4>",
     ]
-    if detail.rectification:
-        reported = f"（{detail.reported_on.isoformat()} 报送）" if detail.reported_on else ""
-        parts.append(f"<p>{escape(detail.rectification)}{reported}</p>")
+    if detail.reports:  # every report, oldest first, each with its date
+        parts.extend(
+            f"<p><span {_NOWRAP}>{day.isoformat()} 报送：</span>{escape(text)}</p>"
+            for day, text in detail.reports
+        )
     else:
         parts.append("<p style='color:gray'>责任部门尚未报送整改情况</p>")
     parts.append("<h4>复查</h4>")
