@@ -204,6 +204,30 @@ def test_a_second_report_starts_empty_and_keeps_the_first(
     assert [day for day, _text in detail.reports] == [date(2021, 9, 20), date(2021, 9, 24)]
 
 
+def test_the_recheck_has_no_preselected_result(
+    qtbot, page: InspectionsPage, scene: Scene, monkeypatch
+) -> None:
+    """One click must not close a problem: 复查 opens with no result chosen and insists on one."""
+    scene.services.findings.report(scene.ledger_finding, "已补齐台账资料", date(2021, 9, 20))
+    page.show_finding(scene.ledger_finding)
+    seen = []
+
+    def fill(dialog: FindingActionDialog) -> bool:
+        seen.append(dialog)
+        assert not dialog.passed.isChecked() and not dialog.failed.isChecked()
+        dialog.accept()
+        assert dialog.result() == 0 and "请选择复查结果" in dialog.error_text()
+        dialog.failed.setChecked(True)
+        dialog.accept()
+        assert dialog.result() == 1
+        return False
+
+    monkeypatch.setattr(FindingActionDialog, "exec", lambda d: fill(d) or 0)
+    page.finding_detail.button("复查…").click()
+    assert seen
+    assert scene.services.findings.get(scene.ledger_finding).stage is FindingStage.RECTIFYING
+
+
 def test_a_refused_move_keeps_the_dialog_open_with_the_reason(
     qtbot, page: InspectionsPage, scene: Scene, monkeypatch
 ) -> None:

@@ -1,8 +1,8 @@
 """One move of a finding's 整改 workflow: 开始整改, 录入整改情况, 复查, 撤销销号.
 
 The service (app/services/findings.py: Findings) checks the move and its date; a refusal keeps
-the dialog open with the reason. 复查 asks for the result: 通过 closes the finding (销号),
-未通过 sends it back to 整改中 (退回重改).
+the dialog open with the reason. 复查 asks for the result, none chosen beforehand: 通过 closes
+the finding (销号), 未通过 sends it back to 整改中 (退回重改).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class FindingActionDialog(SavingDialog):
         self.results = QButtonGroup(self)
         self.results.addButton(self.passed)
         self.results.addButton(self.failed)
-        (self.failed if action is FindingAction.RECHECK_FAIL else self.passed).setChecked(True)
+        # No result is chosen for the user: one click must not close a problem (save() asks).
         self.inspector = QLineEdit(inspector)
         self.inspector.setPlaceholderText("必填")
         self.note = QPlainTextEdit()
@@ -143,6 +143,8 @@ class FindingActionDialog(SavingDialog):
         elif self.is_recheck:
             from app.storage import WriteError
 
+            if not (self.passed.isChecked() or self.failed.isChecked()):
+                raise WriteError("请选择复查结果：通过（销号）或未通过（退回重改）。")
             if not self.inspector.text().strip():
                 raise WriteError("请填写复查人。")
             findings.recheck(
