@@ -441,3 +441,18 @@ def test_a_place_picked_from_the_list_is_saved(qtbot, services) -> None:
     form.close()
     again = shown(qtbot, RecordForm.open_existing(services, record, today=TODAY))
     assert again.header.place.currentText() == "市政务服务中心 综合窗口"
+
+
+def test_the_count_of_answered_items_follows_each_key(qtbot, services) -> None:
+    form = open_form(qtbot, services)
+    total = len(form.table.answers())
+    assert f"检查清单：{total} 项，已填结论 0 项" in form.checklist.label.text()
+    form.table.setFocus()
+    form.table.setCurrentCell(0, 2)
+    press(qtbot, Qt.Key.Key_1)  # 符合
+    assert "已填结论 1 项" in form.checklist.label.text()
+    press(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_3)  # 不符合
+    assert "已填结论 2 项" in form.checklist.label.text()
+    press(qtbot, Qt.Key.Key_0)  # cleared again
+    assert "已填结论 1 项" in form.checklist.label.text()
