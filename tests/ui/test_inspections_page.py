@@ -394,6 +394,42 @@ def test_opening_a_plan_a_record_and_a_finding(
     form.close()
 
 
+def test_a_double_click_opens_the_record_in_its_form(
+    qtbot, page: InspectionsPage, scene: Scene
+) -> None:
+    """双击 a record, in the 检查记录 list or in a plan's list of records: its record form."""
+    from ui.dialogs.record_form import RecordForm
+
+    def double_click(view, row: int) -> RecordForm:
+        view.scrollTo(view.model().index(row, 0))
+        rect = view.visualRect(view.model().index(row, 0))
+        # A double click is a click, then the second press (QTest's DClick is only that).
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        forms = [f for f in RecordForm._open.values() if f.isVisible()]
+        assert len(forms) == 1, "no record form (or several) opened"
+        return forms[0]
+
+    def close(form: RecordForm) -> None:
+        form._closing = True
+        form.close()
+        qtbot.waitUntil(lambda: not [f for f in RecordForm._open.values() if f.isVisible()])
+
+    page.show_tab(page.records_tab)
+    page.show()
+    qtbot.waitExposed(page)
+    row = page.record_model.row_of(scene.covert)
+    form = double_click(page.record_table, row)
+    assert form.inspection_id == scene.covert
+    close(form)
+
+    page.show_tab(page.plans)
+    form = double_click(page.plans.records, 0)
+    assert form.inspection_id == scene.covert
+    assert page.current_record() == scene.covert
+    close(form)
+
+
 def test_ctrl_f_searches_the_page_shown(qtbot, window, scene: Scene) -> None:
     def ctrl_f() -> None:
         qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)

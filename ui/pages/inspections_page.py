@@ -166,7 +166,10 @@ class InspectionsPage(QWidget):
         self.plans.sig_edit_plan.connect(self.edit_plan)
         self.plans.sig_conclude.connect(self.conclude_plan)
         self.plans.sig_new_record.connect(lambda plan_id: self.new_record(plan_id))
-        self.plans.sig_open_record.connect(self.show_record)
+        self.plans.sig_open_record.connect(self._open_from_plan)
+        self.record_table.doubleClicked.connect(
+            lambda index: self._open_row(self.record_model.id_at(index.row()))
+        )
         self.record_table.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self._record_row(current.row())
         )
@@ -386,6 +389,16 @@ class InspectionsPage(QWidget):
         form.sig_closed.connect(self._record_closed)
         self.refresh()
         return form.inspection_id
+
+    def _open_row(self, record_id: str | None) -> None:
+        """双击 in the 检查记录 list: the record in its record form."""
+        if record_id is not None:
+            self.open_record(record_id)
+
+    def _open_from_plan(self, record_id: str) -> None:
+        """双击 in a plan's records: the record shown in 检查记录 and opened in its form."""
+        self.show_record(record_id)
+        self.open_record(record_id)
 
     def _record_closed(self, record_id: str) -> None:
         """A record form closed: show the record (unless it was an empty draft, now gone)."""
