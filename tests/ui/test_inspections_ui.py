@@ -15,6 +15,7 @@ from tests.ui.record_support import (  # noqa: F401  (close_forms: a fixture)
     active,
     close_forms,
     commit,
+    finish_anyway,
     press,
     tab,
 )
@@ -79,6 +80,7 @@ def test_recording_a_check_with_a_problem_then_rectifying_it(
         form.table.setCurrentCell(row, 2)
         press(qtbot, Qt.Key.Key_1)
     press(qtbot, Qt.Key.Key_Return, CTRL)  # 完成
+    assert "检查方式、检查情况还没有填写" in finish_anyway(qtbot, form)
     qtbot.waitUntil(lambda: not form.isVisible())
 
     qtbot.waitUntil(lambda: "综合窗口无人值守" in page.detail.text())
@@ -157,6 +159,7 @@ def test_a_refused_record_keeps_what_was_typed(qtbot, page, services) -> None:
     assert form.header.summary.toPlainText() == "台账未及时更新"  # nothing typed is lost
     commit("李四", form.header.inspector)
     press(qtbot, Qt.Key.Key_Return, CTRL)
+    finish_anyway(qtbot, form)  # no 检查方式
     qtbot.waitUntil(lambda: not form.isVisible())
     [entry] = services.inspections.for_measure(measure, as_of=date.today())
     assert entry.inspector == "李四" and entry.summary == "台账未及时更新"

@@ -22,6 +22,7 @@ from tests.ui.record_support import (  # noqa: F401  (close_forms: a fixture)
     changes,
     close_forms,
     commit,
+    finish_anyway,
     focused,
     open_form,
     press,
@@ -91,8 +92,11 @@ def test_a_whole_record_filled_with_the_keyboard_alone(qtbot, services: Services
     assert focused() is form.header.inspector
     press(qtbot, Qt.Key.Key_A, CTRL)
     commit("张三、李四")
-    tab(qtbot)  # 受检部门
-    press(qtbot, Qt.Key.Key_Down)  # the measure's lead
+    tab(qtbot)  # 受检部门: the measure's lead already
+    assert (
+        form.header.department.currentData()
+        == services.inspections.departments(form.measure["id"])[0][0]
+    )
     tab(qtbot)  # 检查地点
     commit("市政务服务中心 综合窗口")
     tab(qtbot)  # 检查情况
@@ -258,6 +262,7 @@ def test_finishing_without_an_inspector_says_why_until_it_is_filled(qtbot, servi
     commit("王五")
     qtbot.waitUntil(lambda: form.status_text().startswith("已自动保存"), timeout=3000)
     press(qtbot, Qt.Key.Key_Return, CTRL)
+    assert "检查方式、检查情况还没有填写" in finish_anyway(qtbot, form)
     qtbot.waitUntil(lambda: not form.isVisible())
     assert record_row(services, form)["state"] == "final"
     assert record_row(services, form)["inspector"] == "王五"

@@ -83,12 +83,12 @@ def render_record(entry: InspectionEntry, measure: str, plan: str) -> str:
         kind += "（保密：通报前仅方案督查人员和审核人可见）" if entry.disclosed_on is None else ""
     rows = [
         ("检查日期", entry.checked_on.isoformat()),
-        ("方式", kind),
+        ("明察/暗访", kind),
         ("督查方案", plan or "（未列入方案）"),
         ("措施", measure),
         ("受检部门", entry.department or "—"),
-        ("检查方法", entry.method or "—"),
-        ("地点", entry.place or "—"),
+        ("检查方式", entry.method or "—"),  # the record form's words, one per field
+        ("检查地点", entry.place or "—"),
         ("检查人", entry.inspector),
         ("记录", entry.state.label),
     ]
