@@ -430,6 +430,63 @@ def test_a_double_click_opens_the_record_in_its_form(
     close(form)
 
 
+def test_printing_a_record_and_a_notice(
+    qtbot, page: InspectionsPage, scene: Scene, monkeypatch, tmp_path
+) -> None:
+    """打印… in a record's pane and 整改通知… in a finding's: the save dialog, a PDF written off
+    the UI thread, the saved notice; an existing file is replaced only when the user agrees."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.reports.pdfcheck import page_texts
+    from ui.widgets import record_printing
+    from ui.widgets.file_dialogs import FileDialogs
+
+    names: list[str] = []
+    answers = iter([tmp_path / "记录", tmp_path / "记录", tmp_path / "通知.pdf"])
+
+    def save_file(self, parent, purpose, name, *, title=None):
+        names.append(name)
+        return next(answers)
+
+    monkeypatch.setattr(FileDialogs, "save_file", save_file)
+    asked: list[str] = []
+    monkeypatch.setattr(
+        record_printing, "confirm_replace", lambda _p, target, _t: asked.append(target.name)
+    )
+
+    def saved_box() -> QMessageBox:
+        qtbot.waitUntil(lambda: page.findChild(QMessageBox, "saved_notice") is not None)
+        box = page.findChild(QMessageBox, "saved_notice")
+        box.setObjectName("seen")
+        return box
+
+    page.show_record(scene.agency)
+    assert page.record_detail.print_button.isVisibleTo(page.record_detail)
+    page.record_detail.print_button.click()
+    box = saved_box()
+    written = tmp_path / "记录.pdf"
+    assert written.is_file() and "检查记录已保存为 PDF" in box.text()
+    reference = scene.agency.replace("-", "")[:8].upper()
+    assert names[0] == f"明查检查记录_2021-09-14_{reference}.pdf"
+    text = "".join(page_texts(written))
+    assert "明查检查记录" in text and LEDGER_PROBLEM in text and reference in text
+    box.close()
+
+    before = written.read_bytes()
+    page.record_detail.print_button.click()  # "记录" again: 记录.pdf exists, not asked about
+    assert asked == ["记录.pdf"]  # asked, and the answer was no
+    assert written.read_bytes() == before and page.printing.busy() is False
+
+    page.show_finding(scene.ledger_finding)
+    assert page.finding_detail.notice_button.isVisibleTo(page.finding_detail)
+    page.finding_detail.notice_button.click()
+    box = saved_box()
+    notice = tmp_path / "通知.pdf"
+    assert notice.is_file() and "给市发展改革局的整改通知" in box.text()
+    assert names[-1].startswith("整改通知_市发展改革局_")
+    assert "市发展改革局" in "".join(page_texts(notice))
+
+
 def test_ctrl_f_searches_the_page_shown(qtbot, window, scene: Scene) -> None:
     def ctrl_f() -> None:
         qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)

@@ -37,12 +37,14 @@ from app.services.record_list import count_records, count_records_in_file
 from app.services.scores import ranking_in_file
 from ui.models.inspection_tables import FindingTableModel, RecordTableModel
 from ui.tasks import run_in_background
+from ui.widgets.file_dialogs import FileDialogs
 from ui.widgets.finding_detail import FindingContext, FindingDetailPane
 from ui.widgets.inspection_filter_bar import InspectionFilterBar
 from ui.widgets.inspection_tables import make_finding_table, make_record_table
 from ui.widgets.plans_view import PlansView
 from ui.widgets.ranking_view import RankingView
 from ui.widgets.record_detail import RecordDetailPane
+from ui.widgets.record_printing import RecordPrinting
 
 if TYPE_CHECKING:
     from app.services.context import Services
@@ -180,6 +182,13 @@ class InspectionsPage(QWidget):
         self.finding_model.modelReset.connect(self._follow_finding)
         self.record_detail.sig_edit.connect(lambda record_id: self.open_record(record_id))
         self.record_detail.sig_open_finding.connect(self.show_finding)
+        self.printing = RecordPrinting(services, FileDialogs(), self)
+        self.record_detail.sig_print.connect(self.printing.print_record)
+        self.finding_detail.sig_notice.connect(
+            lambda department_id: self.printing.print_notice(
+                department_id, min(self.filters.as_of_date(), date.today())
+            )
+        )
         self.finding_detail.sig_action.connect(self.run_action)
         self.finding_detail.sig_edit.connect(self.edit_finding)
         self.finding_detail.sig_open_record.connect(self.show_record)

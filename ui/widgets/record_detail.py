@@ -20,10 +20,11 @@ _FINDING_LINK = "finding:"
 
 class RecordDetailPane(QWidget):
     """``sig_edit(record id)``: 打开/修改 the record. ``sig_open_finding(finding id)``: a
-    problem of the record was clicked."""
+    problem of the record was clicked. ``sig_print(record id)``: 打印 it (as PDF)."""
 
     sig_edit = Signal(str)
     sig_open_finding = Signal(str)
+    sig_print = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,8 +35,12 @@ class RecordDetailPane(QWidget):
         self.edit_button = QPushButton("打开记录…")
         self.edit_button.setToolTip("打开这条检查记录（修改、补充问题）")
         self.edit_button.clicked.connect(self._edit)
+        self.print_button = QPushButton("打印…")
+        self.print_button.setToolTip("把这条检查记录保存为 PDF（清单、问题、证据），用于打印或归档")
+        self.print_button.clicked.connect(self._print)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.print_button)
         buttons.addWidget(self.edit_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -53,6 +58,7 @@ class RecordDetailPane(QWidget):
     ) -> None:
         self._entry = entry
         self.edit_button.setVisible(entry is not None)
+        self.print_button.setVisible(entry is not None)
         if entry is None:
             why = f"<p>{escape(reason)}</p>" if reason else ""
             self.browser.setHtml(
@@ -70,6 +76,10 @@ class RecordDetailPane(QWidget):
     def _edit(self) -> None:
         if self._entry is not None:
             self.sig_edit.emit(self._entry.id)
+
+    def _print(self) -> None:
+        if self._entry is not None:
+            self.sig_print.emit(self._entry.id)
 
     def _link(self, url: QUrl) -> None:
         text = url.toString()
