@@ -27,6 +27,7 @@ from app.services.findings import (
     problem_with,
 )
 from app.services.identity import NAME_SEPARATOR, read_current_user
+from app.services.inspection_plans import InspectionPlans, record_defaults
 from app.services.visibility import (
     Viewer,
     finding_visible,
@@ -327,8 +328,8 @@ class Inspections:
                 raise WriteError(f"第 {number} 个问题{reason}。")
 
     def rectify(self, finding_id: str, on: date, *, today: date | None = None) -> None:
-        """确认整改: the office confirms the problem rectified on ``on`` (its 整改情况 counts as
-        reported and a passing 复查 closes it — 销号 — in one step)."""
+        """确认整改 from the ledger: the passing 复查 (销号 on ``on``) of a finding whose 整改情况
+        has been reported; refused before that (app/services/findings.py: confirm_rectified)."""
         self.findings.confirm_rectified(finding_id, on, today=today)
 
     def reopen(self, finding_id: str, on: date | None = None, *, today: date | None = None) -> None:
@@ -363,14 +364,22 @@ class Inspections:
     ) -> str:
         """A new record in the ``draft`` state, written now; returns its id.
 
-        ``checked_on`` defaults to today, ``inspector`` to ``last_inspector()``; a record of a
-        plan takes the plan's mode. Only what is given is checked (an empty inspector is fine
+        ``checked_on`` defaults to today, ``inspector`` to ``last_inspector()``, the method,
+        place and department to ``record_defaults`` (the plan's, the measure's lead); a record
+        of a plan takes the plan's mode. Only what is given is checked (an empty inspector is fine
         in a draft; ``finalize`` asks for it)."""
         today = today or date.today()
         checked_on = checked_on or today
         if inspector is None:
             inspector = self.last_inspector()
         self._check_measure(measure_id)
+        # What is not given follows the plan and the measure (record_defaults).
+        plan = InspectionPlans(self.repo).get(inspection_plan_id) if inspection_plan_id else None
+        departments = [d for d, _name in measure_departments(self.db, measure_id)]
+        defaults = record_defaults(plan, departments, self.methods())
+        method = method or defaults.method
+        place = place or defaults.place
+        department_id = department_id or defaults.department_id
         values = {
             "checked_on": checked_on,
             "kind": InspectionKind(kind),
@@ -429,6 +438,12 @@ class Inspections:
         record = self.findings.visible_record(inspection_id)
         if record["state"] == RecordState.FINAL:
             return
+        self.check_draft(inspection_id, today=today)
+        self.repo.update("inspections", inspection_id, {"state": RecordState.FINAL.value})
+
+    def check_draft(self, inspection_id: str, *, today: date | None = None) -> None:
+        """What ``finalize`` checks, without writing: WriteError with what is wrong."""
+        record = self.findings.visible_record(inspection_id)
         self.check(
             record["measure_id"],
             checked_on=date.fromisoformat(record["checked_on"]),
@@ -440,7 +455,6 @@ class Inspections:
             place=record["place"],
             summary=record["summary"],
         )
-        self.repo.update("inspections", inspection_id, {"state": RecordState.FINAL.value})
 
     def reopen_draft(self, inspection_id: str) -> None:
         """继续修改: a final record becomes a draft again, to be corrected and finished anew."""

@@ -237,6 +237,29 @@ class RecordPrint:
 
     # ---- 检查记录 -----------------------------------------------------------------------------
 
+    def find_record(self, reference: str) -> str:
+        """The id of the record ``reference`` names: its full id, or the 记录编号 printed on it
+        (any unique beginning of the id, hyphens and case ignored). Only records the current
+        user may see are searched, so a hidden one is "不存在" and never makes a number
+        ambiguous. PrintError when none or several match."""
+        wanted = reference.strip().replace("-", "").lower()
+        if not wanted or any(c not in "0123456789abcdef" for c in wanted):
+            raise PrintError(_NOT_FOUND)
+        rows = self.db.execute(
+            "SELECT i.id FROM inspections i WHERE i.deleted = 0"
+            " AND substr(lower(replace(i.id, '-', '')), 1, :length) = :wanted"
+            f" AND {inspection_visible('i')} LIMIT 2",
+            {"length": len(wanted), "wanted": wanted, **viewer_of(self.db).params()},
+        ).fetchall()
+        if not rows:
+            raise PrintError(_NOT_FOUND)
+        if len(rows) > 1:
+            raise PrintError(
+                f"记录编号“{reference.strip()}”对应多条检查记录，请多输入几位（如 PDF 上印的"
+                " 8 位记录编号）或使用完整编号。"
+            )
+        return rows[0][0]
+
     def record_sheet(self, inspection_id: str, *, today: date | None = None) -> RecordSheet:
         """Everything printed on the record; PrintError "不存在" when the user may not see it."""
         viewer = viewer_of(self.db)

@@ -37,12 +37,14 @@ from app.services.record_list import count_records, count_records_in_file
 from app.services.scores import ranking_in_file
 from ui.models.inspection_tables import FindingTableModel, RecordTableModel
 from ui.tasks import run_in_background
+from ui.widgets.file_dialogs import FileDialogs
 from ui.widgets.finding_detail import FindingContext, FindingDetailPane
 from ui.widgets.inspection_filter_bar import InspectionFilterBar
 from ui.widgets.inspection_tables import make_finding_table, make_record_table
 from ui.widgets.plans_view import PlansView
 from ui.widgets.ranking_view import RankingView
 from ui.widgets.record_detail import RecordDetailPane
+from ui.widgets.record_printing import RecordPrinting
 
 if TYPE_CHECKING:
     from app.services.context import Services
@@ -166,7 +168,10 @@ class InspectionsPage(QWidget):
         self.plans.sig_edit_plan.connect(self.edit_plan)
         self.plans.sig_conclude.connect(self.conclude_plan)
         self.plans.sig_new_record.connect(lambda plan_id: self.new_record(plan_id))
-        self.plans.sig_open_record.connect(self.show_record)
+        self.plans.sig_open_record.connect(self._open_from_plan)
+        self.record_table.doubleClicked.connect(
+            lambda index: self._open_row(self.record_model.id_at(index.row()))
+        )
         self.record_table.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self._record_row(current.row())
         )
@@ -177,6 +182,13 @@ class InspectionsPage(QWidget):
         self.finding_model.modelReset.connect(self._follow_finding)
         self.record_detail.sig_edit.connect(lambda record_id: self.open_record(record_id))
         self.record_detail.sig_open_finding.connect(self.show_finding)
+        self.printing = RecordPrinting(services, FileDialogs(), self)
+        self.record_detail.sig_print.connect(self.printing.print_record)
+        self.finding_detail.sig_notice.connect(
+            lambda department_id: self.printing.print_notice(
+                department_id, min(self.filters.as_of_date(), date.today())
+            )
+        )
         self.finding_detail.sig_action.connect(self.run_action)
         self.finding_detail.sig_edit.connect(self.edit_finding)
         self.finding_detail.sig_open_record.connect(self.show_record)
@@ -386,6 +398,16 @@ class InspectionsPage(QWidget):
         form.sig_closed.connect(self._record_closed)
         self.refresh()
         return form.inspection_id
+
+    def _open_row(self, record_id: str | None) -> None:
+        """双击 in the 检查记录 list: the record in its record form."""
+        if record_id is not None:
+            self.open_record(record_id)
+
+    def _open_from_plan(self, record_id: str) -> None:
+        """双击 in a plan's records: the record shown in 检查记录 and opened in its form."""
+        self.show_record(record_id)
+        self.open_record(record_id)
 
     def _record_closed(self, record_id: str) -> None:
         """A record form closed: show the record (unless it was an empty draft, now gone)."""
