@@ -66,6 +66,12 @@ def _inspections_page(services: Services, notifier: ChangeNotifier) -> QWidget:
     return InspectionsPage(services, notifier)
 
 
+def _bulletins_page(services: Services, notifier: ChangeNotifier) -> QWidget:
+    from ui.pages.bulletins_page import BulletinsPage
+
+    return BulletinsPage(services, notifier)
+
+
 def _planned(title: str, message: str) -> Callable[[Services, ChangeNotifier], QWidget]:
     return lambda _services, _notifier: PlannedPage(title, message)
 
@@ -78,16 +84,7 @@ PAGES: tuple[PageSpec, ...] = (
         lambda services, notifier: _ledger_page(services, notifier),
     ),
     PageSpec("inspections", "明察暗访", ActionId.PAGE_INSPECTIONS, _inspections_page),
-    PageSpec(
-        "bulletins",
-        "通报",
-        ActionId.PAGE_BULLETINS,
-        _planned(
-            "通报",
-            "在这里起草、审核并印发督查通报和督办通知，"
-            "按 GB/T 9704-2012 公文格式生成 Word 和 PDF。此功能正在建设中。",
-        ),
-    ),
+    PageSpec("bulletins", "通报", ActionId.PAGE_BULLETINS, _bulletins_page),
     PageSpec(
         "statistics",
         "统计分析",
@@ -203,6 +200,9 @@ class MainWindow(QMainWindow):
         self.db_label.setToolTip("本机的台账数据库文件；备份时复制这个文件即可")
         self.ledger_page.sig_import_requested.connect(self.import_plan)
         self.inspections_page.sig_user_changed.connect(self._show_user)
+        bulletins = self.pages["bulletins"]
+        self.inspections_page.sig_user_changed.connect(lambda _label: bulletins.refresh())
+        bulletins.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._show_user(services.identity.current().label)
         key = self._settings.current_page()
         self.show_page(key if key in self.pages else "ledger")

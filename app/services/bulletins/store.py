@@ -31,7 +31,7 @@ from app.documents.json_io import DocumentFormatError, from_json, to_json
 from app.documents.profile import DEFAULT_PROFILE, OfficeProfile
 from app.documents.validation import DocumentInvalid, ensure_valid
 from app.domain.inspection import UserRole
-from app.files import explain_write_error, write_new
+from app.files import explain_write_error, replace_file, write_new
 from app.services.bulletins.frozen import FrozenFiles, Renderer, render_files
 from app.services.bulletins.model import (
     SUPERVISOR_ACTIONS,
@@ -386,8 +386,11 @@ class Bulletins:
                 problems.append(f"{item.format.upper()} {problem}（SHA-256 {item.sha256[:12]}…）。")
         return problems
 
-    def save_copy(self, bulletin_id: str, format: str, target: str | Path) -> Path:
-        """A copy of an issued version's frozen file, as a new file (never replacing one)."""
+    def save_copy(
+        self, bulletin_id: str, format: str, target: str | Path, *, replace: bool = False
+    ) -> Path:
+        """A copy of an issued version's frozen file, as a new file — or, with ``replace`` (the
+        user agreed to replace ``target``), written in full and then put in its place."""
         bulletin = self.get(bulletin_id)
         item = bulletin.file(format)
         if item is None:
@@ -398,6 +401,8 @@ class Bulletins:
         data = self.files.path(item.sha256).read_bytes()
         path = Path(target)
         try:
+            if replace:
+                return replace_file(path, lambda handle: handle.write(data))
             return write_new(path, lambda handle: handle.write(data))
         except FileExistsError as error:
             raise BulletinError(f"“{path}”已存在，没有保存（不覆盖已有文件）。") from error
