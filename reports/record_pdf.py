@@ -142,7 +142,7 @@ class NoticeFinding:
     due: date | None
     due_text: str  # "2021年10月11日（5个工作日）", "未定"
     state: str  # 待整改 / 整改中 / 退回重改 / 待复查
-    overdue_days: int  # days past the 整改期限 at the notice's date, 0 when not overdue
+    overdue_days: int  # working days past the 整改期限 at the notice's date, 0 when not overdue
     recheck_note: str = ""  # why the last 复查 sent it back
 
 
@@ -551,7 +551,7 @@ def _notice_table(findings: Sequence[NoticeFinding], styles: _Styles) -> Table:
             description += f"\n复查意见：{finding.recheck_note}"
         state = finding.state
         if finding.overdue_days:
-            state += f"\n已逾期 {finding.overdue_days} 天"
+            state += f"\n已逾期 {finding.overdue_days} 个工作日"
         rows.append(
             [
                 _p(str(finding.number), s.head),

@@ -203,6 +203,11 @@ class MainWindow(QMainWindow):
         self.db_label.setToolTip("本机的台账数据库文件；备份时复制这个文件即可")
         self.ledger_page.sig_import_requested.connect(self.import_plan)
         self.inspections_page.sig_user_changed.connect(self._show_user)
+        # One 截至 date: the 明察暗访 page follows the ledger's, and the other way round.
+        ledger_as_of = self.ledger_page.filters.as_of
+        inspections_as_of = self.inspections_page.filters.as_of
+        ledger_as_of.dateChanged.connect(inspections_as_of.setDate)
+        inspections_as_of.dateChanged.connect(ledger_as_of.setDate)
         self._show_user(services.identity.current().label)
         key = self._settings.current_page()
         self.show_page(key if key in self.pages else "ledger")

@@ -42,6 +42,7 @@ from app.services.measured import (
     format_number,
     parse_measured,
 )
+from app.services.overdue import is_overdue
 from app.services.visibility import finding_visible, inspection_visible, viewer_of
 from app.storage import WriteError
 from reports.fonts import FontError
@@ -419,7 +420,7 @@ class RecordPrint:
         params.update(viewer_of(self.db).params())
         rows = self.db.execute(
             "SELECT f.id, f.found_on, f.description, f.category, f.severity, f.rectify_by,"
-            " f.rectify_workdays, f.stage, i.kind, i.place, i.method, m.title, i.id"
+            " f.rectify_workdays, f.stage, i.kind, i.place, i.method, m.title, i.id, f.reported_on"
             " FROM findings f JOIN inspections i ON i.id = f.inspection_id"
             " LEFT JOIN measures m ON m.id = f.measure_id"
             f" WHERE f.department_id = :department AND i.deleted = 0 AND {OPEN_FINDING_SQL}"
@@ -434,7 +435,7 @@ class RecordPrint:
         records: dict[str, None] = {}
         for row in rows:
             finding_id, found_on, description, category, severity, due, workdays = row[:7]
-            stage_now, kind, place, method, measure, record_id = row[7:]
+            stage_now, kind, place, method, measure, record_id, reported = row[7:]
             # Without events: the stored stage; a 销号 one (legacy rows) was open at as_of.
             default = FindingStage(stage_now)
             if default is FindingStage.CLOSED:
@@ -462,8 +463,15 @@ class RecordPrint:
                     due=due_day,
                     due_text=_due_text(due, workdays),
                     state=label,
-                    overdue_days=(as_of - due_day).days
-                    if due_day and due_day < as_of and not waiting
+                    overdue_days=max(1, -self.calendar.workdays_between(as_of, due_day))
+                    if due_day
+                    and is_overdue(
+                        rectify_by=due_day,
+                        rectified_on=None,
+                        as_of=as_of,
+                        stage=stage,
+                        reported_on=date.fromisoformat(reported) if reported else None,
+                    )
                     else 0,
                     recheck_note=note if sent_back else "",
                 )

@@ -149,9 +149,9 @@ def test_the_notice_on_paper(fixture: PrintFixture, tmp_path: Path) -> None:
         "整改措施、整改结果和佐证材料",
         "于2021年8月10日前报送整改情况",
         *(finding.description for finding in notice.findings),
-        "退回重改已逾期14天",
+        "退回重改已逾期10个工作日",
         "复查意见：再次暗访仍需次日出件",
-        "整改中已逾期6天",
+        "整改中已逾期4个工作日",
         "市政府办公室督查室2021年8月5日",
     ]:
         assert squeeze(piece) in text, piece

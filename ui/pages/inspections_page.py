@@ -350,7 +350,11 @@ class InspectionsPage(QWidget):
         from ui.dialogs.measure_picker import MeasurePickerDialog
 
         picker = MeasurePickerDialog(
-            services.status, self, title="选择要检查的措施", multiple=False
+            services.status,
+            self,
+            title="选择要检查的措施",
+            multiple=False,
+            as_of=self.filters.as_of_date(),
         )
         picked = picker.chosen() if picker.exec() else []
         picker.deleteLater()

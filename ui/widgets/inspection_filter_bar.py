@@ -63,7 +63,7 @@ class InspectionFilterBar(QWidget):
         self.found_from = date_edit(today - timedelta(days=90))
         self.found_to = date_edit(today)
         self.as_of = date_edit(today)
-        self.as_of.setToolTip("是否逾期按这一天计算；默认今天")
+        self.as_of.setToolTip("是否逾期按这一天计算；默认今天，与台账的“截至”日期同步")
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索问题描述、整改情况、检查情况、检查人")
         self.search.setClearButtonEnabled(True)

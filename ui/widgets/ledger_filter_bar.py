@@ -70,7 +70,7 @@ class LedgerFilterBar(QWidget):
         self.search.setPlaceholderText("搜索措施标题和全文")
         self.search.setClearButtonEnabled(True)
         self.as_of = date_edit(date.today())
-        self.as_of.setToolTip("台账按这一天计算状态和亮灯；默认今天")
+        self.as_of.setToolTip("台账按这一天计算状态和亮灯；默认今天，与明察暗访页的“截至”日期同步")
         self.soon_days = QSpinBox()
         self.soon_days.setRange(0, 60)
         self.soon_days.setValue(DEFAULT_SOON_DAYS)

@@ -148,9 +148,12 @@ def render_detail(detail: MeasureDetail) -> str:
     if detail.reports:
         for report in detail.reports:
             state = REPORT_STATES.get(report.state or "", "")
+            later = detail.as_of is not None and report.reported_on > detail.as_of
+            style = " style='color:gray'" if later else ""
             parts.append(
-                f"<p><b>{report.reported_on.isoformat()} {escape(report.department)}</b>"
-                f"（{escape(report.round_name)}，{escape(state)}）<br>{escape(report.progress)}"
+                f"<p{style}><b>{report.reported_on.isoformat()} {escape(report.department)}</b>"
+                + ("（晚于截至日）" if later else "")
+                + f"（{escape(report.round_name)}，{escape(state)}）<br>{escape(report.progress)}"
                 + (f"<br><i>存在问题：</i>{escape(report.problems)}" if report.problems else "")
                 + (f"<br><i>下步打算：</i>{escape(report.next_steps)}" if report.next_steps else "")
                 + "</p>"
