@@ -25,6 +25,7 @@ from app.domain.inspection import FindingStage
 from app.domain.ledger import InspectionKind
 from app.services.finding_list import FindingFilter
 from ui.widgets.dates import date_edit
+from ui.widgets.find_combo import make_findable
 
 ALL = "全部"
 
@@ -47,8 +48,7 @@ class InspectionFilterBar(QWidget):
         for kind in InspectionKind:
             self.kind.addItem(kind.label, kind.value)
         self.department = QComboBox()
-        self.department.setEditable(True)  # type to find among ~60 names
-        self.department.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        make_findable(self.department)  # type any part of one of ~60 names
         self.category = QComboBox()
         self.stage = QComboBox()
         self.stage.addItem(ALL, None)

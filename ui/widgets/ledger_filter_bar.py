@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.domain.ledger import Light, Role, Status
 from app.services.status import DEFAULT_SOON_DAYS, LedgerFilter
 from ui.widgets.dates import date_edit
+from ui.widgets.find_combo import make_findable
 
 if TYPE_CHECKING:
     from app.services.ledger import LedgerQueries
@@ -44,8 +45,7 @@ class LedgerFilterBar(QWidget):
         self.plan = QComboBox()
         self.area = QComboBox()
         self.department = QComboBox()
-        self.department.setEditable(True)  # type to find among ~60 names
-        self.department.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        make_findable(self.department)  # type any part of one of ~60 names
         self.role = QComboBox()
         for text, value in (
             (ALL, None),
