@@ -148,6 +148,8 @@ class LedgerPage(QWidget):
         # filter, as-of and data changes (and says so when the measure leaves it).
         self._current: str | None = None
         self._current_from: LedgerTableModel | None = None  # None: the tree or the reminders
+        # The measure a filter took out of its list: shown again when a later filter brings it back.
+        self._left: tuple[str, LedgerTableModel] | None = None
         self._views_of = {self.model: self.table, self.department_model: self.department_table}
         self._filter_of: dict[LedgerTableModel, LedgerFilter] = {}
         self._renders = 0
@@ -233,7 +235,7 @@ class LedgerPage(QWidget):
 
     def show_measure(self, measure_id: str | None) -> None:
         """Show a measure picked outside the tables (the tree, the reminders)."""
-        self._current, self._current_from = measure_id, None
+        self._current, self._current_from, self._left = measure_id, None, None
         self._render()
 
     def current_measure(self) -> str | None:
@@ -443,7 +445,7 @@ class LedgerPage(QWidget):
         measure = model.row(row)
         if measure is None:
             return  # no current row (a reset): _follow decides what the pane shows
-        self._current, self._current_from = measure.id, model
+        self._current, self._current_from, self._left = measure.id, model, None
         self._render()
 
     def _show_department(self, department_id: str) -> None:
@@ -453,8 +455,7 @@ class LedgerPage(QWidget):
         """Show the current measure as of the current date, from the database as it is now."""
         self._renders += 1
         if self._current is None:
-            if self.detail.detail() is not None:
-                self.detail.show_detail(None)
+            self.detail.show_detail(None)  # and no reason left over from an earlier filter
             return
         shown = self.detail.detail()
         detail = self._services.details.measure(
@@ -467,18 +468,24 @@ class LedgerPage(QWidget):
 
     def _follow(self, model: LedgerTableModel) -> None:
         """After ``model`` was reloaded: select the current measure again, or let it go."""
+        if self._current is None and self._left is not None and self._left[1] is model:
+            self._current, self._current_from = self._left  # filtered out before: back now?
         if model is not self._current_from or self._current is None:
             return
         row = self._locate(model, self._current)
         if row < 0:
             if not self._services.ledger.measure_exists(self._current):
+                self._left = None
                 self._render()  # says it was deleted
                 return
+            left = self._current
             where = "当前筛选结果" if model is self.model else "所选部门的措施"
+            label = self._services.ledger.measure_labels([left]).get(left, "")
             self._clear_detail(
-                f"{_named(self.detail.detail())}不在{where}中，详情已清空。"
-                + ("点“清除筛选”可显示全部措施。" if model is self.model else "")
+                f"{f'措施“{label}”' if label else '所选措施'}不在{where}中，详情已清空。"
+                + ("点“清除筛选”可再显示它。" if model is self.model else "")
             )
+            self._left = (left, model)
             return
         view = self._views_of[model]
         index = model.index(row, 0)
@@ -506,7 +513,7 @@ class LedgerPage(QWidget):
         return row
 
     def _clear_detail(self, reason: str = "") -> None:
-        self._current, self._current_from = None, None
+        self._current, self._current_from, self._left = None, None, None
         self._renders += 1
         self.detail.show_detail(None, reason=reason)
 
