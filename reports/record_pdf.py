@@ -490,8 +490,14 @@ def write_notice_pdf(
         Spacer(1, 4 * mm),
         _p(f"{notice.department}：", s.body),
     ]
-    count = len(notice.findings)
-    if count:
+    count, waiting = len(notice.findings), len(notice.awaiting)
+    if count and waiting:  # the count in the text is the count of the lists below
+        intro = (
+            f"　　在明察暗访督查中，发现你单位存在以下 {count + waiting} 个问题，截至"
+            f"{date_text(notice.as_of)}，其中 {count} 个尚未整改到位，{waiting} 个已报送整改情况、"
+            "待督查室复查。请认真对照，逐项整改。"
+        )
+    elif count:
         intro = (
             f"　　在明察暗访督查中，发现你单位存在以下 {count} 个问题，截至"
             f"{date_text(notice.as_of)}尚未整改到位。请认真对照，逐项整改。"

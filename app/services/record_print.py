@@ -35,13 +35,7 @@ from app.files import explain_write_error, replace_file, write_new
 from app.services.checklists import ChecklistService
 from app.services.findings import lead_department
 from app.services.inspections import OPEN_FINDING_SQL
-from app.services.measured import (
-    MeasuredValueError,
-    canonical_unit,
-    describe_target,
-    format_number,
-    parse_measured,
-)
+from app.services.measured import describe_target, format_number, in_unit
 from app.services.overdue import is_overdue
 from app.services.visibility import finding_visible, inspection_visible, viewer_of
 from app.storage import WriteError
@@ -538,12 +532,7 @@ def _measured(text: str, value: float | None, unit: str) -> str:
     shown = f"{format_number(value)}{unit}"
     if not text:
         return shown
-    try:
-        pairs = parse_measured(text)
-    except MeasuredValueError:
-        pairs = []
-    in_unit = len(pairs) == 1 and pairs[0][1] in (None, canonical_unit(unit))
-    return text if in_unit or not unit else f"{text}（合 {shown}）"
+    return text if not unit or in_unit(text, unit) else f"{text}（合 {shown}）"
 
 
 def _due_text(due: str | None, workdays: int | None) -> str:

@@ -168,6 +168,11 @@ def test_a_notice_with_findings_awaiting_recheck_lists_them_apart(
     text = "".join(page_texts(path))
     assert "已报送整改情况、待复查的问题（无需再次报送）" in text
     assert "已逾期" not in text
+    # The count in the text is the count of the problems listed (both lists).
+    to_do, waiting = len(notice.findings), len(notice.awaiting)
+    assert to_do and waiting
+    assert squeeze(f"存在以下 {to_do + waiting} 个问题") in text, text[:200]
+    assert squeeze(f"其中 {to_do} 个尚未整改到位，{waiting} 个已报送整改情况") in text
 
 
 def test_a_record_without_evidence_folder_still_prints(fixture: PrintFixture, tmp_path) -> None:

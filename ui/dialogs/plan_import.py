@@ -10,6 +10,7 @@ measures and lists the ones that will be removed.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -368,7 +369,12 @@ class PlanImportDialog(QDialog):
         item.setToolTip(self.COL_TITLE, measure.title)
         item.setText(self.COL_LEAD, "、".join(measure.lead) or "（未写明）")
         dues = [f"{d.due.month}月{d.due.day}日" if d.due else d.raw for d in measure.deadlines]
-        item.setText(self.COL_DUE, "；".join(dues))
+        # The same day set in two sentences shows once, with how often (each stays a milestone).
+        counts = Counter(dues)
+        item.setText(
+            self.COL_DUE,
+            "；".join(f"{due}（{counts[due]} 处）" if counts[due] > 1 else due for due in counts),
+        )
 
     def _fill_warnings(self, parsed: ParsedPlan) -> None:
         self.warnings.clear()
