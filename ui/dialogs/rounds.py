@@ -67,7 +67,7 @@ from ui.dialogs.round_forms import (
 )
 from ui.widgets.dates import date_edit, to_qdate
 from ui.widgets.file_dialogs import FileDialogs, FilePurpose, show_in_folder
-from ui.widgets.sizing import fit_to_screen, minimum_width_for
+from ui.widgets.sizing import fit_columns, fit_to_screen, minimum_width_for
 
 
 class RoundsDialog(QDialog):
@@ -113,8 +113,11 @@ class RoundsDialog(QDialog):
         self.rounds_table.verticalHeader().setVisible(False)
         header = self.rounds_table.horizontalHeader()
         header.setSectionResizeMode(self.COL_ROUND_NAME, QHeaderView.ResizeMode.Stretch)
-        for column in (self.COL_ROUND_DUE, self.COL_ROUND_REPLIES):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # As wide as their usual text with the cell's margins (ResizeToContents leaves none, and
+        # 未发放 was cut).
+        fit_columns(
+            self.rounds_table, {self.COL_ROUND_DUE: "2021-12-31", self.COL_ROUND_REPLIES: "未发放"}
+        )
         # Never so narrow that a header is cut (the splitter and the dialog respect this).
         self.rounds_table.setMinimumWidth(
             minimum_width_for(

@@ -43,6 +43,7 @@ from ui.widgets.inspection_tables import make_finding_table, make_record_table
 from ui.widgets.plans_view import PlansView
 from ui.widgets.ranking_view import RankingView
 from ui.widgets.record_detail import RecordDetailPane
+from ui.widgets.sizing import columns_width
 
 if TYPE_CHECKING:
     from app.services.context import Services
@@ -138,6 +139,13 @@ class InspectionsPage(QWidget):
         records_buttons.addWidget(self.new_record_button)
         records_layout.addLayout(records_buttons)
         self.records_tab = _split(records_left, self.record_detail)
+        # The list as wide as all its columns (记录 last, not cut), the pane what is left: a
+        # wider or narrower window changes the pane first.
+        self.records_tab.setStretchFactor(0, 0)
+        self.records_tab.setStretchFactor(1, 1)
+        self.records_tab.setSizes(
+            [columns_width(self.record_table, range(self.record_model.columnCount())), 400]
+        )
 
         self.finding_model = FindingTableModel(self)
         self.finding_table = make_finding_table(self.finding_model)

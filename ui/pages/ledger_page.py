@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QStyle,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -94,6 +95,9 @@ def make_table(model: LedgerTableModel) -> QTableView:
     return view
 
 
+MIN_VISIBLE_ROWS = 10
+
+
 class LedgerPage(QWidget):
     """``sig_import_requested(path or None)``: the user asked to import a plan (None: choose)."""
 
@@ -127,6 +131,13 @@ class LedgerPage(QWidget):
         self.calendar_warning.hide()
         self.model = LedgerTableModel(self)
         self.table = make_table(self.model)
+        # Never so short that the list shows only a few measures (the window's minimum follows).
+        self.table.setMinimumHeight(
+            self.table.horizontalHeader().sizeHint().height()
+            + MIN_VISIBLE_ROWS * self.table.verticalHeader().defaultSectionSize()
+            + 2 * self.table.frameWidth()
+            + self.table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)  # horizontal
+        )
         self.tree = PlanTree()
         self.department_view = DepartmentView()
         self.department_model = LedgerTableModel(self)

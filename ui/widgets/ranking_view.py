@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.services.scores import DepartmentScore, Ranking
 from ui.widgets.dates import date_edit
+from ui.widgets.sizing import fit_columns
 
 RED_BRUSH = QBrush(QColor("#fde7e5"))
 BLACK_BRUSH = QBrush(QColor("#e8e8e8"))
@@ -135,8 +135,12 @@ class RankingView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.COL_DEPARTMENT, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        # Every column as wide as its usual text (with the cell's margins); 部门 as a long name,
+        # not all that is left, so the numbers stay next to the department they belong to.
+        samples = dict(enumerate(self.HEADERS))  # numbers are narrower than their titles
+        samples[self.COL_DEPARTMENT] = "市住房和城乡建设局（人防办）"
+        fit_columns(self.table, samples)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(controls)
