@@ -385,7 +385,10 @@ class MainWindow(QMainWindow):
 
     def _ledger_export_failed(self, error: BaseException) -> None:
         self.statusBar().clearMessage()
-        QMessageBox.critical(self, "导出失败", str(error))
+        from app.storage.errors import user_message  # not on the path to the first window
+
+        path = self._services.storage.path if self._services else None
+        QMessageBox.critical(self, "导出失败", user_message(error, path))
 
     @property
     def ledger_page(self) -> LedgerPage:

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.storage.errors import user_message
 from ui.tasks import run_in_background
 from ui.widgets.file_dialogs import FileDialogs, FilePurpose
 from ui.widgets.measure_editor import MeasureEditor
@@ -324,7 +325,7 @@ class PlanImportDialog(QDialog):
 
     def _on_parse_failed(self, error: BaseException) -> None:
         self.busy.hide()
-        message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+        message = getattr(error, "message", None) or user_message(error)
         QMessageBox.critical(self, "无法读取文件", message)
 
     def _fill_tree(self, parsed: ParsedPlan, diff: PlanDiff) -> None:
@@ -496,4 +497,6 @@ class PlanImportDialog(QDialog):
     def _on_save_failed(self, error: BaseException) -> None:
         self.busy.hide()
         self.import_button.setEnabled(True)
-        QMessageBox.critical(self, "导入失败", f"没有导入任何内容（台账未改变）。\n原因：{error}")
+        QMessageBox.critical(
+            self, "导入失败", f"没有导入任何内容（台账未改变）。\n原因：{user_message(error)}"
+        )

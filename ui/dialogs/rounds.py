@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from app.services.progress.sheets_out import SheetExport
 
 from app.services.progress.model import item_line
+from app.storage.errors import user_message
 from ui.dialogs.round_forms import (
     DEFAULT_REPLY_WORKDAYS,
     LATE_COLOURS,
@@ -621,7 +622,7 @@ class RoundsDialog(QDialog):
         elif isinstance(error, WriteError):
             reason = str(error)
         else:
-            reason = f"{type(error).__name__}: {error}"
+            reason = user_message(error)
         self.status.setText("生成填报表失败。")
         QMessageBox.critical(
             self, "生成填报表失败", f"没有生成任何填报表，台账未改变。\n原因：{reason}"
@@ -663,6 +664,6 @@ class RoundsDialog(QDialog):
     def _on_import_failed(self, error: BaseException) -> None:
         self._set_busy("")
         self.refresh()
-        reason = str(error) if isinstance(error, WriteError) else f"{type(error).__name__}: {error}"
+        reason = user_message(error)
         self.status.setText("导入失败，台账未改变。")
         QMessageBox.critical(self, "导入失败", f"没有导入任何内容（台账未改变）。\n原因：{reason}")

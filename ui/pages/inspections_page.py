@@ -35,6 +35,7 @@ from app.domain.inspection import FindingAction
 from app.services.finding_list import FindingFilter, count_findings, count_findings_in_file
 from app.services.record_list import count_records, count_records_in_file
 from app.services.scores import ranking_in_file
+from app.storage.errors import user_message
 from ui.models.inspection_tables import FindingTableModel, RecordTableModel
 from ui.tasks import run_in_background
 from ui.widgets.finding_detail import FindingContext, FindingDetailPane
@@ -488,7 +489,9 @@ class InspectionsPage(QWidget):
 
         def failed(error: BaseException) -> None:
             if generation == self._ranking_generation:
-                self.ranking.show_ranking(None, problem=f"红黑榜计算失败：{error}")
+                self.ranking.show_ranking(
+                    None, problem=f"红黑榜计算失败：{user_message(error, path)}"
+                )
 
         run_in_background(lambda: ranking_in_file(str(path), start, end, as_of=as_of), done, failed)
 
@@ -601,7 +604,9 @@ class InspectionsPage(QWidget):
         run_in_background(
             lambda: in_file(str(path), query),
             lambda counts: show(generation, counts),
-            lambda error: self.count_label.setText(f"统计失败：{error}"),
+            lambda error: self.count_label.setText(
+                f"统计失败：{user_message(error, services.storage.path)}"
+            ),
         )
 
     def _records_counted(self, generation: int, counts: dict[str, int]) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.paths import SAMPLE_PLAN
 from app.services.ledger import plan_tree_in_file
 from app.services.status import LedgerFilter, count_rows, count_rows_in_file
+from app.storage.errors import user_message
 from ui.models.ledger_table import LedgerTableModel
 from ui.tasks import run_in_background
 from ui.widgets.department_view import DepartmentView
@@ -381,7 +382,7 @@ class LedgerPage(QWidget):
         run_in_background(
             lambda: count_rows_in_file(str(path), query),
             lambda counts: self._show_count(generation, counts),
-            lambda error: self.count_label.setText(f"统计失败：{error}"),
+            lambda error: self.count_label.setText(f"统计失败：{user_message(error, path)}"),
         )
 
     def _show_count(self, generation: int, counts: dict[str, int]) -> None:
@@ -441,7 +442,7 @@ class LedgerPage(QWidget):
 
         def failed(error: BaseException) -> None:
             if generation == self._tree_generation:
-                self.tree.show_message(f"树形视图加载失败：{error}")
+                self.tree.show_message(f"树形视图加载失败：{user_message(error, path)}")
 
         run_in_background(lambda: plan_tree_in_file(str(path), query), loaded, failed)
 
