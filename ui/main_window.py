@@ -211,6 +211,11 @@ class MainWindow(QMainWindow):
         self._show_user(services.identity.current().label)
         key = self._settings.current_page()
         self.show_page(key if key in self.pages else "ledger")
+        drafts = self.inspections_page.draft_count()
+        if drafts:  # after a crash or a form left open: point to the unfinished records
+            self.statusBar().showMessage(
+                f"有 {drafts} 份未完成的检查记录草稿，可在“明察暗访”页继续填写。", 30_000
+            )
 
     def import_plan(self, path: Path | None = None) -> None:
         """Open the import dialog on ``path`` (None: ask for a file first)."""

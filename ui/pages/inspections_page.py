@@ -122,6 +122,13 @@ class InspectionsPage(QWidget):
         header.addStretch(1)
         header.addWidget(self.categories_button)
         header.addWidget(self.methods_button)
+        # Unfinished records (a form closed or a crash before 完成): one line that leads to them.
+        self.drafts_notice = QLabel()
+        self.drafts_notice.setObjectName("drafts_notice")
+        self.drafts_notice.setTextFormat(Qt.TextFormat.RichText)
+        self.drafts_notice.setStyleSheet("color: #b06000; padding: 2px 6px")
+        self.drafts_notice.linkActivated.connect(lambda _link: self.continue_draft())
+        self.drafts_notice.hide()
 
         self.filters = InspectionFilterBar()
         self.plans = PlansView()
@@ -163,6 +170,7 @@ class InspectionsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
+        layout.addWidget(self.drafts_notice)
         layout.addWidget(self.filters)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.count_label)
@@ -219,6 +227,49 @@ class InspectionsPage(QWidget):
         )
         self._stale = {self.plans, self.records_tab, self.findings_tab, self.ranking}
         self._show_tab()
+        self._show_drafts_notice()
+
+    def draft_count(self) -> int:
+        return len(self._services.inspections.drafts())
+
+    def continue_draft(self) -> str | None:
+        """Open an unfinished record in the record form: the only one, or the one chosen."""
+        services = self._services
+        drafts = services.inspections.drafts()
+        if not drafts:
+            self._show_drafts_notice()
+            return None
+        chosen = drafts[0]
+        if len(drafts) > 1:
+            labels = self._draft_labels(drafts)
+            text, ok = QInputDialog.getItem(
+                self, "继续填写检查记录", "选择要继续填写的草稿：", labels, 0, False
+            )
+            if not ok:
+                return None
+            chosen = drafts[labels.index(text)]
+        self.open_record(chosen.id)
+        return chosen.id
+
+    def _draft_labels(self, drafts) -> list[str]:
+        repo = self._services.repository
+        measures = {d.id: repo.get("inspections", d.id)["measure_id"] for d in drafts}
+        names = self._services.ledger.measure_labels(measures.values())
+        labels = []
+        for d in drafts:
+            measure = names.get(measures[d.id], "（措施已删除）")
+            who = f"（{d.inspector}）" if d.inspector else ""
+            labels.append(f"{d.checked_on.isoformat()} {d.kind.label}：{measure}{who}")
+        return labels
+
+    def _show_drafts_notice(self) -> None:
+        count = self.draft_count()
+        if count:
+            self.drafts_notice.setText(
+                f"有 {count} 份未完成的检查记录草稿（已自动保存）。"
+                f"<a href='drafts'>{'继续填写' if count == 1 else '选择草稿继续填写'}</a>"
+            )
+        self.drafts_notice.setVisible(bool(count))
 
     def apply_filters(self) -> None:
         self._stale |= {self.records_tab, self.findings_tab}
