@@ -124,6 +124,7 @@ def test_rectification_notice_end_to_end(ledger, tmp_path: Path) -> None:
         "overdue": 2,
     }
     assert (report["awaiting_recheck"], report["covert"], report["pages"]) == (0, 2, 1)
+    assert report["total"] == report["findings"] + report["awaiting_recheck"] == 2
     assert "有 2 个问题来自暗访记录" in result.stderr
     text = "".join(page_texts(out))
     assert "市行政审批服务局：" in text and "并于2021年8月10日前报送整改情况" in text

@@ -203,9 +203,19 @@ class MainWindow(QMainWindow):
         bulletins = self.pages["bulletins"]
         self.inspections_page.sig_user_changed.connect(lambda _label: bulletins.refresh())
         bulletins.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        # One 截至 date: the 明察暗访 page follows the ledger's, and the other way round.
+        ledger_as_of = self.ledger_page.filters.as_of
+        inspections_as_of = self.inspections_page.filters.as_of
+        ledger_as_of.dateChanged.connect(inspections_as_of.setDate)
+        inspections_as_of.dateChanged.connect(ledger_as_of.setDate)
         self._show_user(services.identity.current().label)
         key = self._settings.current_page()
         self.show_page(key if key in self.pages else "ledger")
+        drafts = self.inspections_page.draft_count()
+        if drafts:  # after a crash or a form left open: point to the unfinished records
+            self.statusBar().showMessage(
+                f"有 {drafts} 份未完成的检查记录草稿，可在“明察暗访”页继续填写。", 30_000
+            )
 
     def import_plan(self, path: Path | None = None) -> None:
         """Open the import dialog on ``path`` (None: ask for a file first)."""
@@ -380,7 +390,10 @@ class MainWindow(QMainWindow):
 
     def _ledger_export_failed(self, error: BaseException) -> None:
         self.statusBar().clearMessage()
-        QMessageBox.critical(self, "导出失败", str(error))
+        from app.storage.errors import user_message  # not on the path to the first window
+
+        path = self._services.storage.path if self._services else None
+        QMessageBox.critical(self, "导出失败", user_message(error, path))
 
     @property
     def ledger_page(self) -> LedgerPage:

@@ -82,6 +82,7 @@ def cmd_rectification_notice(args: argparse.Namespace) -> int:
         printed,
         department=notice.department,
         as_of=notice.as_of.isoformat(),
+        total=len(notice.findings) + len(notice.awaiting),  # what ``covert`` is part of
         findings=len(notice.findings),
         overdue=len(notice.overdue),
         awaiting_recheck=len(notice.awaiting),

@@ -759,6 +759,17 @@ def _check_measures(plan: ParsedPlan, builder: _Builder, *, year_known: bool) ->
                     measure.no,
                     measure.span,
                 )
+            elif not measure.lead and len(set(measure.responsible)) > 1:
+                # Several departments, none named to lead: who is chased first is unclear.
+                builder.warn(
+                    "measure_without_lead",
+                    f"第{measure.no}条措施“{measure.title}”未找到牵头部门"
+                    f"（列了 {len(set(measure.responsible))} 个责任部门），请核对",
+                    measure.span[0],
+                    area.no,
+                    measure.no,
+                    measure.departments[0].source or measure.span,
+                )
             for deadline in measure.deadlines:
                 offset = deadline.source[0] if deadline.source else None
                 if deadline.kind == "date" and deadline.due is None:

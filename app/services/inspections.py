@@ -28,6 +28,7 @@ from app.services.findings import (
 )
 from app.services.identity import NAME_SEPARATOR, read_current_user
 from app.services.inspection_plans import InspectionPlans, record_defaults
+from app.services.overdue import is_overdue
 from app.services.visibility import (
     Viewer,
     finding_visible,
@@ -124,16 +125,17 @@ def read_inspections(
     findings: dict[str, list[Finding]] = {}
     for row in db.execute(
         "SELECT f.id, f.inspection_id, f.description, COALESCE(d.name, ''), f.found_on,"
-        " f.rectify_by, f.rectified_on, f.stage, f.category, f.severity, f.rectify_workdays"
-        " FROM findings f LEFT JOIN departments d ON d.id = f.department_id"
+        " f.rectify_by, f.rectified_on, f.stage, f.category, f.severity, f.rectify_workdays,"
+        " f.reported_on FROM findings f LEFT JOIN departments d ON d.id = f.department_id"
         " WHERE f.measure_id = :measure_id AND f.deleted = 0 AND f.found_on <= :as_of"
         f" AND {finding_visible('f')} ORDER BY f.rowid",
         params,
     ):
         row_id, inspection_id, description, department, found, due, done = row[:7]
-        stage, category, severity, workdays = row[7:]
+        stage, category, severity, workdays, reported = row[7:]
         rectify_by = date.fromisoformat(due) if due else None
         rectified_on = date.fromisoformat(done) if done else None
+        reported_on = date.fromisoformat(reported) if reported else None
         findings.setdefault(inspection_id, []).append(
             Finding(
                 row_id,
@@ -142,7 +144,13 @@ def read_inspections(
                 date.fromisoformat(found),
                 rectify_by,
                 rectified_on,
-                finding_state(rectify_by, rectified_on, as_of),
+                finding_state(
+                    rectify_by,
+                    rectified_on,
+                    as_of,
+                    stage=FindingStage(stage),
+                    reported_on=reported_on,
+                ),
                 FindingStage(stage),
                 category,
                 Severity(severity),
@@ -179,10 +187,24 @@ def _entry(row: tuple[Any, ...], findings: tuple[Finding, ...]) -> InspectionEnt
     )
 
 
-def finding_state(rectify_by: date | None, rectified_on: date | None, as_of: date) -> FindingState:
+def finding_state(
+    rectify_by: date | None,
+    rectified_on: date | None,
+    as_of: date,
+    *,
+    stage: FindingStage = FindingStage.PENDING,
+    reported_on: date | None = None,
+) -> FindingState:
+    """Rectified, overdue (the rule of app/services/overdue.py) or open at ``as_of``."""
     if rectified_on is not None and rectified_on <= as_of:
         return FindingState.RECTIFIED
-    if rectify_by is not None and rectify_by < as_of:
+    if is_overdue(
+        rectify_by=rectify_by,
+        rectified_on=rectified_on,
+        as_of=as_of,
+        stage=stage,
+        reported_on=reported_on,
+    ):
         return FindingState.OVERDUE
     return FindingState.OPEN
 

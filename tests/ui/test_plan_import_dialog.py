@@ -199,7 +199,8 @@ def _phrase_in_view(dialog: PlanImportDialog) -> bool:
 def test_clicking_a_hint_selects_its_measure_and_marks_the_phrase(
     qtbot, dialog: PlanImportDialog
 ) -> None:
-    """The sample's three hints: two about department names, one about a heading."""
+    """The sample's hints: two about department names, one about a heading, and measures whose
+    several departments name none to lead (the last of them, 8.4, is checked here)."""
     dialog.resize(1280, 800)
     _load(qtbot, dialog)
     hints = {
@@ -211,9 +212,15 @@ def test_clicking_a_hint_selects_its_measure_and_marks_the_phrase(
         "department_similar": (2, 5, "市林业发展服务中心"),
         "department_abbreviation": (4, 1, "枣庄市住房公积金滕州分中心"),
         "section_numeral_missing": (7, None, "优化金融服务"),
+        "measure_without_lead": (8, 4, "市税务局"),
     }
     assert set(hints) == set(expected)
-    for code in ("section_numeral_missing", "department_abbreviation", "department_similar"):
+    for code in (
+        "section_numeral_missing",
+        "department_abbreviation",
+        "department_similar",
+        "measure_without_lead",
+    ):
         dialog.select_measure(1, 1)  # start elsewhere: the source shows its top
         assert dialog.warning_span() is None
         area_no, measure_no, phrase = expected[code]
@@ -263,3 +270,15 @@ def test_an_xlsx_chosen_as_a_plan_gets_advice_that_fits(
     assert "损坏" not in message
     assert dialog.parsed is None and not dialog.import_button.isEnabled()
     assert services.storage.db["changes"].count == 0
+
+
+def test_a_measure_without_a_lead_gets_a_hint_and_one_day_shows_once(
+    qtbot, dialog: PlanImportDialog
+) -> None:
+    _load(qtbot, dialog)
+    texts = [dialog.warnings.item(row).text() for row in range(dialog.warnings.count())]
+    assert any(text.startswith("[1.2] ") and "未找到牵头部门" in text for text in texts)
+    assert dialog.select_measure(1, 2)
+    row = dialog.tree.currentItem()
+    assert row.text(dialog.COL_LEAD) == "（未写明）"
+    assert row.text(dialog.COL_DUE) == "9月30日（2 处）"  # two sentences, one day

@@ -256,15 +256,15 @@ def test_a_real_photos_exif_and_flags_side_by_side(qtbot, services, photos) -> N
     preview = active(qtbot, form.preview(form.panel.evidence, first.id))
     assert isinstance(preview, EvidencePreview)
     assert preview.fact("原文件名") == "IMG_20210715.jpg"
-    assert preview.fact("拍摄时间（EXIF）") == CAPTURED.strftime("%Y-%m-%d %H:%M:%S")
-    assert preview.fact("拍摄地点（GPS）") == "北纬 35.08420°，东经 117.15310°"
+    assert preview.fact("拍摄时间（照片记录）") == CAPTURED.strftime("%Y-%m-%d %H:%M:%S")
+    assert preview.fact("拍摄地点（定位）") == "北纬 35.08420°，东经 117.15310°"
     assert preview.fact("文件时间") == "2021-07-15 10:30:00"
     assert preview.fact("大小").endswith(f"（{good.stat().st_size:,} 字节）")
     assert "一致" in preview.flag_text()
     assert preview.picture.pixmap() is not None and not preview.picture.pixmap().isNull()
     press(qtbot, Qt.Key.Key_Right)  # the next one
     assert preview.fact("原文件名") == "IMG_20210712.jpg"
-    assert preview.fact("拍摄地点（GPS）") == "无"
+    assert preview.fact("拍摄地点（定位）") == "无"
     flags = preview.flag_text()
     assert "无定位" in flags and "时间不一致" in flags and "日期不符" in flags
     label = form.panel.evidence.labels()[1]

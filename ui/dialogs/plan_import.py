@@ -10,6 +10,7 @@ measures and lists the ones that will be removed.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.storage.errors import user_message
 from ui.tasks import run_in_background
 from ui.widgets.file_dialogs import FileDialogs, FilePurpose
 from ui.widgets.measure_editor import MeasureEditor
@@ -323,7 +325,7 @@ class PlanImportDialog(QDialog):
 
     def _on_parse_failed(self, error: BaseException) -> None:
         self.busy.hide()
-        message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+        message = getattr(error, "message", None) or user_message(error)
         QMessageBox.critical(self, "无法读取文件", message)
 
     def _fill_tree(self, parsed: ParsedPlan, diff: PlanDiff) -> None:
@@ -368,7 +370,12 @@ class PlanImportDialog(QDialog):
         item.setToolTip(self.COL_TITLE, measure.title)
         item.setText(self.COL_LEAD, "、".join(measure.lead) or "（未写明）")
         dues = [f"{d.due.month}月{d.due.day}日" if d.due else d.raw for d in measure.deadlines]
-        item.setText(self.COL_DUE, "；".join(dues))
+        # The same day set in two sentences shows once, with how often (each stays a milestone).
+        counts = Counter(dues)
+        item.setText(
+            self.COL_DUE,
+            "；".join(f"{due}（{counts[due]} 处）" if counts[due] > 1 else due for due in counts),
+        )
 
     def _fill_warnings(self, parsed: ParsedPlan) -> None:
         self.warnings.clear()
@@ -490,4 +497,6 @@ class PlanImportDialog(QDialog):
     def _on_save_failed(self, error: BaseException) -> None:
         self.busy.hide()
         self.import_button.setEnabled(True)
-        QMessageBox.critical(self, "导入失败", f"没有导入任何内容（台账未改变）。\n原因：{error}")
+        QMessageBox.critical(
+            self, "导入失败", f"没有导入任何内容（台账未改变）。\n原因：{user_message(error)}"
+        )

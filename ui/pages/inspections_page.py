@@ -35,6 +35,7 @@ from app.domain.inspection import FindingAction
 from app.services.finding_list import FindingFilter, count_findings, count_findings_in_file
 from app.services.record_list import count_records, count_records_in_file
 from app.services.scores import ranking_in_file
+from app.storage.errors import user_message
 from ui.models.inspection_tables import FindingTableModel, RecordTableModel
 from ui.tasks import run_in_background
 from ui.widgets.file_dialogs import FileDialogs
@@ -45,6 +46,7 @@ from ui.widgets.plans_view import PlansView
 from ui.widgets.ranking_view import RankingView
 from ui.widgets.record_detail import RecordDetailPane
 from ui.widgets.record_printing import RecordPrinting
+from ui.widgets.sizing import columns_width
 
 if TYPE_CHECKING:
     from app.services.context import Services
@@ -122,6 +124,13 @@ class InspectionsPage(QWidget):
         header.addStretch(1)
         header.addWidget(self.categories_button)
         header.addWidget(self.methods_button)
+        # Unfinished records (a form closed or a crash before 完成): one line that leads to them.
+        self.drafts_notice = QLabel()
+        self.drafts_notice.setObjectName("drafts_notice")
+        self.drafts_notice.setTextFormat(Qt.TextFormat.RichText)
+        self.drafts_notice.setStyleSheet("color: #b06000; padding: 2px 6px")
+        self.drafts_notice.linkActivated.connect(lambda _link: self.continue_draft())
+        self.drafts_notice.hide()
 
         self.filters = InspectionFilterBar()
         self.plans = PlansView()
@@ -140,6 +149,13 @@ class InspectionsPage(QWidget):
         records_buttons.addWidget(self.new_record_button)
         records_layout.addLayout(records_buttons)
         self.records_tab = _split(records_left, self.record_detail)
+        # The list as wide as all its columns (记录 last, not cut), the pane what is left: a
+        # wider or narrower window changes the pane first.
+        self.records_tab.setStretchFactor(0, 0)
+        self.records_tab.setStretchFactor(1, 1)
+        self.records_tab.setSizes(
+            [columns_width(self.record_table, range(self.record_model.columnCount())), 400]
+        )
 
         self.finding_model = FindingTableModel(self)
         self.finding_table = make_finding_table(self.finding_model)
@@ -156,6 +172,7 @@ class InspectionsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
+        layout.addWidget(self.drafts_notice)
         layout.addWidget(self.filters)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.count_label)
@@ -222,6 +239,49 @@ class InspectionsPage(QWidget):
         )
         self._stale = {self.plans, self.records_tab, self.findings_tab, self.ranking}
         self._show_tab()
+        self._show_drafts_notice()
+
+    def draft_count(self) -> int:
+        return len(self._services.inspections.drafts())
+
+    def continue_draft(self) -> str | None:
+        """Open an unfinished record in the record form: the only one, or the one chosen."""
+        services = self._services
+        drafts = services.inspections.drafts()
+        if not drafts:
+            self._show_drafts_notice()
+            return None
+        chosen = drafts[0]
+        if len(drafts) > 1:
+            labels = self._draft_labels(drafts)
+            text, ok = QInputDialog.getItem(
+                self, "继续填写检查记录", "选择要继续填写的草稿：", labels, 0, False
+            )
+            if not ok:
+                return None
+            chosen = drafts[labels.index(text)]
+        self.open_record(chosen.id)
+        return chosen.id
+
+    def _draft_labels(self, drafts) -> list[str]:
+        repo = self._services.repository
+        measures = {d.id: repo.get("inspections", d.id)["measure_id"] for d in drafts}
+        names = self._services.ledger.measure_labels(measures.values())
+        labels = []
+        for d in drafts:
+            measure = names.get(measures[d.id], "（措施已删除）")
+            who = f"（{d.inspector}）" if d.inspector else ""
+            labels.append(f"{d.checked_on.isoformat()} {d.kind.label}：{measure}{who}")
+        return labels
+
+    def _show_drafts_notice(self) -> None:
+        count = self.draft_count()
+        if count:
+            self.drafts_notice.setText(
+                f"有 {count} 份未完成的检查记录草稿（已自动保存）。"
+                f"<a href='drafts'>{'继续填写' if count == 1 else '选择草稿继续填写'}</a>"
+            )
+        self.drafts_notice.setVisible(bool(count))
 
     def apply_filters(self) -> None:
         self._stale |= {self.records_tab, self.findings_tab}
@@ -362,7 +422,11 @@ class InspectionsPage(QWidget):
         from ui.dialogs.measure_picker import MeasurePickerDialog
 
         picker = MeasurePickerDialog(
-            services.status, self, title="选择要检查的措施", multiple=False
+            services.status,
+            self,
+            title="选择要检查的措施",
+            multiple=False,
+            as_of=self.filters.as_of_date(),
         )
         picked = picker.chosen() if picker.exec() else []
         picker.deleteLater()
@@ -498,7 +562,9 @@ class InspectionsPage(QWidget):
 
         def failed(error: BaseException) -> None:
             if generation == self._ranking_generation:
-                self.ranking.show_ranking(None, problem=f"红黑榜计算失败：{error}")
+                self.ranking.show_ranking(
+                    None, problem=f"红黑榜计算失败：{user_message(error, path)}"
+                )
 
         run_in_background(lambda: ranking_in_file(str(path), start, end, as_of=as_of), done, failed)
 
@@ -611,7 +677,9 @@ class InspectionsPage(QWidget):
         run_in_background(
             lambda: in_file(str(path), query),
             lambda counts: show(generation, counts),
-            lambda error: self.count_label.setText(f"统计失败：{error}"),
+            lambda error: self.count_label.setText(
+                f"统计失败：{user_message(error, services.storage.path)}"
+            ),
         )
 
     def _records_counted(self, generation: int, counts: dict[str, int]) -> None:

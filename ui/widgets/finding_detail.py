@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayou
 from app.domain.inspection import FindingAction, FindingStage
 from app.domain.ledger import FindingState
 from app.services.inspections import finding_state
+from app.services.overdue import reported_in_time
 
 if TYPE_CHECKING:
     from app.domain.workdays import WorkCalendar
@@ -168,14 +169,32 @@ def due_text(detail: FindingDetail, as_of: date, calendar: WorkCalendar) -> str:
     due = detail.rectify_by.isoformat()
     if detail.rectify_workdays is not None:
         due = f"{detail.rectify_workdays} 个工作日（{due}）"
-    state = finding_state(detail.rectify_by, detail.rectified_on, as_of)
+    state = finding_state(
+        detail.rectify_by,
+        detail.rectified_on,
+        as_of,
+        stage=detail.stage,
+        reported_on=detail.reported_on,
+    )
     if state is FindingState.RECTIFIED:
         assert detail.rectified_on is not None
-        late = detail.rectified_on > detail.rectify_by
+        late = detail.rectified_on > detail.rectify_by and not reported_in_time(
+            detail.stage, detail.reported_on, detail.rectify_by
+        )
         colour, note = (AMBER, "逾期销号") if late else (GREEN, "按期销号")
         return f"{escape(due)} <span style='color:{colour}'>{note}</span>"
     if detail.found_on > as_of:
         return escape(due)
+    reported_on = detail.reported_on
+    if (
+        reported_on
+        and reported_on <= as_of
+        and reported_in_time(detail.stage, reported_on, detail.rectify_by)
+    ):
+        return (
+            f"{escape(due)} <span style='color:{GREEN}'>"
+            f"{reported_on.isoformat()} 按期报送整改情况，待复查</span>"
+        )
     days = calendar.workdays_between(as_of, detail.rectify_by)
     if state is FindingState.OVERDUE:
         return f"<span style='color:{RED}'><b>{escape(due)}，已逾期 {-days} 个工作日</b></span>"
