@@ -66,6 +66,20 @@ class Line:
         return DEPTH[self.style] if self.style else -1
 
 
+def item_number(text: str) -> tuple[str, int] | None:
+    """(style, number) of a line that starts with an item number (一、 （二） 3. （4） ⑤), else
+    None. ``text`` may be full-width: it is folded here."""
+    norm = fold(text[:12])
+    item = _ITEM.match(norm)
+    if item is None or (item.end() >= len(norm) and len(text) <= len(norm)):
+        return None
+    style = item.lastgroup
+    assert style is not None
+    token = item.group(style)
+    number = _CIRCLED.index(token) + 1 if style == "circ" else cn_to_int(token)
+    return (style, number) if number else None
+
+
 def is_org_line(norm: str) -> bool:
     """A line that is only an organization's name (an issuer or a signature)."""
     return bool(_ORG_LINE.fullmatch(norm.replace(" ", "")))

@@ -27,15 +27,17 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from app.progress import Progress, part, report
 
 from . import departments as dep
+from .confidence import assess
 from .deadlines import find_deadlines
 from .directory import city_prefixes, directory_from_tally
+from .layout_checks import check_layout
 from .lines import DEPTH, Line, classify, heading_shaped
 from .metadata import Metadata, extract
 from .model import (
@@ -45,6 +47,7 @@ from .model import (
     ParsedMeasure,
     ParsedPlan,
     ParseWarning,
+    SourceDocument,
     Span,
     Target,
 )
@@ -428,11 +431,18 @@ def _remap_target(item: Target, flat: FlatText) -> Target:
     return item
 
 
-def parse_text(text: str, source_name: str = "", progress: Progress | None = None) -> ParsedPlan:
+def parse_text(
+    text: str,
+    source_name: str = "",
+    progress: Progress | None = None,
+    *,
+    source: SourceDocument | None = None,
+) -> ParsedPlan:
     """Parse a plan's text. Never raises (but a ``Cancelled`` from ``progress`` passes);
-    doubtful findings become ``plan.warnings``."""
+    doubtful findings become ``plan.warnings`` and each measure's ``confidence``. ``source``,
+    what the reader knows about the text (``read_source``), adds its notes and layout checks."""
     try:
-        return _parse(text if isinstance(text, str) else str(text), source_name, progress)
+        return _parse(text if isinstance(text, str) else str(text), source_name, progress, source)
     except Exception as error:  # a safety net: report, never crash the import dialog
         plan = ParsedPlan(source_name=source_name)
         plan.warnings.append(
@@ -446,21 +456,28 @@ def parse_text(text: str, source_name: str = "", progress: Progress | None = Non
 
 def parse_file(path: str | Path, progress: Progress | None = None) -> ParsedPlan:
     """Read a plan document (see ``read_document``) and parse it. Raises ``PlanReadError``."""
-    from .reader import read_document
+    from .reader import read_source
 
     path = Path(path)
-    text = read_document(path, part(progress, 0.0, READ_SHARE))
-    return parse_text(text, path.name, part(progress, READ_SHARE, 1.0))
+    source = read_source(path, part(progress, 0.0, READ_SHARE))
+    return parse_text(source.text, path.name, part(progress, READ_SHARE, 1.0), source=source)
 
 
 READ_SHARE = 0.7  # of read + parse: reading a .docx or PDF takes longer than parsing its text
 _STAGES = 6
 
 
-def _parse(text: str, source_name: str, progress: Progress | None = None) -> ParsedPlan:
+def _parse(
+    text: str,
+    source_name: str,
+    progress: Progress | None = None,
+    source: SourceDocument | None = None,
+) -> ParsedPlan:
     report(progress, 0, _STAGES)
     doc = _Document(text, progress)
     builder = _Builder(doc)
+    if source is not None and source.text == text:
+        builder.warnings.extend(replace(note) for note in source.notes)
     meta: Metadata = extract(doc.lines, doc.first_item)
     plan = ParsedPlan(
         title=meta.title,
@@ -493,10 +510,13 @@ def _parse(text: str, source_name: str, progress: Progress | None = None) -> Par
     _check_numbering(plan, builder)
     _apply_directory(plan, builder, meta)
     _check_measures(plan, builder, year_known=year is not None)
+    if source is not None and source.paragraphs and source.text == text:
+        check_layout(plan, source.paragraphs, builder.warn)
     _locate(plan, builder.warnings)
     plan.warnings = sorted(
         builder.warnings, key=lambda w: (w.offset is None, w.offset if w.offset is not None else 0)
     )
+    assess(plan, plan.warnings)
     report(progress, _STAGES, _STAGES)
     return plan
 

@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import tempfile
 import time
-import unicodedata
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,9 @@ from typing import Any
 from app import limits
 from app.limits import LimitExceeded
 from app.progress import Progress, part, report
+
+from .model import ParseWarning, SourceDocument
+from .pdf_layout import PdfPage, read_pages, rebuild
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
@@ -61,6 +63,12 @@ class PlanReadError(Exception):
 
 def read_document(path: str | Path, progress: Progress | None = None) -> str:
     """The text of a plan document. Raises ``PlanReadError`` with a Chinese message."""
+    return read_source(path, progress).text
+
+
+def read_source(path: str | Path, progress: Progress | None = None) -> SourceDocument:
+    """The text of a plan document and what the reader knows about its structure (see
+    ``SourceDocument``). Raises ``PlanReadError`` with a Chinese message."""
     path = Path(path)
     try:
         data = _read_bytes(path)
@@ -76,20 +84,20 @@ def read_document(path: str | Path, progress: Progress | None = None) -> str:
         raise PlanReadError(f"文件“{path.name}”是空的")
     report(progress, 0, 1)
     suffix = path.suffix.lower()
-    if _is_spreadsheet(data, suffix):
-        raise PlanReadError(_spreadsheet_advice(path.name))
     try:
-        if data.startswith(b"%PDF"):
-            text = _read_pdf(data, path, progress)
+        if _is_spreadsheet(data, suffix):
+            source = _read_workbook(data, path, suffix, progress)
+        elif data.startswith(b"%PDF"):
+            source = _read_pdf(data, path, progress)
         elif data.startswith(b"PK"):
-            text = _read_zip(data, path, progress)
+            source = SourceDocument(_read_zip(data, path, progress), "word")
         elif _packaged(data[:1024]):  # OLE (.doc, .wps) or RTF
-            text = _read_legacy(data, path, progress)
+            source = SourceDocument(_read_legacy(data, path, progress), "legacy")
         elif suffix in (".pdf", ".docx"):
             raise PlanReadError(f"文件“{path.name}”已损坏或不是 {suffix[1:].upper()} 文件")
         else:  # text; some .doc/.wps files are HTML or plain text saved with a Word extension
-            text = _decode_text(data, path.name)
-        limits.check_chars(path.name, len(text))
+            source = SourceDocument(_decode_text(data, path.name), "text")
+        limits.check_chars(path.name, len(source.text))
     except PlanReadError:
         raise
     except LimitExceeded as error:
@@ -98,11 +106,18 @@ def read_document(path: str | Path, progress: Progress | None = None) -> str:
         raise PlanReadError(
             f"无法读取文件“{path.name}”：文件可能已损坏（{type(error).__name__}）"
         ) from None
-    text = _tidy(text)
-    if not text.strip():
+    if source.kind not in ("pdf", "workbook"):  # those build their text (and spans) themselves
+        source.text = _tidy(source.text)
+    if not source.text.strip():
         raise PlanReadError(f"文件“{path.name}”中没有文字内容")
     report(progress, 1, 1)
-    return text
+    return source
+
+
+def _read_workbook(
+    data: bytes, path: Path, suffix: str, progress: Progress | None
+) -> SourceDocument:
+    raise PlanReadError(_spreadsheet_advice(path.name))
 
 
 def _is_spreadsheet(data: bytes, suffix: str) -> bool:
@@ -304,14 +319,11 @@ def _table_lines(table: Any) -> list[str]:
 
 # -- pdf -----------------------------------------------------------------------------------
 
-_PAGE_NUMBER = re.compile(r"[-—–\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*/\s*\d{1,4})?[-—–\s]*")
-_ITEM_START = re.compile(
-    r"\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[）)]"
-    r"|\d{1,3}\s*(?:[、．]|\.(?!\d))|附\s*件|抄\s*送)"
-)
 
-
-def _read_pdf(data: bytes, path: Path, progress: Progress | None) -> str:
+def _read_pdf(data: bytes, path: Path, progress: Progress | None) -> SourceDocument:
+    """The PDF's paragraphs rebuilt from its layout (pdf_layout.py): pypdf answers whether it is
+    encrypted and how many pages it has (cheaply, before anything is drawn), pdfplumber gives
+    every character with its position."""
     try:
         from pypdf import PdfReader
     except ImportError:
@@ -327,56 +339,50 @@ def _read_pdf(data: bytes, path: Path, progress: Progress | None) -> str:
             unlocked = 0
         if not unlocked:
             raise PlanReadError("PDF 文件已加密（设置了打开密码），请先解除密码保护后再导入")
-    count = len(reader.pages)
+    try:
+        count = len(reader.pages)
+    except Exception:
+        raise PlanReadError("PDF 文件已损坏，无法打开") from None
     if count > limits.MAX_PDF_PAGES:
         raise PlanReadError(
             f"PDF 文件“{path.name}”共 {limits.count_text(count)} 页，超过实施方案的上限"
             f" {limits.count_text(limits.MAX_PDF_PAGES)} 页，未读取。"
             "请确认选择的是实施方案本身，或把方案分成几个文件分别导入。"
         )
-    pages: list[str] = []
-    chars = 0
-    for number, page in enumerate(reader.pages):
-        report(progress, number, count)
-        try:
-            pages.append(page.extract_text() or "")
-        except Exception:
-            pages.append("")
-        chars += len(pages[-1])
-        if chars > limits.MAX_PLAN_CHARS:  # stop early: the rest need not be extracted
-            limits.check_chars(path.name, chars)
-    if not "".join(pages).strip():
+    try:
+        import pdfplumber  # noqa: F401 - checked here for a clear message
+    except ImportError:
+        raise PlanReadError("缺少 pdfplumber 组件，无法读取 PDF 文件") from None
+    chars = [0]
+
+    def on_page(index: int, pages: list[PdfPage]) -> None:
+        report(progress, index, count)
+        if pages:
+            chars[0] += len(pages[-1].chars)
+            if chars[0] > limits.MAX_PLAN_CHARS:  # stop early: the rest need not be read
+                limits.check_chars(path.name, chars[0])
+
+    pages = read_pages(data, on_page)
+    built = rebuild(pages)
+    if not built.text.strip():
         raise PlanReadError(
             "PDF 中没有可提取的文字（可能是扫描件或图片），请先用 OCR 软件识别为文字，"
             "或改用 .docx 原文件导入"
         )
-    return "\n".join(_unwrap(page) for page in pages)
-
-
-def _width(line: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line)
-
-
-def _unwrap(page: str) -> str:
-    """Join lines that a PDF wrapped inside a paragraph; drop bare page numbers."""
-    lines = [ln.rstrip() for ln in page.split("\n")]
-    lines = [ln for ln in lines if not _PAGE_NUMBER.fullmatch(ln)]
-    widths = sorted(_width(ln) for ln in lines if ln.strip())
-    if not widths:
-        return ""
-    full = widths[int(len(widths) * 0.9)] if len(widths) > 4 else widths[-1]
-    out: list[str] = []
-    joining = False
-    for line in lines:
-        if joining and out and not _ITEM_START.match(line):
-            out[-1] += line.lstrip()
-        else:
-            out.append(line)
-        stripped = out[-1].rstrip()
-        joining = (
-            _width(line) >= 0.85 * full and bool(stripped) and stripped[-1] not in "。）)：:；;"
+    notes = [ParseWarning(n.code, n.message, n.span[0], span=n.span) for n in built.notes]
+    if built.pages_without_text:
+        listed = "、".join(str(n) for n in built.pages_without_text[:20])
+        more = "等" if len(built.pages_without_text) > 20 else ""
+        notes.insert(
+            0,
+            ParseWarning(
+                "pdf_pages_without_text",
+                f"PDF 第 {listed}{more} 页（共 {len(built.pages_without_text)} 页）没有可提取的文字"
+                "（可能是扫描页或图片），这些页上的内容没有导入；请对照原文核对，"
+                "或改用 .docx 原文件导入",
+            ),
         )
-    return "\n".join(out)
+    return SourceDocument(built.text, "pdf", notes, built.paragraphs, count)
 
 
 # -- .doc / .wps / .rtf / .odt through LibreOffice --------------------------------------------
