@@ -33,10 +33,11 @@ LEVELS: dict[str, Confidence] = {
     "deadline_unresolved": "medium",
     "deadline_not_understood": "medium",
     "deadline_before_document": "medium",
+    "deadline_year_end": "medium",
     "measure_number_guessed": "medium",
 }
 # Codes about a heading: the doubt goes to every measure of its area.
-AREA_CODES = frozenset({"section_numeral_missing", "pdf_heading_font"})
+AREA_CODES = frozenset({"section_numeral_missing", "pdf_heading_font", "measure_unnumbered"})
 ORDER: dict[Confidence, int] = {"low": 0, "medium": 1, "high": 2}
 LABELS: dict[Confidence, str] = {"low": "存疑", "medium": "请核对", "high": "确定"}
 

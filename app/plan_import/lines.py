@@ -60,6 +60,7 @@ class Line:
     number: int | None = None
     body: int = 0  # source offset where the item's own text starts (after its number)
     cells: list[tuple[str, int, int]] | None = None  # table rows: (column role, start, end)
+    guessed: bool = False  # an item number read from the numbering's order (7.12345热线…)
 
     @property
     def depth(self) -> int:
@@ -104,9 +105,48 @@ def classify(text: str, folded: str | None = None) -> list[Line]:
         _classify_one(line)
         lines.append(line)
     _mark_signatures(lines)
+    _digit_titles(lines)
     if "\t" in text:  # tables come as tab-separated cells
         _mark_tables(lines)
     return lines
+
+
+# "7.12345热线提速行动。…", "2.5G网络建设。…": a number whose title starts with digits reads like
+# a decimal (2.5万元), so such a line is an item only where the numbering expects it: the last
+# 1. 2. … item before it is one less, and the line above ends a sentence or a heading.
+_DIGIT_TITLE = re.compile(r"[ \t]*(?P<ar>\d{1,3})\.(?=\d)")
+_PARAGRAPH_DONE = ("。", ")", "；", ";", "!", "?")
+
+
+def _digit_titles(lines: list[Line]) -> None:
+    last = 0  # the number of the last 1./1、 item (0 after a heading of an outer level)
+    previous: Line | None = None
+    for line in lines:
+        if line.kind == "blank":
+            continue
+        if line.kind == "item":
+            if line.style == "ar":
+                last = line.number or 0
+            elif line.style in ("cn", "pcn"):
+                last = 0
+        elif line.kind == "text" and line.norm[:1].isdigit():
+            found = _DIGIT_TITLE.match(line.norm)
+            if (
+                found
+                and int(found.group("ar")) == last + 1
+                and (
+                    previous is None
+                    or (previous.kind == "item" and previous.norm.endswith(_PARAGRAPH_DONE))
+                    or previous.norm.endswith(_PARAGRAPH_DONE)
+                )
+            ):
+                line.kind = "item"
+                line.style = "ar"
+                line.number = last + 1
+                line.body = line.start + found.end()
+                line.guessed = True
+                last += 1
+        previous = line
 
 
 _BLANKS = " \t\r\u3000\xa0\ufeff"

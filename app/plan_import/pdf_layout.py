@@ -264,25 +264,34 @@ def _areas(lines: list[Line], size: float, widths: dict[int, float]) -> dict[int
     paragraph's later lines, which start there; first lines are indented). The right edge is
     where the lines starting at the left edge most often end (full lines), or in a short
     document the furthest any line reaches."""
+    every = [ln for ln in lines if abs(ln.size - size) <= 0.15 * size] or lines
+    overall = _area_of(every, size, max(widths.values()))
     areas: dict[int, _Area] = {}
-    every = [ln for ln in lines if abs(ln.size - size) <= 0.15 * size]
     for parity in (0, 1):
         own = [ln for ln in every if ln.page % 2 == parity]
-        chosen = own if len(own) >= 8 else every
-        if not chosen:
-            continue
-        needed = 1 if len(chosen) < 20 else max(2, len(chosen) // 20)
-        left = _leftmost((ln.x0 for ln in chosen), 0.3 * size, needed)
-        assert left is not None
-        if len(chosen) < 20:  # too few lines to tell: margins about as wide on both sides
-            right = max(max(ln.x1 for ln in chosen), widths[parity] - left)
-        else:
-            starting = [ln.x1 for ln in chosen if abs(ln.x0 - left) <= 0.3 * size]
-            found = _mode(starting or [ln.x1 for ln in chosen], 0.5 * size)
-            assert found is not None
-            right = found
-        areas[parity] = _Area(left, right)
+        area = _area_of(own, size, widths[parity]) if len(own) >= 8 else None
+        # Mirrored margins move the type area by a few millimetres; a page whose lines all
+        # start indented (short paragraphs) would seem to move it by characters: not trusted.
+        if (
+            area is None
+            or abs(area.left - overall.left) > size
+            or abs(area.right - overall.right) > size
+        ):
+            area = overall
+        areas[parity] = area
     return areas
+
+
+def _area_of(chosen: list[Line], size: float, width: float) -> _Area:
+    needed = 1 if len(chosen) < 20 else max(2, len(chosen) // 20)
+    left = _leftmost((ln.x0 for ln in chosen), 0.3 * size, needed)
+    assert left is not None
+    if len(chosen) < 20:  # too few lines to tell: margins about as wide on both sides
+        return _Area(left, max(max(ln.x1 for ln in chosen), width - left))
+    starting = [ln.x1 for ln in chosen if abs(ln.x0 - left) <= 0.3 * size]
+    right = _mode(starting or [ln.x1 for ln in chosen], 0.5 * size)
+    assert right is not None
+    return _Area(left, right)
 
 
 # ---- Lines into paragraphs -----------------------------------------------------------------------
