@@ -246,9 +246,15 @@ def _cells(line: Line) -> list[tuple[int, int]]:
 def _header_roles(line: Line) -> list[str] | None:
     if "\t" not in line.text:
         return None
+    return header_roles(line.norm.split("\t"))
+
+
+def header_roles(cells: list[str]) -> list[str] | None:
+    """The role of each column ("no", "task", "lead" …, "" for none) when ``cells`` are a task
+    table's header row (a task column and a department or time column), else None."""
     roles: list[str] = []
-    for cell in line.norm.split("\t"):
-        cell = cell.strip().replace(" ", "")
+    for cell in cells:
+        cell = fold(cell).strip().replace(" ", "")
         role = next((name for name, rx in _COLUMN_ROLES if cell and rx.search(cell)), "")
         roles.append(role)
     if "task" in roles and ({"lead", "responsible", "cooperating", "deadline"} & set(roles)):

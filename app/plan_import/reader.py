@@ -3,8 +3,9 @@
 ``read_document(path)`` handles .txt (UTF-8, else GB18030/GBK/Big5 detected), .docx (paragraphs
 and tables in reading order), .pdf with a text layer, and .doc/.wps through LibreOffice when it
 is installed. The file's content decides the format when it disagrees with the extension.
-Workbooks (.xlsx, .xls, WPS .et, .ods) are not read yet: a task table (任务分工表) in one is
-refused with what to do instead (copy the table into a .docx or a .txt), never as "damaged".
+A task table (任务分工表) in an .xlsx is read cell by cell (workbook.py, tables.py); other
+workbooks (.xls, WPS .et, .ods) are refused with what to do instead (save as .xlsx), never as
+"damaged".
 
 Every failure is a ``PlanReadError`` whose message (Simplified Chinese) tells the user what to
 do; no raw traceback escapes. Lines are separated by "\\n" in the returned text.
@@ -31,13 +32,16 @@ from app import limits
 from app.limits import LimitExceeded
 from app.progress import Progress, part, report
 
+from .lines import header_roles
 from .model import ParseWarning, SourceDocument
 from .pdf_layout import PdfPage, read_pages, rebuild
+from .tables import MERGED_LEFT, grid_lines
+from .workbook import WorkbookError, workbook_text
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _CONVERT_HINT = "请用 WPS 或 Word 打开该文件，“另存为” .docx 格式后再导入。"
-# Task tables (任务分工表) in a spreadsheet are not read yet: say exactly what to do instead.
+# Workbooks: an .xlsx is read as a task table; the others get advice.
 _SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xls", ".et", ".ods")
 _WORKBOOK_STREAM = "Workbook".encode("utf-16-le")  # an .xls (BIFF8) file's main stream
 _WORD_STREAM = "WordDocument".encode("utf-16-le")  # a .doc's
@@ -45,10 +49,8 @@ _WORD_STREAM = "WordDocument".encode("utf-16-le")  # a .doc's
 
 def _spreadsheet_advice(name: str) -> str:
     return (
-        f"“{name}”是 Excel 表格，暂时不能直接作为实施方案导入。"
-        "如果这是任务分工表：在 Excel 或 WPS 表格中选中整张表格（含表头）复制，"
-        "粘贴到新建的 Word 文档中，另存为 .docx 后导入；"
-        "或粘贴到记事本中，另存为 .txt（编码选 UTF-8）后导入。"
+        f"“{name}”是旧版 Excel、WPS 或 OpenDocument 表格，不能直接导入。"
+        "如果这是任务分工表：在 Excel 或 WPS 表格中打开，“另存为” .xlsx 格式后再导入。"
         "如果方案正文另有 Word 或 PDF 文件，直接导入那个文件即可。"
     )
 
@@ -117,7 +119,21 @@ def read_source(path: str | Path, progress: Progress | None = None) -> SourceDoc
 def _read_workbook(
     data: bytes, path: Path, suffix: str, progress: Progress | None
 ) -> SourceDocument:
-    raise PlanReadError(_spreadsheet_advice(path.name))
+    """A task table in an .xlsx/.xlsm (workbook.py); other workbooks get advice."""
+    if not data.startswith(b"PK") or suffix in (".ods", ".et", ".xls"):
+        raise PlanReadError(_spreadsheet_advice(path.name))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            is_xlsx = "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise PlanReadError(f"文件“{path.name}”已损坏，无法打开") from None
+    if not is_xlsx:  # an .ods
+        raise PlanReadError(_spreadsheet_advice(path.name))
+    try:
+        text = workbook_text(data, path.name, progress)
+    except WorkbookError as error:
+        raise PlanReadError(error.message) from None
+    return SourceDocument(_tidy(text), "workbook")
 
 
 def _is_spreadsheet(data: bytes, suffix: str) -> bool:
@@ -300,7 +316,22 @@ def _docx_text(data: bytes, path: Path, progress: Progress | None) -> str:
 
 
 def _table_lines(table: Any) -> list[str]:
-    """Rows in order; cells of a row joined by tabs (merged cells once)."""
+    """Rows in order. A task table (a header row naming its columns) is read as a grid
+    (tables.py: areas, merged cells and continuation rows); any other table row by row, the
+    cells of a row joined by tabs (merged cells once)."""
+    grid: list[list[object]] = []
+    for row in table.rows:
+        cells: list[object] = []
+        left = None
+        for cell in row.cells:
+            if cell._tc is left:
+                cells.append(MERGED_LEFT)
+                continue
+            left = cell._tc
+            cells.append("\n".join(p.text for p in cell.paragraphs))
+        grid.append(cells)
+    if any(header_roles([c for c in row if isinstance(c, str)]) for row in grid):
+        return grid_lines(grid)
     lines: list[str] = []
     for row in table.rows:
         cells: list[str] = []
