@@ -511,6 +511,9 @@ _PROSE_ONLY = re.compile(
 )
 _PROSE_WITH = re.compile(
     r"^(?:由)?(?P<a>.+?)会同(?P<b>.+?)(?:按职责分工|按照职责分工|共同)?(?:牵头负责|负责)"
+    # 由发展改革委会同中央农办、农业部等部门研究提出落实意见 (国办函〔2014〕31号)
+    r"|^由(?P<a2>[^,;。]+?)会同(?P<b2>[^,;。]+?等(?:有关|相关)?(?:部门|单位))"
+    r"(?=研究|组织|制定|提出|落实|推进|实施|开展)"
 )
 _PROSE_DUTY = re.compile(r"^(?:由)?(?P<names>.+?)(?:牵头负责|负责)(?=.)")
 _ROLE_WORDS = re.compile(r"牵头|责任|配合|参与|协办|主办|会同|指导")
@@ -562,11 +565,12 @@ def _prose_clause(
             return names, True, end
     with_match = _PROSE_WITH.match(text)
     if with_match:
+        a, b = ("a", "b") if with_match.group("a") is not None else ("a2", "b2")
         leads = _prose_names(
-            norm, raw, start + with_match.start("a"), start + with_match.end("a"), "lead"
+            norm, raw, start + with_match.start(a), start + with_match.end(a), "lead"
         )
         helpers = _prose_names(
-            norm, raw, start + with_match.start("b"), start + with_match.end("b"), "cooperating"
+            norm, raw, start + with_match.start(b), start + with_match.end(b), "cooperating"
         )
         if leads is not None and helpers is not None:
             return leads + helpers, False, start + with_match.end()

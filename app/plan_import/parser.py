@@ -332,12 +332,13 @@ class _Builder:
     def _measure_style(self, owned: dict[str, int], items: dict[str, int]) -> str | None:
         """The numbering level of the measures: the one whose items most often own departments,
         among the levels where at least half the items do; on a tie the one whose items name
-        them in their own paragraph, then the outer one."""
+        them in their own paragraph, then the inner one (a group written after sub-items (1)(2)
+        belongs to the item they detail)."""
         if not owned:
             return None
         eligible = {s: n for s, n in owned.items() if n >= 0.5 * items.get(s, n)} or owned
         direct = self._direct
-        return min(eligible, key=lambda s: (-eligible[s], -direct.get(s, 0), DEPTH[s]))
+        return min(eligible, key=lambda s: (-eligible[s], -direct.get(s, 0), -DEPTH[s]))
 
     def build(self) -> tuple[list[_AreaDraft], bool]:
         counted: list[tuple[list[int], dict[str, int], dict[str, int]]] = []

@@ -1,0 +1,104 @@
+"""Real published plans found through search (fixtures/real, sources in SOURCES.md): what the
+importer gets from each. Each test names what the real document does that the team's own
+fixtures did not (labels on their own paragraphs, square brackets, 由X会同Y等部门研究提出,
+a department line after sub-items (1)…(4), a table copied from a web page one cell a line)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from app.plan_import import ParsedMeasure, ParsedPlan, parse_file
+
+REAL = Path(__file__).parent / "fixtures" / "real"
+
+
+def _parse(name: str) -> ParsedPlan:
+    return parse_file(REAL / name)
+
+
+def _roles(measure: ParsedMeasure) -> tuple[list[str], list[str], list[str]]:
+    return measure.lead, measure.responsible, measure.cooperating
+
+
+def test_lishan_labels_on_their_own_paragraphs() -> None:
+    """鞍立政发〔2023〕2号: 牵头单位:/责任单位: each a paragraph under its item, blank lines
+    between, half-width colons and commas; 全区经济运行各专班 is a group of task forces."""
+    plan = _parse("lishan_2023.txt")
+    assert plan.doc_number == "鞍立政发〔2023〕2号"
+    assert plan.date == date(2023, 3, 28)
+    assert [(a.no, a.title) for a in plan.areas] == [(1, "经济社会发展的主要预期目标")]
+    assert [(m.no, _roles(m)) for m in plan.measures] == [
+        (1, (["区发改局"], ["立山经济开发区", "全区经济运行各专班"], [])),
+        (2, (["区工信局"], ["立山经济开发区"], [])),
+        (3, (["区发改局"], ["立山经济开发区", "各街道", "区直各部门"], [])),
+        (4, (["区商务局"], ["各街道", "区市场局"], [])),
+        (5, (["区财政局"], ["立山经济开发区", "各街道", "税务局"], [])),
+    ]
+    assert plan.measures[0].title == "努力实现地区生产总值增长6.2%左右"
+    assert all(m.confidence == "high" for m in plan.measures)
+
+
+def test_caidian_paren_items_with_a_responsibility_line() -> None:
+    """蔡政办〔2023〕1号: （一）… items without a full stop, 责任单位: on the next paragraph; the
+    notice's own numbered requests (一、各责任单位要…) are not measures."""
+    plan = _parse("caidian_2023.txt")
+    assert plan.date == date(2023, 1, 3)
+    assert [(a.no, a.title) for a in plan.areas] == [(1, "2023年全区经济社会发展的主要预期目标")]
+    assert [(m.no, m.title, m.responsible) for m in plan.measures] == [
+        (1, "地区生产总值增长7%以上", ["区发展和改革局"]),
+        (2, "规上工业增加值增长12%以上", ["区科技和经信局"]),
+        (3, "固定资产投资增长10%以上", ["区发展和改革局"]),
+    ]
+    # the notice's 2023年1月15日前 is not a measure's deadline
+    assert all(not m.deadlines for m in plan.measures)
+
+
+def test_xialu_square_brackets() -> None:
+    """下陆区: the group in square brackets [责任单位:…]; 明年 counted from the notice's date."""
+    plan = _parse("xialu_2023.txt")
+    (measure,) = plan.measures
+    assert plan.areas[0].title == "抓机遇、引龙头,加快建设老鹳庙临空跨境电商产业园"
+    assert measure.responsible == ["老街办", "区招商服务中心", "长乐投资有限公司"]
+    assert measure.confidence == "high"
+    assert [d.due for d in measure.deadlines] == [
+        date(2023, 7, 31),
+        date(2023, 11, 30),
+        date(2023, 12, 31),
+    ]
+
+
+def test_state_council_office_prose_with_huitong() -> None:
+    """国办函〔2014〕31号: "由X会同Y、Z……等部门研究提出落实意见" and "由X会同Y等部门负责落实"
+    in running prose: the first leads, the others cooperate."""
+    plan = _parse("guobanhan_2014_31.txt")
+    assert plan.doc_number == "国办函〔2014〕31号"
+    first, second = plan.measures
+    assert _roles(first) == (
+        ["发展改革委"],
+        [],
+        [
+            "中央农办",
+            "农业部",
+            "财政部",
+            "科技部",
+            "国土资源部",
+            "水利部",
+            "商务部",
+            "统计局",
+            "粮食局",
+        ],
+    )
+    assert _roles(second) == (["国土资源部"], [], ["农业部"])
+
+
+def test_yuncheng_department_line_after_sub_items() -> None:
+    """运城市: （一） area, 1. measure, (1)…(4) its sub-items, then (责任单位:…) on its own line:
+    the group belongs to 1., not to the (4) above it nor to the whole （一）."""
+    plan = _parse("yuncheng_2017.txt")
+    assert [(a.title, [m.title for m in a.measures]) for a in plan.areas] == [
+        ("“一案三制”建设", ["完善应急预案体系"])
+    ]
+    (measure,) = plan.measures
+    assert measure.responsible == ["市直各有关单位", "各县(市、区)人民政府", "各开发区管委会"]
+    assert "(4)加强应急预案的培训宣传" in measure.text
