@@ -35,6 +35,7 @@ LEVELS: dict[str, Confidence] = {
     "deadline_before_document": "medium",
     "deadline_year_end": "medium",
     "measure_number_guessed": "medium",
+    "table_row_cells": "medium",
 }
 # Codes about a heading: the doubt goes to every measure of its area.
 AREA_CODES = frozenset({"section_numeral_missing", "pdf_heading_font", "measure_unnumbered"})

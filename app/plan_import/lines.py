@@ -249,14 +249,17 @@ def _header_roles(line: Line) -> list[str] | None:
     return header_roles(line.norm.split("\t"))
 
 
+def column_role(cell: str) -> str:
+    """What a header cell names: "no", "task", "lead", "responsible", "cooperating",
+    "deadline", "skip" (a column to keep but not read: 责任人, 备注), or "" (none of them)."""
+    cell = fold(cell).strip().replace(" ", "")
+    return next((name for name, rx in _COLUMN_ROLES if cell and rx.search(cell)), "")
+
+
 def header_roles(cells: list[str]) -> list[str] | None:
     """The role of each column ("no", "task", "lead" …, "" for none) when ``cells`` are a task
     table's header row (a task column and a department or time column), else None."""
-    roles: list[str] = []
-    for cell in cells:
-        cell = fold(cell).strip().replace(" ", "")
-        role = next((name for name, rx in _COLUMN_ROLES if cell and rx.search(cell)), "")
-        roles.append(role)
+    roles = [column_role(cell) for cell in cells]
     if "task" in roles and ({"lead", "responsible", "cooperating", "deadline"} & set(roles)):
         return roles
     return None
@@ -277,11 +280,12 @@ def _mark_tables(lines: list[Line]) -> None:
         if roles is None or "\t" not in line.text:
             continue
         spans = _cells(line)
-        if len(spans) != len(roles) or all(a == b for a, b in spans):
+        # a row may have fewer cells than the header: its empty last cells were trimmed
+        if len(spans) > len(roles) or all(a == b for a, b in spans):
             roles = None
             continue
         count += 1
-        cells = [(role, a, b) for role, (a, b) in zip(roles, spans, strict=True) if b > a]
+        cells = [(role, a, b) for role, (a, b) in zip(roles, spans, strict=False) if b > a]
         number_cell = next(
             (line.text[a - line.start : b - line.start] for role, a, b in cells if role == "no"), ""
         )

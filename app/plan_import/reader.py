@@ -35,7 +35,7 @@ from app.progress import Progress, part, report
 from .lines import header_roles
 from .model import ParseWarning, SourceDocument
 from .pdf_layout import PdfPage, read_pages, rebuild
-from .tables import MERGED_LEFT, grid_lines
+from .tables import MERGED_LEFT, grid_lines, rebuild_cell_lines
 from .workbook import WorkbookError, workbook_text
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -110,10 +110,37 @@ def read_source(path: str | Path, progress: Progress | None = None) -> SourceDoc
         ) from None
     if source.kind not in ("pdf", "workbook"):  # those build their text (and spans) themselves
         source.text = _tidy(source.text)
+        _rebuild_tables(source)
     if not source.text.strip():
         raise PlanReadError(f"文件“{path.name}”中没有文字内容")
     report(progress, 1, 1)
     return source
+
+
+def _rebuild_tables(source: SourceDocument) -> None:
+    """Tables copied one cell a line (from a web page) rebuilt into rows (tables.py), with a
+    note for the user, and one for each row that had fewer cells than columns."""
+    rebuilt = rebuild_cell_lines(source.text)
+    if rebuilt is None:
+        return
+    source.text, doubtful = rebuilt
+    source.notes.append(
+        ParseWarning(
+            "table_cells_rebuilt",
+            "原文中的表格每格占一行（多见于从网页复制的表格），已按表头重新拼成表格行，"
+            "请对照原表核对各项措施的部门和时限",
+        )
+    )
+    for span in doubtful:
+        source.notes.append(
+            ParseWarning(
+                "table_row_cells",
+                "这一行的格数少于表头的列数（原表中可能有空格），各格已按顺序填入前面的列，"
+                "请核对部门和时限是否错位",
+                span[0],
+                span=span,
+            )
+        )
 
 
 def _read_workbook(

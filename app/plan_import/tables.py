@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from .lines import header_roles
+from .lines import column_role, header_roles
 from .textutil import fold, int_to_cn
 
 _AREA_HEADER = re.compile(r"领域|类别|板块|分类|方面|专项|篇章")
@@ -229,3 +229,172 @@ def _area_column(header: list[str], roles: list[str], body: list[list[str]]) -> 
         if repeats and len(set(values)) < len(values):
             return first
     return None
+
+
+# ---- A table copied one cell a line ---------------------------------------------------------
+# A table copied from a web page into Notepad (or pasted into Word as text) comes one cell a
+# paragraph: "序号", "事项", "责任单位", "牵头单位", then "1", "地区生产总值增长6.5%以上。",
+# "区发改局", … Such a run is rebuilt into tab-separated rows. The header is a run of short
+# lines that are column names (序号 among them, a task column and a department or time column);
+# each row starts at the next number (1, 2, 3 …); the lines between two numbers are the row's
+# cells after 序号, and lines beyond them are the next row's cells before 序号 (a 分类 merged
+# down, given once).
+
+_MAX_HEADER_CELL = 12
+
+
+def _header_run(lines: list[str], start: int) -> tuple[list[int], list[str]] | None:
+    """The header cells (line indices, roles) starting at ``lines[start]``, or None."""
+    indices: list[int] = []
+    at = start
+    while at < len(lines) and len(indices) < 12:
+        text = lines[at].strip()
+        if not text:
+            at += 1
+            continue
+        compact = fold(text).replace(" ", "")
+        if len(compact) > _MAX_HEADER_CELL or "\t" in text:
+            break
+        if not column_role(compact) and not _AREA_HEADER.search(compact):
+            break  # not a column name
+        indices.append(at)
+        at += 1
+    names = [fold(lines[i]).replace(" ", "").strip() for i in indices]
+    # The run may go on into the first row's cells before 序号 (a 分类 "发展目标" reads like a
+    # column name): the header is the shortest start of the run that leaves no more lines than
+    # it has columns before 序号, none of them a 序号, department or time column's name.
+    for size in range(3, len(names) + 1):
+        roles = header_roles(names[:size])
+        if roles is None or "no" not in roles:
+            continue
+        rest = names[size:]
+        if len(rest) <= roles.index("no") and not any(
+            column_role(name) in ("no", "lead", "responsible", "cooperating", "deadline")
+            for name in rest
+        ):
+            return indices[:size], roles
+    return None
+
+
+def rebuild_cell_lines(text: str) -> tuple[str, list[tuple[int, int]]] | None:
+    """``text`` with its one-cell-a-line tables rebuilt into rows (see above), and the spans in
+    the new text of the rows whose cells were fewer than the header's (a cell left empty in the
+    copy: which one is a guess); None when the text has no such table."""
+    lines = text.split("\n")
+    out: list[str] = []
+    doubtful_rows: list[int] = []  # indices in ``out``
+    at = 0
+    rebuilt = False
+    while at < len(lines):
+        line = lines[at]
+        compact = fold(line).replace(" ", "").strip()
+        found = (
+            _header_run(lines, at)
+            if compact and len(compact) <= _MAX_HEADER_CELL and "\t" not in line
+            else None
+        )
+        if found is None:
+            out.append(line)
+            at += 1
+            continue
+        indices, roles = found
+        table, at, doubtful = _rows_after(lines, indices, roles)
+        if table is None:
+            out.append(line)
+            at = indices[0] + 1
+            continue
+        rebuilt = True
+        doubtful_rows.extend(len(out) + 1 + i for i in doubtful)  # +1: the header line
+        out.extend(table)
+    if not rebuilt:
+        return None
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    wanted = set(doubtful_rows)
+    for index, line in enumerate(out):
+        if index in wanted:
+            spans.append((offset, offset + len(line)))
+        offset += len(line) + 1
+    return "\n".join(out), spans
+
+
+def _rows_after(
+    lines: list[str], indices: list[int], roles: list[str]
+) -> tuple[list[str] | None, int, list[int]]:
+    """The table's lines (header, then rows), the index of the first line after the table, and
+    the rows (0 = the first after the header) whose cells were fewer than the columns."""
+    no = roles.index("no")
+    before, after = no, len(roles) - no - 1
+    header = [lines[i].strip() for i in indices]
+    tokens: list[int] = []  # non-blank lines after the header, as line indices
+    at = indices[-1] + 1
+    rows: list[list[str]] = []
+    short: list[int] = []
+    pending_before: list[str] = []
+    expected = None
+    current: list[str] | None = None
+    end = at
+
+    def close(next_is_row: bool) -> bool:
+        """Finish the current row; False when its cells do not fit (the table ended)."""
+        nonlocal current, pending_before
+        if current is None:
+            return True
+        number, cells = current[0], current[1:]
+        extra: list[str] = []
+        if len(cells) > after:
+            if not next_is_row or len(cells) - after > before:
+                return False
+            cells, extra = cells[:after], cells[after:]
+        if len(cells) < after:
+            short.append(len(rows))
+        head = pending_before + [""] * (before - len(pending_before))
+        rows.append([*head, number, *cells, *[""] * (after - len(cells))])
+        pending_before = extra
+        current = None
+        return True
+
+    while at < len(lines):
+        text = lines[at].strip()
+        if not text:
+            at += 1
+            continue
+        tokens.append(at)
+        number = _PLAIN_NUMBER.fullmatch(fold(text))
+        value = int(fold(text).rstrip(".、")) if number else None
+        if value is not None and ((expected is None and value <= 3) or value == expected):
+            if not close(True):
+                break
+            current = [text]
+            expected = value + 1
+            end = at + 1
+        elif current is not None:
+            current.append(text)
+            if len(current) - 1 > after + before:
+                current.pop()
+                break  # more lines than a row holds: the table is over
+            end = at + 1
+        elif expected is None and len(pending_before) < before:
+            pending_before.append(text)  # the first row's 分类
+            end = at + 1
+        else:
+            break
+        at += 1
+    if current is not None:
+        cells = current[1:]
+        if len(cells) > after:  # the last row's extra lines are text after the table
+            end = tokens[tokens.index(end - 1) - (len(cells) - after)] + 1
+            current = current[: 1 + after]
+        close(False)
+    if len(rows) < 2:
+        return None, indices[0] + 1, []
+    grid: list[list[object]] = [header, *rows]
+    table = grid_lines(grid)
+    # the rebuilt lines of the rows with fewer cells than columns, found by their numbers
+    numbers = [rows[i][no] for i in short]
+    doubtful: list[int] = []
+    for index, line in enumerate(table[1:]):
+        if numbers and line.split("\t", 1)[0] == numbers[0]:
+            doubtful.append(index)
+            numbers.pop(0)
+    return table, end, doubtful

@@ -102,3 +102,21 @@ def test_yuncheng_department_line_after_sub_items() -> None:
     (measure,) = plan.measures
     assert measure.responsible == ["市直各有关单位", "各县(市、区)人民政府", "各开发区管委会"]
     assert "(4)加强应急预案的培训宣传" in measure.text
+
+
+def test_liandu_table_copied_one_cell_a_line() -> None:
+    """莲都区: the web page's table copied as text, one cell a paragraph, 责任单位 before 牵头单位
+    and a 分类 column given once ("发展目标", which reads like a column name itself)."""
+    plan = _parse("liandu_2023.txt")
+    assert [(a.no, a.title) for a in plan.areas] == [(1, "发展目标")]
+    assert [(m.no, m.title, m.lead) for m in plan.measures] == [
+        (1, "地区生产总值增长6.5%以上", ["区发改局"]),
+        (2, "区本级固定资产投资增长25%", ["区发改局"]),
+        (3, "区本级规上工业增加值增长10%", ["区经商局"]),
+        (4, "农业增加值增长3.5%", ["区农业农村局"]),
+    ]
+    assert plan.measures[0].responsible[:2] == ["区农业农村局", "区经商局"]
+    assert len(plan.measures[0].responsible) == 9
+    assert plan.measures[2].responsible == ["区经商局", "莲都经开区管委会"]
+    # said, not silent: the table was rebuilt
+    assert "table_cells_rebuilt" in [w.code for w in plan.warnings]
