@@ -19,7 +19,7 @@ names found, is in directory.py (both re-exported here).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -589,6 +589,7 @@ def _prose_groups(norm: str, raw: str, segments: list[tuple[int, int]]) -> list[
     if not _PROSE_VERB.search(norm):
         return []
     starts = [a for a, _ in segments]  # in order, not overlapping
+    sentence_ends = [m.start() for m in _PROSE_SENTENCE_END.finditer(norm)]
     groups: list[Group] = []
     pending: list[tuple[int, int, list[NameRef]]] = []  # clauses of the group being read
 
@@ -600,8 +601,9 @@ def _prose_groups(norm: str, raw: str, segments: list[tuple[int, int]]) -> list[
             first = names[0]
             names[0] = NameRef(first.raw, "lead", first.start, first.end, first.aliases, first.name)
         start, end = pending[0][0], pending[-1][1]
-        stop = _PROSE_SENTENCE_END.search(norm, end)
-        sentence_end = stop.start() + (norm[stop.start()] != "\n") if stop else len(norm)
+        at = bisect_left(sentence_ends, end)  # the next 。； or line break
+        stop = sentence_ends[at] if at < len(sentence_ends) else None
+        sentence_end = stop + (norm[stop] != "\n") if stop is not None else len(norm)
         found = tuple((n.raw, n.role, n.start, n.end, n.name, n.aliases) for n in names)
         group = Group(start, end, found=found, kind="prose")
         group.covers = (start, sentence_end)
@@ -621,8 +623,9 @@ def _prose_groups(norm: str, raw: str, segments: list[tuple[int, int]]) -> list[
             clause_start -= 1
             if at - clause_start > 60:
                 break
-        found_end = _PROSE_CLAUSE_END.search(norm, verb.end())
-        clause_end = found_end.start() if found_end else len(norm)
+        # bounded: a clause longer than 80 characters is not read (and the scan stays linear)
+        found_end = _PROSE_CLAUSE_END.search(norm, verb.end(), clause_start + 81)
+        clause_end = found_end.start() if found_end else min(len(norm), clause_start + 81)
         if clause_end - clause_start > 80 or clause_start == at:
             continue
         while clause_start < at and norm[clause_start] in " \t":
