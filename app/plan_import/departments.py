@@ -70,8 +70,10 @@ __all__ = [
 _ROLE_LABEL = re.compile(
     r"(?=[牵主责承落实具配参协完时分联])"  # a cheap first-character gate
     r"(?P<label>(?P<word>牵头|主办|主责|责任|承办|落实|实施|具体负责|配合|参与|协办|协助|协同|参加)"
-    r"(?:部门|单位|处室|科室)|牵头(?=\s*:)"
-    r"|完成时限|完成时间|完成期限|时间节点|时限|责任领导|牵头领导|分管领导|责任人|联系人)\s*:"
+    # 牵头责任单位 / 协同责任单位 (an 安徽省 重点工作 list): the role is the first word
+    r"(?:责任)?(?:部门|单位|处室|科室)|牵头(?=\s*:)"
+    r"|完成时限|完成时间|完成期限|时间节点|时限|责任领导|(?:牵头)?负责领导|牵头领导"
+    r"|分管(?:省|市|县|区)?领导|责任人|联系人)\s*:"
 )
 _LABEL_BEFORE_COLON = re.compile(_ROLE_LABEL.pattern + "$")
 _LABEL_ROLE: dict[str, Role] = {

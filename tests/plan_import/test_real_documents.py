@@ -120,3 +120,42 @@ def test_liandu_table_copied_one_cell_a_line() -> None:
     assert plan.measures[2].responsible == ["区经商局", "莲都经开区管委会"]
     # said, not silent: the table was rebuilt
     assert "table_cells_rebuilt" in [w.code for w in plan.warnings]
+
+
+def test_beijing_labels_with_time_limits() -> None:
+    """北京市政务公开工作重点任务分工: 牵头单位/责任单位/完成时限 paragraphs, indented."""
+    plan = _parse("beijing_2016_division.txt")
+    assert [(m.no, m.lead, m.responsible, [d.due for d in m.deadlines]) for m in plan.measures] == [
+        (1, ["市人大常委会法制办", "市政府法制办"], [], [date(2018, 12, 31)]),
+        (2, ["市政府办公厅", "市政府法制办"], ["各区政府", "市政府各部门"], [date(2018, 12, 31)]),
+        (3, ["市政府办公厅", "市政府法制办"], ["各区政府", "市政府各部门"], [date(2017, 12, 31)]),
+    ]
+
+
+def test_anhui_small_full_stop_and_qualified_labels() -> None:
+    """安徽省 重点工作: items numbered "1﹒" (a small full stop), 牵头负责领导 (a person, not a
+    department), 牵头责任单位 and 协同责任单位. Before, the three items were read as one
+    measure holding every department, at full confidence: the worst kind of failure."""
+    plan = _parse("anhui_key_tasks.txt")
+    assert [a.title for a in plan.areas] == ["确保完成全年主要预期目标"]
+    m = plan.measures
+    assert [(x.no, x.lead) for x in m] == [
+        (1, ["省发展改革委"]),
+        (2, ["省发展改革委"]),
+        (3, ["省商务厅"]),
+    ]
+    assert m[0].cooperating == ["省政府各部门", "各直属机构"]
+    assert m[2].cooperating[0] == "省发展改革委" and len(m[2].cooperating) == 7
+    names = {ref.name for x in m for ref in x.departments}
+    assert not names & {"刘惠", "周喜安"}  # the leaders are people
+    assert all(not x.responsible for x in m)
+
+
+def test_guangdong_division_label_in_prose() -> None:
+    """粤府〔2021〕22号: 分管省领导 (a person) and 部门分工:X牵头,Y、Z配合."""
+    plan = _parse("guangdong_2021.txt")
+    assert plan.doc_number == "粤府〔2021〕22号"
+    assert plan.date == date(2021, 3, 21)
+    (measure,) = plan.measures
+    assert _roles(measure) == (["省发展改革委"], [], ["各地", "各部门"])
+    assert "林克庆" not in {ref.name for ref in measure.departments}
