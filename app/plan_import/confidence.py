@@ -22,6 +22,7 @@ from .model import Confidence, Doubt, ParsedPlan, ParseWarning
 
 LEVELS: dict[str, Confidence] = {
     "measure_without_department": "low",
+    "measure_maybe_merged": "low",
     "pdf_line_joined": "medium",
     "pdf_heading_font": "low",
     "pdf_text_like_heading": "low",

@@ -994,6 +994,30 @@ def _valid_with_a_year(raw: str) -> bool:
     return bool(probe) and probe[0].due is not None
 
 
+# A paragraph that starts like a numbered item the parser did not take for one ("1·", "2)")
+# and a lead label of its own: several measures may have been read as one.
+_NUMBER_LIKE_START = re.compile(r"[ \t]*\d{1,3}[ \t]*[^\d\s%年月日万亿个项件家元]")
+_LEAD_LABEL = re.compile(r"牵头(?:责任)?(?:单位|部门)[ \t]*[:：]")
+
+
+def _check_merged(measure: ParsedMeasure, area_no: int, builder: _Builder) -> None:
+    lines = measure.text.split("\n")
+    if len(lines) < 3 or len(_LEAD_LABEL.findall(measure.text)) < 2:
+        return
+    starts = [line for line in lines[1:] if _NUMBER_LIKE_START.match(fold(line))]
+    if len(starts) < 1:
+        return
+    builder.warn(
+        "measure_maybe_merged",
+        f"第{measure.no}条措施中另有以数字开头的段落（“{starts[0].strip()[:12]}”），"
+        "且写有多处牵头单位：可能是几条措施被读成了一条，请核对编号",
+        measure.span[0],
+        area_no,
+        measure.no,
+        measure.span,
+    )
+
+
 def _check_measures(plan: ParsedPlan, builder: _Builder, *, year_known: bool) -> None:
     doc_date: date | None = plan.date
     for area in plan.areas:
@@ -1007,6 +1031,7 @@ def _check_measures(plan: ParsedPlan, builder: _Builder, *, year_known: bool) ->
                     measure.no,
                     measure.span,
                 )
+            _check_merged(measure, area.no, builder)
             for deadline in measure.deadlines:
                 offset = deadline.source[0] if deadline.source else None
                 if deadline.due is not None and _YEAR_BEFORE.search(fold(deadline.raw)):

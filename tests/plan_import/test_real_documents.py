@@ -159,3 +159,16 @@ def test_guangdong_division_label_in_prose() -> None:
     (measure,) = plan.measures
     assert _roles(measure) == (["省发展改革委"], [], ["各地", "各部门"])
     assert "林克庆" not in {ref.name for ref in measure.departments}
+
+
+def test_items_numbered_in_a_way_not_known_are_flagged_not_silently_merged() -> None:
+    """The 安徽 failure, with a numbering the parser still does not know ("2·"): the items
+    run into one measure, but that measure is marked 存疑 with the reason."""
+    text = (REAL / "anhui_key_tasks.txt").read_text(encoding="utf-8").replace("﹒", "·")
+    from app.plan_import import parse_text
+
+    plan = parse_text(text)
+    assert len(plan.measures) < 3  # still not split …
+    merged = plan.measures[0]
+    assert merged.confidence == "low"  # … but not silent
+    assert "measure_maybe_merged" in [d.code for d in merged.doubts]
