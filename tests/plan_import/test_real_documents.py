@@ -172,3 +172,19 @@ def test_items_numbered_in_a_way_not_known_are_flagged_not_silently_merged() -> 
     merged = plan.measures[0]
     assert merged.confidence == "low"  # … but not silent
     assert "measure_maybe_merged" in [d.code for d in merged.doubts]
+
+
+def test_a_notice_of_four_issuers_keeps_its_title() -> None:
+    """成都市 (four issuers, 2024): the 通知's title line is 80 characters, the issuers before
+    关于; the plan's title is the one quoted inside. (The measures here are made up.)"""
+    from app.plan_import import parse_text
+
+    plan = parse_text(
+        "成都市发展和改革委员会 中共成都市委社会工作部 成都市规划和自然资源局 成都市住房和"
+        "城乡建设局 关于印发成都市城市社区嵌入式服务设施建设工程实施方案的通知\n\n"
+        "各区(市)县政府(管委会),市级有关部门,有关单位:\n\n"
+        "一、重点任务\n1.推进设施建设。（市发改委牵头）\n2.完善运营机制。（市住建局负责）\n"
+    )
+    assert plan.title == "成都市城市社区嵌入式服务设施建设工程实施方案"
+    assert plan.issuer.startswith("成都市发展和改革委员会")
+    assert len(plan.measures) == 2
