@@ -39,6 +39,16 @@ MAX_PLAN_FILE_BYTES = 100 * MiB
 # A 公文 plan of 3,000 pages would already be over the character limit.
 MAX_PDF_PAGES = 3_000
 
+# ---- Task tables in a workbook (任务分工表 .xlsx) ------------------------------------------
+
+# A 任务分工 has tens to a few hundred rows (one or a few per task); 20,000 rows is ~10,000
+# measures, as many as the character limit allows.
+MAX_PLAN_TABLE_ROWS = 20_000  # all sheets together, counted while reading
+# Such a table has 4-10 columns; a cell with content beyond the 60th is refused, never dropped.
+MAX_PLAN_TABLE_COLUMNS = 60
+# A workbook of a plan has one sheet, sometimes one per area.
+MAX_PLAN_TABLE_SHEETS = 200
+
 # ---- Progress sheets -----------------------------------------------------------------------------
 
 # A department's exported sheet is 10–100 KB; a department may paste screenshots into it.

@@ -116,6 +116,29 @@ def prepare_parse_scaling(_workdir: Path) -> tuple[Callable[[], float], Callable
     )
 
 
+def prepare_parse_pdf(workdir: Path) -> tuple[Callable[[], float], Callable[[], float]]:
+    """The sample as a published 公文 PDF (reportlab's own CJK wrapping, GB/T 9704 layout:
+    tests/plan_import/published.py), read by its layout and parsed, against pdfplumber's bare
+    text extraction of the same file."""
+    import pdfplumber
+
+    from app.paths import SAMPLE_PLAN
+    from app.plan_import import parse_file
+    from tests.plan_import.published import reportlab_pdf, sample_gongwen
+
+    path = workdir / "published.pdf"
+    reportlab_pdf(sample_gongwen(SAMPLE_PLAN.read_text(encoding="utf-8")), path)
+
+    def bare_text() -> None:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+
+    plan = parse_file(path)  # warm imports; and check it is the plan
+    assert len(plan.measures) == 201, len(plan.measures)
+    return lambda: _per_call(lambda: parse_file(path), 1), lambda: _per_call(bare_text, 1)
+
+
 CACHE = ROOT / "bench" / ".cache"
 LEDGER_MEASURES = int(os.environ.get("DUCHA_BENCH_MEASURES", "100000"))
 
@@ -623,6 +646,13 @@ BENCHMARKS = [
         "read the file + one regex pass over its lines",
         20.0,
         prepare_parse,
+    ),
+    Benchmark(
+        "parse_pdf",
+        "read (by its layout) + parse the sample as a published 公文 PDF",
+        "pdfplumber's bare text extraction of the same PDF",
+        3.0,
+        prepare_parse_pdf,
     ),
     Benchmark(
         "parse_10x",
