@@ -292,3 +292,23 @@ def test_open_gives_a_copy_to_the_system_or_says_where_it_is(
     assert notice is not None and "没有设置打开" in notice.text() and str(copy) in notice.text()
     assert evidence.path.read_bytes() == photo.read_bytes()
     preview.close()
+
+
+def test_a_disk_full_while_adding_evidence_is_told_in_chinese(
+    qtbot, services, photos, monkeypatch
+) -> None:
+    """The OS speaks English ("No space left on device"): the form says it in a Chinese
+    sentence that says nothing was added, and nothing was stored."""
+    form = open_form(qtbot, services)
+    photo = jpeg(photos / "IMG_0001.jpg")
+    before = changes(services)
+
+    def full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(type(services.evidence), "add", full)
+    assert drop(form.table.viewport(), [photo], _row_point(form, 0))
+    qtbot.waitUntil(lambda: "添加证据时出错" in form.status_text(), timeout=10_000)
+    text = form.status_text()
+    assert "文件没有添加" in text and "磁盘" in text
+    assert changes(services) == before and _blobs(services) == []

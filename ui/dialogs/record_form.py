@@ -640,7 +640,9 @@ class RecordForm(QDialog):
         self._importing = None
         self.saver.resume()
         self.reload()
-        self._say(f"添加证据时出错：{error}", error=True)
+        from app.storage.errors import user_message
+
+        self._say(f"添加证据时出错，文件没有添加：{user_message(error)}", error=True)
 
     def _remove_evidence(self, evidence_id: str) -> None:
         if not self.is_draft():

@@ -53,7 +53,7 @@ class MeasureDetailPane(QWidget):
         self.inspect_button = QPushButton("记录检查…")
         self.inspect_button.setToolTip("记录一次明察暗访及发现的问题")
         self.inspect_button.clicked.connect(lambda: self.sig_record_inspection.emit(self._detail))
-        self.rectify_button = QPushButton("确认整改…")
+        self.rectify_button = QPushButton("复查销号…")
         self.rectify_button.setToolTip("确认检查发现的问题已整改（或撤销确认）")
         self.rectify_button.clicked.connect(lambda: self.sig_rectify.emit(self._detail))
         buttons = QHBoxLayout()
