@@ -22,7 +22,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -127,8 +127,9 @@ class BulletinsPage(QWidget):
             shortcut = QShortcut(QKeySequence(keys), self, activated=slot)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(6, 6, 6, 0)
+        # The workflow above the list, the paper above the pages; tool bars, so a narrow window
+        # folds the last buttons into the bar's "»" menu instead of widening its minimum.
+        buttons = _bar("bulletin_workflow")
         for button in (
             self.new_button,
             self.edit_button,
@@ -139,9 +140,9 @@ class BulletinsPage(QWidget):
             self.discard_button,
         ):
             buttons.addWidget(button)
-        buttons.addStretch(1)
+        paper = _bar("bulletin_paper")
         for button in (self.word_button, self.pdf_button, self.print_button, self.templates_button):
-            buttons.addWidget(button)
+            paper.addWidget(button)
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("bulletin_list")
@@ -153,8 +154,10 @@ class BulletinsPage(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column in (0, 2, 3, 4):
+        for column in (2, 3, 4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(0, self.fontMetrics().horizontalAdvance("明察暗访情况通报") + 16)
         self.table.itemSelectionChanged.connect(self._follow_selection)
         self.table.doubleClicked.connect(lambda _index: self._open_current())
         self.empty = EmptyState(
@@ -165,6 +168,7 @@ class BulletinsPage(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(6, 0, 0, 6)
+        left_layout.addWidget(buttons)
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.empty, 1)
 
@@ -181,6 +185,7 @@ class BulletinsPage(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 6, 6)
+        right_layout.addWidget(paper)
         right_layout.addWidget(self.info)
         right_layout.addWidget(self.warnings)
         right_layout.addWidget(self.preview, 1)
@@ -194,7 +199,6 @@ class BulletinsPage(QWidget):
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(buttons)
         layout.addWidget(splitter, 1)
 
         notifier.sig_changed.connect(self._on_changed)
@@ -215,8 +219,8 @@ class BulletinsPage(QWidget):
             for column, text in enumerate(_cells(summary)):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, summary.id)
-                if column == 1:
-                    item.setToolTip(summary.title)
+                if column in (0, 1):
+                    item.setToolTip(text)
                 self.table.setItem(row, column, item)
         self.table.blockSignals(False)
         has_any = bool(self._summaries)
@@ -270,13 +274,23 @@ class BulletinsPage(QWidget):
         self._show_pages(bulletin)
 
     def _warnings(self, bulletin: Bulletin) -> str:
+        """Problems in full (altered archive files, duplicate numbers); the fonts' notes as one
+        line, in full in its tooltip (they are about this machine, the same for every draft)."""
         lines = []
+        self.warnings.setToolTip("")
         if bulletin.state is BulletinState.ISSUED:
             lines.extend(self.bulletins.verify(bulletin.id))
         elif bulletin.document is not None:
             from reports.gongwen_pdf import preflight
 
-            lines.extend(preflight(bulletin.document).messages())
+            fonts = preflight(bulletin.document).messages()
+            if fonts:
+                lacking = sum("缺少" in line for line in fonts)
+                summary = f"字体提示 {len(fonts)} 条"
+                if lacking:
+                    summary += f"（其中 {lacking} 种字体缺字，PDF 中这些字无法显示）"
+                lines.append(summary + "，鼠标停在这里查看。")
+                self.warnings.setToolTip("\n".join(fonts))
         duplicates = _duplicates_text(
             [d for d in self.bulletins.duplicate_numbers() if d.number == bulletin.number]
         )
@@ -531,6 +545,15 @@ class BulletinsPage(QWidget):
             self._today,
             self,
         ).exec()
+
+
+def _bar(name: str) -> QToolBar:
+    bar = QToolBar()
+    bar.setObjectName(name)
+    bar.setMovable(False)
+    bar.setFloatable(False)
+    bar.setStyleSheet("QToolBar { border: none; spacing: 4px; padding-top: 4px; }")
+    return bar
 
 
 # ---- Texts --------------------------------------------------------------------------------------
