@@ -496,3 +496,71 @@ def _inspection_workspace(db: Database) -> None:
             "INSERT INTO score_rules (id, kind, key, points) VALUES (?, ?, ?, ?)",
             [seed_id(f"score-{kind}", key), kind, key, points],
         )
+
+
+@LEDGER_MIGRATIONS.step(5, "reserved_for_documents")
+def _reserved_for_documents(db: Database) -> None:
+    # MERGE NOTE: a placeholder. Step 5 is the 公文 documents step being written on another
+    # branch; when the branches meet, that step takes this place and this placeholder goes.
+    pass
+
+
+# The compact change log (step 6): what one text row per field became. docs/sync-format.md.
+COMPACT_LOG_SCHEMA = """
+    CREATE TABLE log_tables (
+        key INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE log_fields (
+        tbl INTEGER NOT NULL,
+        key INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (tbl, key),
+        UNIQUE (tbl, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE log_devices (
+        key INTEGER PRIMARY KEY,
+        device TEXT NOT NULL UNIQUE,
+        max_hlc INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY,
+        table_key INTEGER NOT NULL,
+        row_key BLOB NOT NULL,
+        field_key INTEGER NOT NULL,
+        hlc INTEGER NOT NULL,
+        device_key INTEGER NOT NULL,
+        base_hlc INTEGER
+    );
+    CREATE TABLE field_clock (
+        table_key INTEGER NOT NULL,
+        row_key BLOB NOT NULL,
+        field_key INTEGER NOT NULL,
+        hlc INTEGER NOT NULL,
+        device_key INTEGER NOT NULL,
+        PRIMARY KEY (table_key, row_key, field_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE history (
+        table_key INTEGER NOT NULL,
+        row_key BLOB NOT NULL,
+        field_key INTEGER NOT NULL,
+        hlc INTEGER NOT NULL,
+        device_key INTEGER NOT NULL,
+        value,
+        PRIMARY KEY (table_key, row_key, field_key, hlc, device_key)
+    ) WITHOUT ROWID
+"""
+# Notes on the columns: ``row_key`` and ``value`` have no type affinity (BLOB, none), so a UUID's
+# 16 bytes stay a BLOB, any other id stays TEXT, and a value keeps its own type (NULL, INTEGER,
+# REAL, TEXT) exactly as it was written. ``changes.seq`` is not AUTOINCREMENT: records are never
+# deleted, so the next seq is always past every earlier one.
+
+
+@LEDGER_MIGRATIONS.step(6, "compact_change_log")
+def _compact_change_log(db: Database) -> None:
+    from app.storage.log_migration import compact_text_log
+
+    db.execute("ALTER TABLE changes RENAME TO changes_text")
+    _execute_all(db, COMPACT_LOG_SCHEMA)
+    compact_text_log(db, "changes_text")
+    db.execute("DROP TABLE changes_text")

@@ -11,8 +11,10 @@ and refuse hard deletes altogether.
 from __future__ import annotations
 
 import math
+import os
 import sqlite3
-import uuid
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,9 +22,18 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from app.storage.changelog import ChangeEntry, append_entry, field_version, has_entry
+from app.storage.changelog import (
+    WHOLE_ROW,
+    ChangeEntry,
+    ChangeLog,
+    RowKey,
+    StoredVersion,
+    columns_registered,
+    register_columns,
+    row_key,
+)
 from app.storage.errors import ReadOnlyDatabaseError, WriteError, translate_write
-from app.storage.hlc import HybridLogicalClock
+from app.storage.hlc import HybridLogicalClock, hlc_to_int
 from app.storage.schema import ID_COLUMN, SYNCED_TABLES, TOMBSTONE_COLUMN
 
 WRITE_GATE = "temp._write_gate"
@@ -45,8 +56,51 @@ class ApplyReport:
     rows: dict[str, set[str]] = field(default_factory=dict)
 
 
+class _TimeOrderedIds:
+    """UUIDs of version 7 (RFC 9562): 48 bits of Unix milliseconds, a 12-bit counter that keeps
+    ids of one millisecond in order, 62 random bits.
+
+    Ids made one after another sort one after another, so every index on an id (each table's
+    primary key, the foreign keys pointing at it, the change log's clocks) grows at its end
+    instead of at random places: large imports stay fast and pages stay full. Ids are as unique
+    as random ones (62 random bits per millisecond and counter, on top of the time); they tell
+    when a row was made, which the change log's clocks tell anyway. Thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self._last = 0  # (ms << 12) | counter of the last id
+        self._lock = threading.Lock()
+
+    def make(self, count: int) -> list[tuple[str, bytes]]:
+        """(text, 16 bytes) of ``count`` new ids, in increasing order."""
+        with self._lock:
+            stamp = max(time.time_ns() // 1_000_000 << 12, self._last + 1)
+            self._last = stamp + count - 1
+        randoms = os.urandom(8 * count)
+        ids = []
+        for offset in range(count):
+            value = stamp + offset  # (ms << 12) | counter
+            high = ((value >> 12) << 16) | 0x7000 | (value & 0xFFF)
+            low = int.from_bytes(randoms[8 * offset : 8 * offset + 8], "big") >> 2 | 1 << 63
+            raw = high.to_bytes(8, "big") + low.to_bytes(8, "big")
+            h = raw.hex()
+            ids.append((f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}", raw))
+        return ids
+
+
+_IDS = _TimeOrderedIds()
+
+
 def new_id() -> str:
-    return str(uuid.uuid4())
+    return _IDS.make(1)[0][0]
+
+
+def new_ids(count: int) -> list[tuple[str, bytes]]:
+    """``count`` new ids as (text, the 16 bytes the change log stores), in increasing order."""
+    return _IDS.make(count)
+
+
+APPLY_CHUNK = 20_000  # entries ``apply`` reads at a time (a whole-row insert must be in one)
 
 
 @contextmanager
@@ -94,6 +148,10 @@ class Repository:
         self._pending: dict[str, set[str]] = {}
         self._depth = 0
         self._read_only_message = read_only_message  # set for a database opened read-only
+        if read_only_message is None and not columns_registered(db, SYNCED_TABLES):
+            with write_transaction(db):  # a migration added tables or columns
+                register_columns(db, SYNCED_TABLES)
+        self.log = ChangeLog(db)
 
     # ---- Public API -------------------------------------------------------------------------
 
@@ -122,15 +180,13 @@ class Repository:
                 if outer:
                     self.db.execute(f"DELETE FROM {WRITE_GATE}")
         except sqlite3.Error as error:
-            if outer:
-                self._pending.clear()
+            self._rolled_back(outer)
             translated = translate_write(error, self.db)
             if translated is None:
                 raise
             raise _as_write_error(translated) from error
         except BaseException:
-            if outer:
-                self._pending.clear()
+            self._rolled_back(outer)
             raise
         finally:
             self._depth -= 1
@@ -154,27 +210,23 @@ class Repository:
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
                 [row_id, *values.values()],
             )
-            stored = self._fetch(table, row_id)
-            assert stored is not None
-            hlc = self.clock.now()
-            for column in self._columns[table]:
-                if column != ID_COLUMN:
-                    self._log(table, row_id, column, stored[column], hlc, base_hlc=None)
+            self._log_inserts(table, [row_key(row_id)])
             self._touch(table, row_id)
         return row_id
 
     def insert_many(self, table: str, rows: Iterable[Mapping[str, Any]]) -> list[str]:
         """Insert many rows with the same columns; logs exactly what ``insert`` would.
 
-        For large imports and generated ledgers: rows go in with executemany and their change
-        entries are written by SQL (json_quote) in one statement per column.
+        For large imports and generated ledgers: rows go in with executemany, and so do their
+        whole-row insert records.
         """
         rows = list(rows)
         if not rows:
             return []
         columns = list(rows[0])
         self._check_columns(table, rows[0], allow_tombstone=False)
-        ids = [new_id() for _ in rows]
+        made = new_ids(len(rows))
+        ids = [text for text, _raw in made]
         params = []
         for row_id, row in zip(ids, rows, strict=True):
             if list(row) != columns:
@@ -191,22 +243,7 @@ class Repository:
                 )
             except Exception as error:
                 raise self._refused(error) from error
-            hlc = self.clock.now()
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS _batch_ids (id TEXT PRIMARY KEY)")
-            self.db.execute("DELETE FROM temp._batch_ids")
-            self.db.conn.executemany(
-                "INSERT INTO temp._batch_ids (id) VALUES (?)", [[row_id] for row_id in ids]
-            )
-            for column in self._columns[table]:
-                if column == ID_COLUMN:
-                    continue
-                self.db.execute(
-                    "INSERT INTO changes (tbl, row_id, field, value, hlc, device, base_hlc)"
-                    f" SELECT ?, t.{ID_COLUMN}, ?, json_quote(t.{column}), ?, ?, NULL"
-                    f" FROM {table} t JOIN temp._batch_ids b ON b.id = t.{ID_COLUMN}",
-                    [table, column, hlc, self.device_id],
-                )
-            self.db.execute("DELETE FROM temp._batch_ids")
+            self._log_inserts(table, [raw for _text, raw in made])
             self._pending.setdefault(table, set()).update(ids)
         return ids
 
@@ -232,27 +269,18 @@ class Repository:
         the same result; entries already in the log are skipped. All in one transaction.
         """
         report = ApplyReport()
-        winners: dict[tuple[str, str], dict[str, Any]] = {}
         with self.transaction():
             self.db.execute("PRAGMA defer_foreign_keys = ON")
+            merge = _Merge(self, report)
+            chunk: list[ChangeEntry] = []
             for entry in entries:
                 self._check_entry(entry)
-                if has_entry(self.db, entry):
-                    report.duplicates += 1
-                    continue
-                current = field_version(self.db, entry.table, entry.row_id, entry.field)
-                append_entry(self.db, entry)
-                self.clock.observe(entry.hlc)
-                if current is None or entry.version > current:
-                    winners.setdefault((entry.table, entry.row_id), {})[entry.field] = entry.value
-                    report.applied += 1
-                else:
-                    report.superseded += 1
-            order = {table: index for index, table in enumerate(SYNCED_TABLES)}
-            for table, row_id in sorted(winners, key=lambda key: order[key[0]]):
-                self._materialize(table, row_id, winners[(table, row_id)])
-                report.rows.setdefault(table, set()).add(row_id)
-                self._touch(table, row_id)
+                chunk.append(entry)
+                if len(chunk) >= APPLY_CHUNK:
+                    merge.add(chunk)
+                    chunk = []
+            merge.add(chunk)
+            merge.finish()
         return report
 
     # ---- Internals ----------------------------------------------------------------------------
@@ -277,12 +305,27 @@ class Repository:
             assert new is not None
             changed = [column for column in values if not _same(old[column], new[column])]
             if changed:
-                hlc = self.clock.now()
+                log, keys = self.log, self.log.keys
+                hlc = hlc_to_int(self.clock.now())
+                device = keys.device(self.device_id)
+                table_key, key = keys.table(table), row_key(row_id)
+                clocks = log.row_clocks(table_key, key)
                 for column in changed:
-                    base = field_version(self.db, table, row_id, column)
-                    self._log(table, row_id, column, new[column], hlc, base[0] if base else None)
+                    field_key = keys.field(table_key, column)
+                    base = clocks.get(field_key) or clocks.get(WHOLE_ROW)
+                    if base is not None:  # the value it replaces becomes history
+                        log.keep(table_key, key, field_key, base, old[column])
+                    log.set_clock(table_key, key, field_key, hlc, device)
+                    log.append(table_key, key, field_key, hlc, device, base and base[0])
+                log.saw(device, hlc)
                 self._touch(table, row_id)
         return changed
+
+    def _log_inserts(self, table: str, keys: list[RowKey]) -> None:
+        hlc = hlc_to_int(self.clock.now())
+        device = self.log.keys.device(self.device_id)
+        self.log.log_inserts(self.log.keys.table(table), keys, hlc, device)
+        self.log.saw(device, hlc)
 
     def _materialize(self, table: str, row_id: str, values: dict[str, Any]) -> None:
         if self._fetch(table, row_id) is None:
@@ -298,13 +341,6 @@ class Repository:
                 f"UPDATE {table} SET {assignments} WHERE {ID_COLUMN} = ?",
                 [*values.values(), row_id],
             )
-
-    def _log(
-        self, table: str, row_id: str, column: str, value: Any, hlc: str, base_hlc: str | None
-    ) -> None:
-        append_entry(
-            self.db, ChangeEntry(table, row_id, column, value, hlc, self.device_id, base_hlc)
-        )
 
     def _fetch(self, table: str, row_id: str) -> dict[str, Any] | None:
         cursor = self.db.execute(f"SELECT * FROM {table} WHERE {ID_COLUMN} = ?", [row_id])
@@ -337,6 +373,12 @@ class Repository:
 
     def _touch(self, table: str, row_id: str) -> None:
         self._pending.setdefault(table, set()).add(row_id)
+
+    def _rolled_back(self, outer: bool) -> None:
+        # Keys the failed block added to the lookup tables are gone with it.
+        self.log.keys.forget_uncommitted()
+        if outer:
+            self._pending.clear()
 
     def _notify(self) -> None:
         if not self._pending:
@@ -374,3 +416,126 @@ def _as_write_error(error: Exception) -> WriteError:
 
 def _same(old: Any, new: Any) -> bool:
     return type(old) is type(new) and old == new
+
+
+@dataclass
+class _RowState:
+    """What one ``apply`` knows about a row: its clocks and the values that won so far."""
+
+    table_key: int
+    key: RowKey
+    clocks: dict[int, StoredVersion]
+    values: dict[str, Any] = field(default_factory=dict)  # winners, written at the end
+    stored: dict[str, Any] | None = None  # the row as it was before this apply (when needed)
+    fetched: bool = False
+
+
+class _Merge:
+    """One ``Repository.apply``: per-field last-writer-wins, then the winning values written.
+
+    The order entries arrive in does not matter: a field ends with the value of its highest
+    (hlc, device), and every other entry is kept in history. A row that is new here and whose
+    insert arrives whole (every column, one version, no base) is logged as one whole-row
+    insert record, as the laptop that made it logged it.
+    """
+
+    def __init__(self, repo: Repository, report: ApplyReport) -> None:
+        self.repo = repo
+        self.report = report
+        self.log = repo.log
+        self.keys = repo.log.keys
+        self.rows: dict[tuple[str, str], _RowState] = {}
+        self.latest: dict[int, int] = {}  # device key → the latest HLC applied from it
+
+    def add(self, chunk: list[ChangeEntry]) -> None:
+        logged = self._whole_rows(chunk)
+        for entry in chunk:
+            if id(entry) not in logged:
+                self._one(entry)
+
+    def finish(self) -> None:
+        order = {table: index for index, table in enumerate(SYNCED_TABLES)}
+        for table, row_id in sorted(self.rows, key=lambda key: order[key[0]]):
+            state = self.rows[(table, row_id)]
+            if state.values:
+                self.repo._materialize(table, row_id, state.values)
+                self.report.rows.setdefault(table, set()).add(row_id)
+                self.repo._touch(table, row_id)
+        for device, hlc in self.latest.items():
+            self.log.saw(device, hlc)
+
+    def _state(self, table: str, row_id: str) -> _RowState:
+        state = self.rows.get((table, row_id))
+        if state is None:
+            table_key, key = self.keys.table(table), row_key(row_id)
+            state = _RowState(table_key, key, self.log.row_clocks(table_key, key))
+            self.rows[(table, row_id)] = state
+        return state
+
+    def _whole_rows(self, chunk: list[ChangeEntry]) -> set[int]:
+        """Log complete inserts of rows without any version here as whole-row records."""
+        groups: dict[tuple[str, str, str, str], dict[str, ChangeEntry]] = {}
+        for entry in chunk:
+            if entry.base_hlc is None:
+                key = (entry.table, entry.row_id, entry.hlc, entry.device)
+                groups.setdefault(key, {}).setdefault(entry.field, entry)
+        logged: set[int] = set()
+        for (table, row_id, hlc_text, device_id), fields in groups.items():
+            if len(fields) != len(self.repo._columns[table]) - 1:  # every column but the id
+                continue
+            state = self._state(table, row_id)
+            if state.clocks:
+                continue  # known here: merged field by field
+            hlc, device = hlc_to_int(hlc_text), self.keys.device(device_id)
+            self.log.append(state.table_key, state.key, WHOLE_ROW, hlc, device, None)
+            self.log.set_clock(state.table_key, state.key, WHOLE_ROW, hlc, device)
+            state.clocks[WHOLE_ROW] = (hlc, device)
+            for name, entry in fields.items():
+                state.values[name] = entry.value
+                logged.add(id(entry))
+            self.report.applied += len(fields)
+            self._seen(device, hlc, hlc_text)
+        return logged
+
+    def _one(self, entry: ChangeEntry) -> None:
+        log, keys, report = self.log, self.keys, self.report
+        state = self._state(entry.table, entry.row_id)
+        table_key, key = state.table_key, state.key
+        field_key = keys.field(table_key, entry.field)
+        hlc, device = hlc_to_int(entry.hlc), keys.device(entry.device)
+        base = None if entry.base_hlc is None else hlc_to_int(entry.base_hlc)
+        current = state.clocks.get(field_key) or state.clocks.get(WHOLE_ROW)
+        if current == (hlc, device):
+            report.duplicates += 1
+            return
+        if current is not None:
+            if (hlc, entry.device) < (current[0], keys.device_name(current[1])):
+                if log.in_history(table_key, key, field_key, hlc, device):
+                    report.duplicates += 1
+                    return
+                log.keep(table_key, key, field_key, (hlc, device), entry.value)
+                log.append(table_key, key, field_key, hlc, device, base)
+                report.superseded += 1
+                self._seen(device, hlc, entry.hlc)
+                return
+            # The new winner: the value it replaces becomes history.
+            log.keep(table_key, key, field_key, current, self._current_value(entry, state))
+        log.set_clock(table_key, key, field_key, hlc, device)
+        log.append(table_key, key, field_key, hlc, device, base)
+        state.clocks[field_key] = (hlc, device)
+        state.values[entry.field] = entry.value
+        report.applied += 1
+        self._seen(device, hlc, entry.hlc)
+
+    def _current_value(self, entry: ChangeEntry, state: _RowState) -> Any:
+        if entry.field in state.values:
+            return state.values[entry.field]
+        if not state.fetched:
+            state.stored = self.repo._fetch(entry.table, entry.row_id)
+            state.fetched = True
+        return None if state.stored is None else state.stored[entry.field]
+
+    def _seen(self, device: int, hlc: int, hlc_text: str) -> None:
+        self.repo.clock.observe(hlc_text)
+        if hlc > self.latest.get(device, 0):
+            self.latest[device] = hlc
