@@ -47,6 +47,7 @@ class Benchmark:
     goal: float
     prepare: Callable[[Path], tuple[Callable[[], float], Callable[[], float]]]
     """Returns (subject, baseline): each runs once and returns the seconds it measured."""
+    unit: str = "s"  # or "bytes": subject and baseline return a size instead
 
 
 def _startup_probe(args: list[str], env: dict[str, str]) -> dict[str, float]:
@@ -207,6 +208,37 @@ def prepare_demo_build(workdir: Path) -> tuple[Callable[[], float], Callable[[],
         return elapsed
 
     return build, raw
+
+
+LOG_SIZE_MEASURES = int(os.environ.get("DUCHA_BENCH_LOG_SIZE_MEASURES", str(DEMO_BUILD_MEASURES)))
+LOG_TABLES = ("changes", "field_clock", "history", "log_tables", "log_fields", "log_devices")
+
+
+def prepare_log_size(workdir: Path) -> tuple[Callable[[], float], Callable[[], float]]:
+    """A demo ledger's database file vs the same database without its change log (both
+    vacuumed): what the change log costs on disk (issue 12 point 1: at most 2.5×)."""
+    import shutil
+    import sqlite3
+
+    from app.services.demo import build_demo
+    from app.storage import Storage
+
+    path = workdir / "log-size.sqlite"
+    storage = Storage.open(path)
+    build_demo(storage.repository, measures=LOG_SIZE_MEASURES)
+    storage.close()
+    bare = workdir / "log-size-bare.sqlite"
+    for target, drop in ((path, ()), (bare, LOG_TABLES)):
+        if drop:
+            shutil.copy(path, target)
+        connection = sqlite3.connect(target)
+        connection.execute("PRAGMA journal_mode = DELETE")
+        for table in drop:
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+        connection.commit()
+        connection.execute("VACUUM")
+        connection.close()
+    return (lambda: float(path.stat().st_size)), (lambda: float(bare.stat().st_size))
 
 
 def prepare_ledger(_workdir: Path, light_filter: bool):
@@ -530,6 +562,14 @@ BENCHMARKS = [
         prepare_demo_build,
     ),
     Benchmark(
+        "log_size",
+        f"database file of a {LOG_SIZE_MEASURES:,}-measure demo ledger",
+        "the same database without its change log (both vacuumed)",
+        2.5,  # issue 12 point 1; the text change log of schema 1-5 made it 9.7x at 20,000
+        prepare_log_size,
+        unit="bytes",
+    ),
+    Benchmark(
         "parse",
         "read + parse the sample plan (201 measures)",
         "read the file + one regex pass over its lines",
@@ -561,6 +601,10 @@ def measure(benchmark: Benchmark, repeat: int) -> Result:
         statistics.median(baseline_times),
         benchmark.goal,
     )
+
+
+def _amount(value: float, unit: str) -> str:
+    return f"{value / 1_000_000:.1f} MB" if unit == "bytes" else _seconds(value)
 
 
 def _seconds(value: float) -> str:
@@ -605,10 +649,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         return 0
     for benchmark in chosen:
-        result = measure(benchmark, args.repeat)
+        result = measure(benchmark, 1 if benchmark.unit == "bytes" else args.repeat)
         verdict = "ok" if result.ratio < result.goal else "OVER"
         print(
-            f"{result.name:<13} {_seconds(result.subject_s):>17} {_seconds(result.baseline_s):>18}"
+            f"{result.name:<13} {_amount(result.subject_s, benchmark.unit):>17}"
+            f" {_amount(result.baseline_s, benchmark.unit):>18}"
             f" {result.ratio:>6.2f}× <{result.goal:g}× {verdict}"
         )
         print(f"              subject: {result.subject}; baseline: {result.baseline}", flush=True)
