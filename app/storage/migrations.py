@@ -548,11 +548,23 @@ COMPACT_LOG_SCHEMA = """
         device_key INTEGER NOT NULL,
         value,
         PRIMARY KEY (table_key, row_key, field_key, hlc, device_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE pending_entries (
+        tbl TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value,
+        hlc TEXT NOT NULL,
+        device TEXT NOT NULL,
+        base_hlc TEXT,
+        PRIMARY KEY (tbl, row_id, field, hlc, device)
     ) WITHOUT ROWID
 """
 # Notes on the columns: ``row_key`` and ``value`` have no type affinity (BLOB, none), so a UUID's
 # 16 bytes stay a BLOB, any other id stays TEXT, and a value keeps its own type (NULL, INTEGER,
-# REAL, TEXT) exactly as it was written. ``changes.seq`` is not AUTOINCREMENT: records are never
+# REAL, TEXT) exactly as it was written. ``pending_entries`` holds entries that arrived before the
+# rows they need (a row's other fields, a parent row): not in the log yet, applied as soon as a
+# later ``apply`` brings what they wait for. ``changes.seq`` is not AUTOINCREMENT: records are never
 # deleted, so the next seq is always past every earlier one.
 
 

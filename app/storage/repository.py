@@ -32,7 +32,7 @@ from app.storage.changelog import (
     register_columns,
     row_key,
 )
-from app.storage.errors import ReadOnlyDatabaseError, WriteError, translate_write
+from app.storage.errors import ReadOnlyDatabaseError, StorageError, WriteError, translate_write
 from app.storage.hlc import HybridLogicalClock, hlc_to_int
 from app.storage.schema import ID_COLUMN, SYNCED_TABLES, TOMBSTONE_COLUMN
 
@@ -53,6 +53,8 @@ class ApplyReport:
     applied: int = 0  # entries that became the field's current value
     superseded: int = 0  # entries kept in the log but older than the current value
     duplicates: int = 0  # entries already in the log (idempotent replay)
+    pending: int = 0  # entries held back: their row cannot be written yet (see apply)
+    released: int = 0  # entries held back before that this apply could merge
     rows: dict[str, set[str]] = field(default_factory=dict)
 
 
@@ -98,6 +100,21 @@ def new_id() -> str:
 def new_ids(count: int) -> list[tuple[str, bytes]]:
     """``count`` new ids as (text, the 16 bytes the change log stores), in increasing order."""
     return _IDS.make(count)
+
+
+PENDING_TABLE = "pending_entries"
+
+
+class _HoldBack(Exception):
+    """Raised inside ``apply`` to undo an attempt and hold these (table, row id) back."""
+
+    def __init__(self, rows: set[tuple[str, str]]) -> None:
+        super().__init__(f"{len(rows)} rows held back")
+        self.rows = rows
+
+
+def _entry_key(entry: ChangeEntry) -> tuple[str, str, str, str, str]:
+    return (entry.table, entry.row_id, entry.field, entry.hlc, entry.device)
 
 
 APPLY_CHUNK = 20_000  # entries ``apply`` reads at a time (a whole-row insert must be in one)
@@ -267,21 +284,84 @@ class Repository:
 
         Per field, the entry with the highest (hlc, device) wins, so any order of delivery gives
         the same result; entries already in the log are skipped. All in one transaction.
+
+        A row that cannot be written yet — a new row whose required fields have not arrived, or
+        one pointing at a row that is not here — is held back whole: its entries wait in
+        ``pending_entries`` (not in the log) and are merged by a later ``apply`` that brings
+        what they need, so the order entries arrive in never matters.
         """
-        report = ApplyReport()
+        incoming: list[ChangeEntry] = []
+        for entry in entries:
+            self._check_entry(entry)
+            incoming.append(entry)
         with self.transaction():
             self.db.execute("PRAGMA defer_foreign_keys = ON")
-            merge = _Merge(self, report)
-            chunk: list[ChangeEntry] = []
-            for entry in entries:
-                self._check_entry(entry)
-                chunk.append(entry)
-                if len(chunk) >= APPLY_CHUNK:
-                    merge.add(chunk)
-                    chunk = []
-            merge.add(chunk)
-            merge.finish()
+            waiting = self._take_pending()
+            merged = [*waiting, *incoming]
+            held: set[tuple[str, str]] = set()
+            while True:
+                report = ApplyReport()
+                try:
+                    with self.transaction():  # a savepoint: undone when rows must be held
+                        merge = _Merge(self, report)
+                        chunk: list[ChangeEntry] = []
+                        for entry in merged:
+                            if (entry.table, entry.row_id) in held:
+                                continue
+                            chunk.append(entry)
+                            if len(chunk) >= APPLY_CHUNK:
+                                merge.add(chunk)
+                                chunk = []
+                        merge.add(chunk)
+                        merge.finish()
+                        blocked = merge.unwritable | self._dangling(merge.written)
+                        if blocked:
+                            raise _HoldBack(blocked)
+                except _HoldBack as hold:
+                    assert not hold.rows <= held, hold.rows  # each attempt holds more back
+                    held |= hold.rows
+                    continue
+                break
+            kept = [entry for entry in merged if (entry.table, entry.row_id) in held]
+            self._keep_pending(kept)
+            report.pending = len({_entry_key(entry) for entry in kept})
+            report.released = len(waiting) - sum(
+                1 for entry in waiting if (entry.table, entry.row_id) in held
+            )
         return report
+
+    def pending_count(self) -> int:
+        """Entries waiting for rows they need (see ``apply``)."""
+        return self.db.execute(f"SELECT COUNT(*) FROM {PENDING_TABLE}").fetchone()[0]
+
+    def _take_pending(self) -> list[ChangeEntry]:
+        rows = self.db.execute(
+            f"SELECT tbl, row_id, field, value, hlc, device, base_hlc FROM {PENDING_TABLE}"
+        ).fetchall()
+        if rows:
+            self.db.execute(f"DELETE FROM {PENDING_TABLE}")
+        return [ChangeEntry(*row) for row in rows]
+
+    def _keep_pending(self, entries: list[ChangeEntry]) -> None:
+        self.db.conn.executemany(
+            f"INSERT OR IGNORE INTO {PENDING_TABLE}"
+            " (tbl, row_id, field, value, hlc, device, base_hlc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(e.table, e.row_id, e.field, e.value, e.hlc, e.device, e.base_hlc) for e in entries],
+        )
+
+    def _dangling(self, written: dict[str, set[str]]) -> set[tuple[str, str]]:
+        """Rows written by this apply that point at a row not in the database."""
+        found: set[tuple[str, str]] = set()
+        for table in written:
+            for _table, rowid, _parent, _fk in self.db.execute(
+                f"PRAGMA foreign_key_check({table})"
+            ).fetchall():
+                row = self.db.execute(
+                    f"SELECT {ID_COLUMN} FROM {table} WHERE rowid = ?", [rowid]
+                ).fetchone()
+                if row is not None and row[0] in written[table]:
+                    found.add((table, row[0]))
+        return found
 
     # ---- Internals ----------------------------------------------------------------------------
 
@@ -446,6 +526,8 @@ class _Merge:
         self.keys = repo.log.keys
         self.rows: dict[tuple[str, str], _RowState] = {}
         self.latest: dict[int, int] = {}  # device key → the latest HLC applied from it
+        self.unwritable: set[tuple[str, str]] = set()  # rows the database refused
+        self.written: dict[str, set[str]] = {}  # table → ids written
 
     def add(self, chunk: list[ChangeEntry]) -> None:
         logged = self._whole_rows(chunk)
@@ -458,7 +540,14 @@ class _Merge:
         for table, row_id in sorted(self.rows, key=lambda key: order[key[0]]):
             state = self.rows[(table, row_id)]
             if state.values:
-                self.repo._materialize(table, row_id, state.values)
+                try:
+                    self.repo._materialize(table, row_id, state.values)
+                except StorageError:
+                    raise
+                except WriteError:  # NOT NULL, CHECK: what the row needs has not arrived
+                    self.unwritable.add((table, row_id))
+                    continue
+                self.written.setdefault(table, set()).add(row_id)
                 self.report.rows.setdefault(table, set()).add(row_id)
                 self.repo._touch(table, row_id)
         for device, hlc in self.latest.items():
