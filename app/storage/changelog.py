@@ -297,13 +297,31 @@ class ChangeLog:
             [table_key, key, field_key, hlc, device, base_hlc],
         )
 
-    def set_clock(self, table_key: int, key: RowKey, field_key: int, hlc: int, device: int) -> None:
+    def set_clock(
+        self,
+        table_key: int,
+        key: RowKey,
+        field_key: int,
+        hlc: int,
+        device: int,
+        base_hlc: int | None = None,
+    ) -> None:
         self.db.execute(
-            f"INSERT INTO {CLOCK_TABLE} (table_key, row_key, field_key, hlc, device_key)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (table_key, row_key, field_key)"
-            " DO UPDATE SET hlc = excluded.hlc, device_key = excluded.device_key",
-            [table_key, key, field_key, hlc, device],
+            f"INSERT INTO {CLOCK_TABLE} (table_key, row_key, field_key, hlc, device_key, base_hlc)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (table_key, row_key, field_key)"
+            " DO UPDATE SET hlc = excluded.hlc, device_key = excluded.device_key,"
+            " base_hlc = excluded.base_hlc",
+            [table_key, key, field_key, hlc, device, base_hlc],
         )
+
+    def clock_base(self, table_key: int, key: RowKey, field_key: int) -> int | None:
+        """The base HLC of the field's current version (None for an insert's)."""
+        row = self.db.execute(
+            f"SELECT base_hlc FROM {CLOCK_TABLE} WHERE table_key = ? AND row_key = ?"
+            " AND field_key = ?",
+            [table_key, key, field_key],
+        ).fetchone()
+        return None if row is None else row[0]
 
     def keep(
         self, table_key: int, key: RowKey, field_key: int, stored: StoredVersion, value: Any

@@ -99,8 +99,8 @@ def _clocks_and_history(db: Database, old: str, keys: LogKeys) -> None:
 
     def flush() -> None:
         conn.executemany(
-            "INSERT INTO field_clock (table_key, row_key, field_key, hlc, device_key)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO field_clock (table_key, row_key, field_key, hlc, device_key, base_hlc)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             clocks,
         )
         conn.executemany(
@@ -133,8 +133,10 @@ def _clocks_and_history(db: Database, old: str, keys: LogKeys) -> None:
         if whole is not None:
             first_seq = min(entry[5] for entry in inserts[whole])
             whole_rows.append((table, row_id, whole[0], whole[1], first_seq))
-            clocks.append((table_key, key, WHOLE_ROW, hlc_to_int(whole[0]), keys.devices[whole[1]]))
-        for index, (field, hlc, device, _base, value, _seq) in enumerate(entries):
+            clocks.append(
+                (table_key, key, WHOLE_ROW, hlc_to_int(whole[0]), keys.devices[whole[1]], None)
+            )
+        for index, (field, hlc, device, base, value, _seq) in enumerate(entries):
             stored = (hlc_to_int(hlc), keys.devices[device])
             if stored[0] > latest.get(stored[1], 0):
                 latest[stored[1]] = stored[0]
@@ -143,7 +145,9 @@ def _clocks_and_history(db: Database, old: str, keys: LogKeys) -> None:
             if not last_of_field:
                 kept.append((table_key, key, field_key, *stored, _decode(value)))
             elif (hlc, device) != whole:
-                clocks.append((table_key, key, field_key, *stored))
+                clocks.append(
+                    (table_key, key, field_key, *stored, None if base is None else hlc_to_int(base))
+                )
         if len(clocks) + len(kept) >= FLUSH:
             flush()
     flush()

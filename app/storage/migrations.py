@@ -538,6 +538,7 @@ COMPACT_LOG_SCHEMA = """
         field_key INTEGER NOT NULL,
         hlc INTEGER NOT NULL,
         device_key INTEGER NOT NULL,
+        base_hlc INTEGER,
         PRIMARY KEY (table_key, row_key, field_key)
     ) WITHOUT ROWID;
     CREATE TABLE history (
@@ -558,14 +559,41 @@ COMPACT_LOG_SCHEMA = """
         device TEXT NOT NULL,
         base_hlc TEXT,
         PRIMARY KEY (tbl, row_id, field, hlc, device)
-    ) WITHOUT ROWID
+    ) WITHOUT ROWID;
+    CREATE TABLE sync_sent (
+        seq INTEGER PRIMARY KEY,
+        last_local_seq INTEGER NOT NULL,
+        name TEXT NOT NULL
+    );
+    CREATE TABLE sync_applied (
+        device TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        applied_at TEXT NOT NULL,
+        PRIMARY KEY (device, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE sync_conflicts (
+        id INTEGER PRIMARY KEY,
+        tbl TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        kept_value,
+        kept_hlc TEXT NOT NULL,
+        kept_device TEXT NOT NULL,
+        lost_value,
+        lost_hlc TEXT NOT NULL,
+        lost_device TEXT NOT NULL,
+        UNIQUE (tbl, row_id, field, lost_hlc, lost_device, kept_hlc, kept_device)
+    )
 """
 # Notes on the columns: ``row_key`` and ``value`` have no type affinity (BLOB, none), so a UUID's
 # 16 bytes stay a BLOB, any other id stays TEXT, and a value keeps its own type (NULL, INTEGER,
 # REAL, TEXT) exactly as it was written. ``pending_entries`` holds entries that arrived before the
 # rows they need (a row's other fields, a parent row): not in the log yet, applied as soon as a
-# later ``apply`` brings what they wait for. ``changes.seq`` is not AUTOINCREMENT: records are never
-# deleted, so the next seq is always past every earlier one.
+# later ``apply`` brings what they wait for. ``sync_*``: this laptop's state of sync through a
+# share (app/sync/, docs/sync-format.md): batches written, batches applied, conflicts found.
+# ``changes.seq`` is not AUTOINCREMENT: records are never deleted, so the next seq is always past
+# every earlier one.
 
 
 @LEDGER_MIGRATIONS.step(6, "compact_change_log")

@@ -33,7 +33,7 @@ from app.storage.changelog import (
     row_key,
 )
 from app.storage.errors import ReadOnlyDatabaseError, StorageError, WriteError, translate_write
-from app.storage.hlc import HybridLogicalClock, hlc_to_int
+from app.storage.hlc import HybridLogicalClock, hlc_from_int, hlc_to_int
 from app.storage.schema import ID_COLUMN, SYNCED_TABLES, TOMBSTONE_COLUMN
 
 WRITE_GATE = "temp._write_gate"
@@ -55,6 +55,7 @@ class ApplyReport:
     duplicates: int = 0  # entries already in the log (idempotent replay)
     pending: int = 0  # entries held back: their row cannot be written yet (see apply)
     released: int = 0  # entries held back before that this apply could merge
+    conflicts: int = 0  # fields changed concurrently elsewhere to another value (sync_conflicts)
     rows: dict[str, set[str]] = field(default_factory=dict)
 
 
@@ -395,7 +396,7 @@ class Repository:
                     base = clocks.get(field_key) or clocks.get(WHOLE_ROW)
                     if base is not None:  # the value it replaces becomes history
                         log.keep(table_key, key, field_key, base, old[column])
-                    log.set_clock(table_key, key, field_key, hlc, device)
+                    log.set_clock(table_key, key, field_key, hlc, device, base and base[0])
                     log.append(table_key, key, field_key, hlc, device, base and base[0])
                 log.saw(device, hlc)
                 self._touch(table, row_id)
@@ -598,23 +599,61 @@ class _Merge:
             report.duplicates += 1
             return
         if current is not None:
-            if (hlc, entry.device) < (current[0], keys.device_name(current[1])):
+            current_device = keys.device_name(current[1])
+            if (hlc, entry.device) < (current[0], current_device):
                 if log.in_history(table_key, key, field_key, hlc, device):
                     report.duplicates += 1
                     return
+                self._conflict(
+                    entry, state, field_key, current, current_device, incoming_wins=False
+                )
                 log.keep(table_key, key, field_key, (hlc, device), entry.value)
                 log.append(table_key, key, field_key, hlc, device, base)
                 report.superseded += 1
                 self._seen(device, hlc, entry.hlc)
                 return
+            self._conflict(entry, state, field_key, current, current_device, incoming_wins=True)
             # The new winner: the value it replaces becomes history.
             log.keep(table_key, key, field_key, current, self._current_value(entry, state))
-        log.set_clock(table_key, key, field_key, hlc, device)
+        log.set_clock(table_key, key, field_key, hlc, device, base)
         log.append(table_key, key, field_key, hlc, device, base)
         state.clocks[field_key] = (hlc, device)
         state.values[entry.field] = entry.value
         report.applied += 1
         self._seen(device, hlc, entry.hlc)
+
+    def _conflict(
+        self,
+        entry: ChangeEntry,
+        state: _RowState,
+        field_key: int,
+        current: StoredVersion,
+        current_device: str,
+        *,
+        incoming_wins: bool,
+    ) -> None:
+        """Record a conflict when two laptops changed the field without seeing each other's
+        version (neither is based on the other) to different values. Both values stay in the
+        log either way; this is the list a person reviews."""
+        if current_device == entry.device:
+            return  # one laptop's own versions follow one another
+        if entry.base_hlc is not None and hlc_to_int(entry.base_hlc) == current[0]:
+            return  # the incoming edit was made on top of the current value
+        clock_field = field_key if field_key in state.clocks else WHOLE_ROW
+        if self.log.clock_base(state.table_key, state.key, clock_field) == hlc_to_int(entry.hlc):
+            return  # the current value was made on top of the incoming one
+        current_value = self._current_value(entry, state)
+        if _same(current_value, entry.value):
+            return
+        ours = (current_value, hlc_from_int(current[0]), current_device)
+        theirs = (entry.value, entry.hlc, entry.device)
+        kept, lost = (theirs, ours) if incoming_wins else (ours, theirs)
+        cursor = self.repo.db.execute(
+            "INSERT OR IGNORE INTO sync_conflicts (tbl, row_id, field, kept_value, kept_hlc,"
+            " kept_device, lost_value, lost_hlc, lost_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [entry.table, entry.row_id, entry.field, *kept, *lost],
+        )
+        self.report.conflicts += cursor.rowcount
 
     def _current_value(self, entry: ChangeEntry, state: _RowState) -> Any:
         if entry.field in state.values:

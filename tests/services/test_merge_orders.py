@@ -138,6 +138,36 @@ def _expected(scene) -> tuple[dict, list]:
     return export_tables(replica), _log(replica)
 
 
+def _lost(storage: Storage) -> set[tuple]:
+    """The losing side of every conflict found: the same whatever the order of delivery."""
+    return set(
+        storage.db.execute(
+            "SELECT tbl, row_id, field, lost_value, lost_hlc, lost_device FROM sync_conflicts"
+        ).fetchall()
+    )
+
+
+def test_concurrent_edits_are_listed_as_conflicts_with_both_values(scene) -> None:
+    replica = Storage.open_memory()
+    for batch in [scene["shared"], *scene["batches"]]:
+        replica.repository.apply(batch)
+    rows = replica.db.execute(
+        "SELECT kept_value, kept_device, lost_value, lost_device FROM sync_conflicts"
+        " WHERE tbl = 'plans' AND field = 'title' ORDER BY lost_device"
+    ).fetchall()
+    # a then b then c: b beat a, then c beat b; every loser is listed with the value kept.
+    assert rows == [
+        ("方案标题（laptop-b）", "laptop-b", "方案标题（laptop-a）", "laptop-a"),
+        ("方案标题（laptop-c）", "laptop-c", "方案标题（laptop-b）", "laptop-b"),
+    ]
+    # The delete on one laptop and the edit of the same row on another are different fields:
+    # no conflict; neither is a field edited to two values.
+    area = scene["ids"]["area"]
+    assert not replica.db.execute(
+        "SELECT 1 FROM sync_conflicts WHERE row_id = ?", [area]
+    ).fetchone()
+
+
 def test_the_highest_device_wins_each_tie_and_the_losers_stay_in_the_log(scene) -> None:
     tables, _log_entries = _expected(scene)
     ids = scene["ids"]
@@ -172,6 +202,10 @@ def test_every_delivery_order_gives_the_same_database(scene, order) -> None:
     assert replica.repository.pending_count() == 0
     assert export_tables(replica) == expected_tables
     assert _log(replica) == expected_log
+    reference = Storage.open_memory()
+    for batch in batches:
+        reference.repository.apply(batch)
+    assert _lost(replica) == _lost(reference) and _lost(reference)
     # Delivered again, shuffled entry by entry: nothing changes.
     again = [e for batch in batches for e in batch]
     random.Random(sum(order)).shuffle(again)
