@@ -1,0 +1,36 @@
+"""sync: send this laptop's changes to a shared folder and merge everyone else's."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.cli.common import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, error, open_storage, print_json
+
+
+def add_commands(commands: argparse._SubParsersAction, db: argparse.ArgumentParser) -> dict:
+    sync = commands.add_parser(
+        "sync",
+        parents=[db],
+        help="通过共享文件夹同步：发送本机的修改，合并其他电脑的修改，以 JSON 输出结果",
+    )
+    sync.add_argument("--share", type=Path, required=True, metavar="DIR", help="共享文件夹")
+    return {"sync": cmd_sync}
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from app.sync import FolderShare, ShareFormatError, sync
+
+    if not args.share.is_dir():
+        error(f"共享文件夹 {args.share} 不存在或不是文件夹，请检查路径（网络盘是否已连接）。")
+        return EXIT_ERROR
+    storage = open_storage(args, "create")  # a new laptop joins by syncing
+    try:
+        report = sync(storage, FolderShare(args.share))
+    except ShareFormatError as problem:
+        error(str(problem))
+        return EXIT_REFUSED
+    finally:
+        storage.close()
+    print_json(report.to_json())
+    return EXIT_REFUSED if report.problems else EXIT_OK

@@ -1,0 +1,306 @@
+"""Sync through a share: send this laptop's new change entries, merge everyone else's.
+
+Export: this laptop's own entries logged since its last batch become the next batch files of
+``journal/<device>/`` (written new, read back; a batch written before a crash but not yet
+recorded is found on the share and recorded, never written twice under another number).
+Import: per other device, its batches in sequence order after the last one applied here; each
+batch is verified (hash, header) and applied with its "applied" mark in one transaction; a gap,
+a damaged file or a batch from a newer version stops that device (later syncs go on from
+there). Merging is ``Repository.apply``: per field the highest (HLC, device) wins, so every
+laptop ends with the same data in any order of syncs. docs/sync-format.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from app import __version__
+from app.storage import Storage
+from app.storage.changelog import ChangeEntry, read_changes_with_seq
+from app.storage.repository import write_transaction
+from app.sync.journal import (
+    BATCH_VERSION,
+    DEVICE,
+    Batch,
+    BatchError,
+    BatchName,
+    decode,
+    encode,
+    file_name,
+)
+from app.sync.share import Share
+
+SHARE_FORMAT = "ducha-sync-share"
+SHARE_VERSION = 1
+FORMAT_FILE = "FORMAT.json"
+BATCH_ENTRIES = 20_000  # entries per batch file (a whole-row insert's entries stay together)
+MAX_RETRY_NAMES = 20
+
+
+class ShareFormatError(Exception):
+    """The share was written by a newer version, or is not a sync share at all."""
+
+
+@dataclass
+class SyncReport:
+    sent: int = 0  # batch files written to the share
+    sent_entries: int = 0
+    received: int = 0  # other laptops' batch files read and verified
+    applied: int = 0  # batches applied here
+    skipped: int = 0  # batch files not applied now (waiting behind a gap, newer format, ...)
+    entries_applied: int = 0
+    superseded: int = 0
+    duplicates: int = 0
+    pending: int = 0  # entries waiting for rows they need (Repository.apply)
+    conflicts: int = 0
+    ignored_files: list[str] = field(default_factory=list)  # not batch names (conflict copies)
+    problems: list[dict[str, str]] = field(default_factory=list)
+
+    def problem(self, device: str, file: str, reason: str) -> None:
+        self.problems.append({"device": device, "file": file, "reason": reason})
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def check_share(share: Share) -> None:
+    """Refuse a share written by a newer format; make FORMAT.json on a new one."""
+    if FORMAT_FILE not in share.files(""):
+        data = json.dumps({"format": SHARE_FORMAT, "version": SHARE_VERSION}).encode()
+        with contextlib.suppress(FileExistsError):  # another laptop made it meanwhile
+            share.write_new(FORMAT_FILE, data)
+    try:
+        info = json.loads(share.read(FORMAT_FILE))
+    except (OSError, ValueError) as error:
+        raise ShareFormatError(
+            f"共享文件夹中的 {FORMAT_FILE} 无法读取（{error}）。"
+            "请确认选择的是督查台账的同步文件夹，或把该文件移走后重试。"
+        ) from error
+    if not isinstance(info, dict) or info.get("format") != SHARE_FORMAT:
+        raise ShareFormatError(
+            f"所选文件夹不是督查台账的同步文件夹（{FORMAT_FILE} 的内容不对）。请选择正确的文件夹。"
+        )
+    version = info.get("version")
+    if not isinstance(version, int) or version > SHARE_VERSION:
+        raise ShareFormatError(
+            f"共享文件夹由更新版本的督查台账写入（同步格式版本 {version}，"
+            f"本程序支持 {SHARE_VERSION}）。请先把本程序升级到最新版本，再同步；"
+            "共享文件夹中的内容不会被改动。"
+        )
+
+
+def sync(storage: Storage, share: Share, *, batch_entries: int = BATCH_ENTRIES) -> SyncReport:
+    check_share(share)
+    report = SyncReport()
+    export_changes(storage, share, report, batch_entries=batch_entries)
+    import_changes(storage, share, report)
+    return report
+
+
+# ---- Export -------------------------------------------------------------------------------------
+
+
+def _sent_state(storage: Storage) -> tuple[int, int]:
+    row = storage.db.execute(
+        "SELECT seq, last_local_seq FROM sync_sent ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    return (row[0], row[1]) if row else (0, 0)
+
+
+def _record_sent(storage: Storage, seq: int, last_local: int, name: str) -> None:
+    with write_transaction(storage.db):
+        storage.db.execute(
+            "INSERT INTO sync_sent (seq, last_local_seq, name) VALUES (?, ?, ?)",
+            [seq, last_local, name],
+        )
+
+
+def export_changes(
+    storage: Storage, share: Share, report: SyncReport, *, batch_entries: int = BATCH_ENTRIES
+) -> None:
+    device = storage.device_id
+    folder = f"journal/{device}"
+    last_batch, last_local = _sent_state(storage)
+    # Batches written before a crash, before they were recorded here.
+    found: dict[int, list[BatchName]] = {}
+    for name in filter(None, map(BatchName.parse, share.files(folder))):
+        if name.seq > last_batch:
+            found.setdefault(name.seq, []).append(name)
+    while last_batch + 1 in found:
+        batch = None
+        for name in sorted(found[last_batch + 1], key=lambda n: n.retry):
+            try:
+                _header, batch = decode(share.read(f"{folder}/{name.name}"), name, device)
+            except (OSError, BatchError):
+                continue
+            _record_sent(storage, name.seq, batch.last_local_seq, name.name)
+            break
+        if batch is None:
+            break
+        last_batch, last_local = batch.seq, batch.last_local_seq
+
+    pending: list[ChangeEntry] = []
+    first = last = last_local
+    for seq, entry in read_changes_with_seq(storage.db, last_local):
+        if len(pending) >= batch_entries and seq != last:
+            if not _send(storage, share, report, last_batch + 1, first, last, pending):
+                return
+            last_batch, pending, first = last_batch + 1, [], last
+        last = seq
+        if entry.device == device:
+            pending.append(entry)
+    if pending:
+        _send(storage, share, report, last_batch + 1, first, last, pending)
+
+
+def _send(
+    storage: Storage,
+    share: Share,
+    report: SyncReport,
+    seq: int,
+    first_local: int,
+    last_local: int,
+    entries: list[ChangeEntry],
+) -> bool:
+    device = storage.device_id
+    batch = Batch(device, seq, storage.schema_version, first_local, last_local, entries)
+    body, data = encode(batch)
+    hlc = max(entry.hlc for entry in entries)
+    for retry in range(MAX_RETRY_NAMES):
+        name = file_name(seq, hlc, body, retry)
+        path = f"journal/{device}/{name}"
+        try:
+            share.write_new(path, data)
+        except FileExistsError:
+            try:
+                same = share.read(path) == data
+            except OSError:
+                same = False
+            if not same:
+                continue  # a torn copy of this batch under that name: write it anew
+        except OSError as error:
+            report.problem(
+                device, name, f"写入共享文件夹失败：{error}。请检查共享文件夹后重新同步。"
+            )
+            return False
+        _record_sent(storage, seq, last_local, name)
+        report.sent += 1
+        report.sent_entries += len(entries)
+        return True
+    report.problem(device, f"{seq:08d}", "同一批次多次写入都未成功，请检查共享文件夹后重新同步。")
+    return False
+
+
+# ---- Import -------------------------------------------------------------------------------------
+
+
+def import_changes(storage: Storage, share: Share, report: SyncReport) -> None:
+    for device in share.folders("journal"):
+        if device == storage.device_id:
+            continue
+        if not DEVICE.match(device):
+            report.ignored_files.append(f"journal/{device}/")
+            continue
+        _import_device(storage, share, report, device)
+
+
+def _import_device(storage: Storage, share: Share, report: SyncReport, device: str) -> None:
+    folder = f"journal/{device}"
+    by_seq: dict[int, list[BatchName]] = {}
+    for file in share.files(folder):
+        name = BatchName.parse(file)
+        if name is None:
+            report.ignored_files.append(f"{folder}/{file}")
+        else:
+            by_seq.setdefault(name.seq, []).append(name)
+    row = storage.db.execute(
+        "SELECT MAX(seq) FROM sync_applied WHERE device = ?", [device]
+    ).fetchone()
+    last = row[0] or 0
+    waiting = sorted(seq for seq in by_seq if seq > last)
+    for index, seq in enumerate(waiting):
+        rest = len(waiting) - index
+        if seq != last + 1:
+            report.problem(
+                device,
+                by_seq[seq][0].name,
+                f"缺少该设备第 {last + 1} 至 {seq - 1} 批的同步文件（可能尚未复制完成）；"
+                "其后的批次暂不合并，待缺少的文件到达后再次同步即可。",
+            )
+            report.skipped += rest
+            return
+        chosen = _read_one(share, report, device, folder, by_seq[seq])
+        if chosen is None:
+            report.skipped += rest
+            return
+        header, batch, name = chosen
+        report.received += 1
+        if header["version"] > BATCH_VERSION or batch.schema > storage.schema_version:
+            report.problem(
+                device,
+                name,
+                "该批次由更新版本的督查台账写入，本程序暂不能合并；文件保留在共享文件夹中，"
+                "请升级本程序后再同步。",
+            )
+            report.skipped += rest
+            return
+        repo = storage.repository
+        with repo.transaction():
+            applied = repo.apply(batch.entries)
+            storage.db.execute(
+                "INSERT INTO sync_applied (device, seq, name, applied_at) VALUES (?, ?, ?, ?)",
+                [device, seq, name, datetime.now(UTC).isoformat(timespec="seconds")],
+            )
+        report.applied += 1
+        report.entries_applied += applied.applied
+        report.superseded += applied.superseded
+        report.duplicates += applied.duplicates
+        report.conflicts += applied.conflicts
+        report.pending = repo.pending_count()
+        last = seq
+
+
+def _read_one(
+    share: Share, report: SyncReport, device: str, folder: str, names: list[BatchName]
+) -> tuple[dict[str, Any], Batch, str] | None:
+    """The batch of one sequence number: the first file of it that is whole and valid."""
+    reasons = []
+    good: list[tuple[dict[str, Any], Batch, str]] = []
+    for name in sorted(names, key=lambda n: n.retry):
+        try:
+            header, batch = decode(share.read(f"{folder}/{name.name}"), name, device)
+        except OSError as error:
+            reasons.append(f"{name.name}：无法读取（{error}）")
+            continue
+        except BatchError as error:
+            reasons.append(f"{name.name}：{error}")
+            continue
+        good.append((header, batch, name.name))
+    if not good:
+        report.problem(
+            device,
+            names[0].name,
+            "该批次的文件都不完整或已损坏（" + "；".join(reasons) + "）。请在该电脑上重新同步，"
+            "它会重写这一批次。",
+        )
+        return None
+    if len({BatchName.parse(name).digest for _h, _b, name in good}) > 1:  # type: ignore[union-attr]
+        report.problem(
+            device,
+            good[0][2],
+            "该设备的同一批次有内容不同的两个文件（该电脑的数据库可能被换成过旧的备份）。"
+            "这一设备的后续批次暂不合并，请联系管理员检查。",
+        )
+        return None
+    return good[0]
+
+
+def summary_text(report: SyncReport) -> str:
+    return (
+        f"督查台账 {__version__}：发送 {report.sent} 批，收到 {report.received} 批，"
+        f"合并 {report.applied} 批，冲突 {report.conflicts} 处，问题 {len(report.problems)} 个"
+    )

@@ -1,0 +1,255 @@
+"""Laptops (database files in their own folders) sync through a shared folder.
+
+Each laptop edits, deletes and records through the services; syncs run in different orders; once
+everyone has synced twice, every laptop has the same rows and the same log, conflicts are listed,
+and nothing on the share was ever replaced.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import main
+from app.domain.inspection import UserRole
+from app.domain.ledger import InspectionKind
+from app.plan_import import parse_text
+from app.services.context import Services
+from app.services.findings import FindingDraft
+from app.storage import Storage
+from app.storage.changelog import read_changes
+from app.storage.export import export_tables
+from app.sync import FolderShare, ShareFormatError, sync
+from tests.fixtures.make_schema_v4 import PLAN
+
+
+def _log(storage: Storage) -> list[tuple]:
+    return sorted(
+        (e.table, e.row_id, e.field, repr(e.value), e.hlc, e.device, e.base_hlc or "")
+        for e in read_changes(storage.db)
+    )
+
+
+class Laptop:
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir()
+        self.storage = Storage.open(folder / "台账.sqlite")
+        self.services = Services.for_storage(self.storage)
+        self.services.identity.set("张三", UserRole.SUPERVISOR)
+        self.repo = self.storage.repository
+        self.db = self.storage.db
+
+    def sync(self, share: Path):
+        return sync(self.storage, FolderShare(share))
+
+    def one(self, sql: str, params=()) -> str:
+        return self.db.execute(sql, params).fetchone()[0]
+
+
+def _share_files(share: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(share)): p.read_bytes() for p in share.rglob("*") if p.is_file()}
+
+
+def _converged(laptops: list[Laptop]) -> None:
+    tables = [export_tables(laptop.storage) for laptop in laptops]
+    logs = [_log(laptop.storage) for laptop in laptops]
+    assert all(t == tables[0] for t in tables[1:])
+    assert all(log == logs[0] for log in logs[1:])
+    assert all(laptop.repo.pending_count() == 0 for laptop in laptops)
+
+
+@pytest.fixture
+def share(tmp_path: Path) -> Path:
+    folder = tmp_path / "共享"
+    folder.mkdir()
+    return folder
+
+
+def test_two_laptops_edit_the_same_ledger_and_end_identical(tmp_path: Path, share: Path) -> None:
+    a, b = Laptop(tmp_path / "a"), Laptop(tmp_path / "b")
+    a.services.plans.import_plan(parse_text(PLAN, "方案.txt"))
+    first = a.sync(share)
+    assert first.sent == 1 and first.sent_entries > 0 and not first.problems
+    received = b.sync(share)
+    assert received.applied == 1 and not received.problems
+    assert export_tables(b.storage) == export_tables(a.storage)
+
+    plan = a.one("SELECT id FROM plans")
+    area = a.one("SELECT id FROM areas ORDER BY position LIMIT 1")
+    measure = a.one("SELECT id FROM measures ORDER BY position LIMIT 1")
+    # The same field on both (a conflict), different fields of one row, delete vs edit.
+    a.repo.update("plans", plan, {"title": "标题（甲）"})
+    b.repo.update("plans", plan, {"title": "标题（乙）", "issuer": "滕州市人民政府"})
+    a.repo.delete("areas", area)
+    b.repo.update("areas", area, {"title": "企业开办（乙改）"})
+    b.services.inspections.record(
+        measure,
+        kind=InspectionKind.OPEN,
+        checked_on=date(2021, 7, 5),
+        inspector="李四",
+        findings=[FindingDraft("窗口未公示办理时限")],
+        today=date(2021, 7, 5),
+    )
+    before = _share_files(share)
+    reports = [b.sync(share), a.sync(share), b.sync(share)]
+    assert not any(r.problems for r in reports)
+    assert reports[1].conflicts == 1 and reports[2].conflicts == 1  # each side lists it once
+    _converged([a, b])
+    row = export_tables(a.storage)["plans"][plan]
+    assert row["issuer"] == "滕州市人民政府"
+    area_row = export_tables(a.storage)["areas"][area]
+    assert area_row["deleted"] is True and area_row["title"] == "企业开办（乙改）"
+    # The higher HLC won; the conflict lists both values, the same on both laptops.
+    for laptop in (a, b):
+        conflict = laptop.db.execute("SELECT kept_value, lost_value FROM sync_conflicts")
+        assert conflict.fetchall() == [
+            (row["title"], ({"标题（甲）", "标题（乙）"} - {row["title"]}).pop())
+        ]
+    # Nothing on the share was replaced or removed; files are compressed journal batches.
+    after = _share_files(share)
+    assert all(after[name] == data for name, data in before.items())
+    batches = [name for name in after if name.startswith("journal/")]
+    assert batches and all(name.endswith(".jsonl.gz") for name in batches)
+    assert json.loads(gzip.decompress(after[batches[0]]).splitlines()[0])["format"]
+    # Another round finds nothing new.
+    again = a.sync(share)
+    assert (again.sent, again.applied, again.problems) == (0, 0, [])
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_three_laptops_end_identical_whatever_the_order_of_syncs(
+    tmp_path: Path, share: Path, order
+) -> None:
+    laptops = [Laptop(tmp_path / name) for name in "abc"]
+    laptops[0].services.plans.import_plan(parse_text(PLAN, "方案.txt"))
+    laptops[0].sync(share)
+    for laptop in laptops[1:]:
+        laptop.sync(share)
+    plan = laptops[0].one("SELECT id FROM plans")
+    milestones = [
+        row[0] for row in laptops[0].db.execute("SELECT id FROM milestones ORDER BY rowid")
+    ]
+    for index, laptop in enumerate(laptops):
+        laptop.repo.update("plans", plan, {"title": f"标题{index}"})
+        laptop.repo.update("milestones", milestones[index], {"completed_on": "2021-06-30"})
+        laptop.repo.insert("departments", {"name": f"新部门{index}", "is_group": 0})
+    for _round in range(2):
+        for index in order:
+            report = laptops[index].sync(share)
+            assert not report.problems, report.problems
+    _converged(laptops)
+    titles = {laptop.one("SELECT title FROM plans") for laptop in laptops}
+    assert len(titles) == 1
+    names = {row[0] for row in laptops[0].db.execute("SELECT name FROM departments")}
+    assert {"新部门0", "新部门1", "新部门2"} <= names
+
+
+def test_faults_on_the_share_are_reported_and_heal(tmp_path: Path, share: Path) -> None:
+    a, b = Laptop(tmp_path / "a"), Laptop(tmp_path / "b")
+    a.services.plans.import_plan(parse_text(PLAN, "方案.txt"))
+    a.sync(share)
+    plan = a.one("SELECT id FROM plans")
+    a.repo.update("plans", plan, {"title": "第二批"})
+    a.sync(share)
+    folder = share / "journal" / a.storage.device_id
+    first, second = sorted(folder.iterdir())
+    # A stale listing (the first batch not visible yet): a gap, nothing of the second applied.
+    hidden = tmp_path / first.name
+    shutil.move(first, hidden)
+    report = b.sync(share)
+    assert report.applied == 0 and report.skipped == 1
+    assert "缺少该设备第 1 至 1 批" in report.problems[0]["reason"]
+    # The first arrives torn (half copied): damaged, reported, nothing applied.
+    first.write_bytes(hidden.read_bytes()[: len(hidden.read_bytes()) // 2])
+    report = b.sync(share)
+    assert report.applied == 0 and "不完整或已损坏" in report.problems[0]["reason"]
+    assert b.db.execute("SELECT COUNT(*) FROM plans").fetchone()[0] == 0
+    # A whole copy beside it under another retry name, and a conflict copy: applied once.
+    (folder / first.name.replace(".jsonl.gz", "-r1.jsonl.gz")).write_bytes(hidden.read_bytes())
+    (folder / (first.stem + " (conflicted copy).gz")).write_bytes(hidden.read_bytes())
+    report = b.sync(share)
+    assert report.applied == 2 and not report.problems
+    assert any("conflicted copy" in name for name in report.ignored_files)
+    assert b.one("SELECT title FROM plans") == "第二批"
+    _converged([a, b])
+
+
+def test_a_batch_written_before_a_crash_is_not_written_twice(tmp_path: Path, share: Path) -> None:
+    a = Laptop(tmp_path / "a")
+    a.services.plans.import_plan(parse_text(PLAN, "方案.txt"))
+    a.sync(share)
+    # The app died after writing the file, before recording it.
+    a.db.execute("DELETE FROM sync_sent")
+    a.db.conn.commit()
+    plan = a.one("SELECT id FROM plans")
+    a.repo.update("plans", plan, {"title": "改后"})
+    report = a.sync(share)
+    assert report.sent == 1 and not report.problems
+    names = sorted(p.name for p in (share / "journal" / a.storage.device_id).iterdir())
+    assert [name[:8] for name in names] == ["00000001", "00000002"]
+    b = Laptop(tmp_path / "b")
+    assert b.sync(share).applied == 2
+    _converged([a, b])
+
+
+def test_a_share_or_batch_from_a_newer_version_is_refused_and_kept(
+    tmp_path: Path, share: Path
+) -> None:
+    a, b = Laptop(tmp_path / "a"), Laptop(tmp_path / "b")
+    a.services.plans.import_plan(parse_text(PLAN, "方案.txt"))
+    a.sync(share)
+    # A batch written by a newer schema: kept on the share, not applied, reported.
+    folder = share / "journal" / a.storage.device_id
+    (batch,) = folder.iterdir()
+    lines = gzip.decompress(batch.read_bytes()).decode().splitlines()
+    header = json.loads(lines[0])
+    header["schema"] += 1
+    body = ("\n".join([json.dumps(header, sort_keys=True), *lines[1:]]) + "\n").encode()
+    from app.sync.journal import file_name
+
+    newer = share / "newer"
+    newer.mkdir()
+    (newer / "journal" / a.storage.device_id).mkdir(parents=True)
+    shutil.copy(share / "FORMAT.json", newer / "FORMAT.json")
+    name = file_name(1, batch.name[9:28], body)
+    (newer / "journal" / a.storage.device_id / name).write_bytes(gzip.compress(body))
+    report = b.sync(newer)
+    assert report.applied == 0 and "更新版本" in report.problems[0]["reason"]
+    assert (newer / "journal" / a.storage.device_id / name).exists()
+    # A share made by a newer format: refused with a clear message, nothing written.
+    (share / "FORMAT.json").unlink()
+    (share / "FORMAT.json").write_text(json.dumps({"format": "ducha-sync-share", "version": 9}))
+    before = _share_files(share)
+    with pytest.raises(ShareFormatError, match="请先把本程序升级"):
+        b.sync(share)
+    assert _share_files(share) == before
+
+
+def test_the_sync_command_prints_a_json_summary(tmp_path: Path, share: Path, capsys) -> None:
+    a, b = Laptop(tmp_path / "a"), Laptop(tmp_path / "b")
+    a.services.plans.import_plan(parse_text(PLAN, "方案.txt"))
+    a.storage.close()
+    b.storage.close()
+    db_a, db_b = tmp_path / "a" / "台账.sqlite", tmp_path / "b" / "台账.sqlite"
+    assert main.main(["sync", "--db", str(db_a), "--share", str(share)]) == 0
+    sent = json.loads(capsys.readouterr().out)
+    assert sent["sent"] == 1 and sent["problems"] == []
+    assert main.main(["sync", "--db", str(db_b), "--share", str(share)]) == 0
+    received = json.loads(capsys.readouterr().out)
+    assert received["applied"] == 1 and received["entries_applied"] > 0
+    # Something that cannot be applied: a non-zero exit code and the reason.
+    (folder,) = (share / "journal").iterdir()
+    (batch,) = folder.iterdir()
+    batch.write_bytes(b"\x1f\x8b broken")
+    db_c = tmp_path / "c.sqlite"
+    assert main.main(["sync", "--db", str(db_c), "--share", str(share)]) != 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["problems"] and out["applied"] == 0
+    assert main.main(["sync", "--db", str(db_c), "--share", str(tmp_path / "nowhere")]) != 0
+    assert "不存在" in capsys.readouterr().err
