@@ -158,7 +158,7 @@ def test_faults_on_the_share_are_reported_and_heal(tmp_path: Path, share: Path) 
     a.repo.update("plans", plan, {"title": "第二批"})
     a.sync(share)
     folder = share / "journal" / a.storage.device_id
-    first, second = sorted(folder.iterdir())
+    first, _second = sorted(folder.iterdir())
     # A stale listing (the first batch not visible yet): a gap, nothing of the second applied.
     hidden = tmp_path / first.name
     shutil.move(first, hidden)
