@@ -241,6 +241,137 @@ def prepare_log_size(workdir: Path) -> tuple[Callable[[], float], Callable[[], f
     return (lambda: float(path.stat().st_size)), (lambda: float(bare.stat().st_size))
 
 
+SYNC_DEVICES = 10
+SYNC_ENTRIES = int(os.environ.get("DUCHA_BENCH_SYNC_ENTRIES", "100000"))
+
+
+def _journal_share(share: Path, devices: int, entries_per_device: int, batches: int) -> int:
+    """A share holding ``devices`` laptops' journals: each inserts plans (whole rows, 7 fields)
+    and retitles some; ``batches`` files per device. Returns the number of entries."""
+    import uuid
+
+    from app.storage.changelog import ChangeEntry
+    from app.storage.hlc import HLCTimestamp
+    from app.sync.engine import check_share
+    from app.sync.journal import Batch, encode, file_name
+    from app.sync.share import FolderShare
+
+    folder = FolderShare(share)
+    check_share(folder)
+    total = 0
+    wall = 1_700_000_000_000
+    for d in range(devices):
+        device = f"bench-device-{d:02d}"
+        entries: list[ChangeEntry] = []
+        n = 0
+        while len(entries) < entries_per_device:
+            n += 1
+            row_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{device}/{n}"))
+            hlc = HLCTimestamp(wall + n, d).encode()
+            values = {
+                "title": f"第{n}号方案（{device}）",
+                "doc_number": f"演示发〔2021〕{n}号",
+                "issuer": "演示市人民政府",
+                "issued_on": "2021-06-01",
+                "source_name": "bench",
+                "deleted": 0,
+                "kind": "plan",
+            }
+            entries += [ChangeEntry("plans", row_id, f, v, hlc, device) for f, v in values.items()]
+            if n % 3 == 0:
+                later = HLCTimestamp(wall + n, d + 50).encode()
+                entries.append(ChangeEntry("plans", row_id, "title", f"改{n}", later, device, hlc))
+        entries = entries[:entries_per_device]
+        # Cut only between rows, so that each insert stays whole in one batch.
+        size = -(-len(entries) // batches)
+        start = 0
+        for seq in range(1, batches + 1):
+            end = min(len(entries), start + size)
+            while 0 < end < len(entries) and entries[end].row_id == entries[end - 1].row_id:
+                end += 1
+            chunk = entries[start:end]
+            start = end
+            if not chunk:
+                continue
+            body, data = encode(Batch(device, seq, 6, 0, 0, chunk))
+            name = file_name(seq, max(e.hlc for e in chunk), body)
+            folder.write_new(f"journal/{device}/{name}", data)
+            total += len(chunk)
+    return total
+
+
+def prepare_sync_import(workdir: Path) -> tuple[Callable[[], float], Callable[[], float]]:
+    """Importing 10 laptops' journals (100,000 entries) into a new database vs executemany of
+    as many rows into one unindexed table in one transaction (issue 12 point 9: under 4x)."""
+    import itertools
+    import sqlite3
+
+    from app.storage import Storage
+    from app.sync.engine import SyncReport, import_changes
+    from app.sync.share import FolderShare
+
+    share = workdir / "share"
+    total = _journal_share(share, SYNC_DEVICES, SYNC_ENTRIES // SYNC_DEVICES, 5)
+    names = (workdir / f"import-{n}.sqlite" for n in itertools.count())
+    row = ("plans", "00000000-0000-4000-8000-000000000000", "title", "第1号方案", "x", "d", None)
+
+    def subject() -> float:
+        path = next(names)
+        storage = Storage.open(path)
+        start = time.perf_counter()
+        report = SyncReport()
+        import_changes(storage, FolderShare(share), report)
+        elapsed = time.perf_counter() - start
+        assert report.entries_applied == total and not report.problems, report
+        storage.close()
+        return elapsed
+
+    def baseline() -> float:
+        path = next(names)
+        connection = sqlite3.connect(path)
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("CREATE TABLE t (a TEXT, b TEXT, c TEXT, d TEXT, e TEXT, f TEXT, g)")
+        start = time.perf_counter()
+        with connection:
+            connection.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)", [row] * total)
+        elapsed = time.perf_counter() - start
+        connection.close()
+        return elapsed
+
+    return subject, baseline
+
+
+def prepare_sync_noop(workdir: Path) -> tuple[Callable[[], float], Callable[[], float]]:
+    """A sync that finds nothing new on a share of 1,000 batch files: its time beyond listing
+    the folders, against the budget of 0.2 s (issue 12 point 9; ratio under 1 meets it)."""
+    import os as _os
+
+    from app.storage import Storage
+    from app.sync import FolderShare, sync
+
+    share = workdir / "share"
+    _journal_share(share, SYNC_DEVICES, 3300, 112)
+    files = sum(1 for _path in (share / "journal").rglob("*.jsonl.gz"))
+    storage = Storage.open(workdir / "noop.sqlite")
+    first = sync(storage, FolderShare(share))
+    assert first.applied == files and not first.problems, first
+
+    def listing() -> float:
+        start = time.perf_counter()
+        for device in _os.scandir(share / "journal"):
+            list(_os.scandir(device.path))
+        return time.perf_counter() - start
+
+    def subject() -> float:
+        start = time.perf_counter()
+        report = sync(storage, FolderShare(share))
+        elapsed = time.perf_counter() - start
+        assert report.applied == 0 and report.sent == 0, report
+        return max(0.0, elapsed - listing())
+
+    return subject, lambda: 0.2
+
+
 def prepare_ledger(_workdir: Path, light_filter: bool):
     """First paint of the ledger table (or after a filter) vs the raw query for the same rows."""
     from datetime import date
@@ -568,6 +699,20 @@ BENCHMARKS = [
         2.5,  # issue 12 point 1; the text change log of schema 1-5 made it 9.7x at 20,000
         prepare_log_size,
         unit="bytes",
+    ),
+    Benchmark(
+        "sync_import",
+        f"sync: import {SYNC_ENTRIES:,} entries from {SYNC_DEVICES} laptops' journals, new db",
+        "executemany of as many rows into one unindexed table, one transaction",
+        4.0,  # issue 12 point 9
+        prepare_sync_import,
+    ),
+    Benchmark(
+        "sync_noop",
+        "sync finding nothing new on a share of about 1,000 batch files, beyond listing them",
+        "the budget: 0.2 s",
+        1.0,  # issue 12 point 9
+        prepare_sync_noop,
     ),
     Benchmark(
         "parse",

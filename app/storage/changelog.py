@@ -347,6 +347,35 @@ class ChangeLog:
             params,
         )
 
+    def log_records(self, records: Sequence[tuple[int, RowKey, int, int, int]]) -> None:
+        """(table key, row key, field key, hlc, device key) records with no base, appended
+        and set as the fields' clocks (fields without a clock yet)."""
+        self.db.conn.executemany(
+            f"INSERT INTO {CHANGES_TABLE} (table_key, row_key, field_key, hlc, device_key)"
+            " VALUES (?, ?, ?, ?, ?)",
+            records,
+        )
+        self.db.conn.executemany(
+            f"INSERT INTO {CLOCK_TABLE} (table_key, row_key, field_key, hlc, device_key)"
+            " VALUES (?, ?, ?, ?, ?)",
+            records,
+        )
+
+    def clocks_of(
+        self, table_key: int, keys: Sequence[RowKey]
+    ) -> dict[RowKey, dict[int, StoredVersion]]:
+        """``row_clocks`` of many rows of one table."""
+        found: dict[RowKey, dict[int, StoredVersion]] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            for key, field_key, hlc, device in self.db.execute(
+                f"SELECT row_key, field_key, hlc, device_key FROM {CLOCK_TABLE}"
+                f" WHERE table_key = ? AND row_key IN ({', '.join('?' for _ in part)})",
+                [table_key, *part],
+            ):
+                found.setdefault(key, {})[field_key] = (hlc, device)
+        return found
+
     def saw(self, device: int, hlc: int) -> None:
         """Remember the latest HLC logged for a device (``latest_hlc`` reads it at open)."""
         self.db.execute(

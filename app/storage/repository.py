@@ -509,6 +509,7 @@ class _RowState:
     values: dict[str, Any] = field(default_factory=dict)  # winners, written at the end
     stored: dict[str, Any] | None = None  # the row as it was before this apply (when needed)
     fetched: bool = False
+    new_whole: bool = False  # its whole insert arrived in this apply and it had no clocks
 
 
 class _Merge:
@@ -538,9 +539,14 @@ class _Merge:
 
     def finish(self) -> None:
         order = {table: index for index, table in enumerate(SYNCED_TABLES)}
+        inserted = self._insert_new_rows()
         for table, row_id in sorted(self.rows, key=lambda key: order[key[0]]):
             state = self.rows[(table, row_id)]
-            if state.values:
+            if (table, row_id) in inserted:
+                self.written.setdefault(table, set()).add(row_id)
+                self.report.rows.setdefault(table, set()).add(row_id)
+                self.repo._touch(table, row_id)
+            elif state.values:
                 try:
                     self.repo._materialize(table, row_id, state.values)
                 except StorageError:
@@ -553,6 +559,50 @@ class _Merge:
                 self.repo._touch(table, row_id)
         for device, hlc in self.latest.items():
             self.log.saw(device, hlc)
+            self.repo.clock.observe(hlc_from_int(hlc))
+
+    def _insert_new_rows(self) -> set[tuple[str, str]]:
+        """Rows whose whole insert arrived and that are not here: one executemany per table
+        and set of columns (each row on its own if the database refuses one of them)."""
+        groups: dict[tuple[str, tuple[str, ...]], list[tuple[str, _RowState]]] = {}
+        for (table, row_id), state in self.rows.items():
+            if state.new_whole:
+                groups.setdefault((table, tuple(state.values)), []).append((row_id, state))
+        done: set[tuple[str, str]] = set()
+        for (table, columns), rows in groups.items():
+            ids = [row_id for row_id, _state in rows]
+            present = set()
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                present.update(
+                    row[0]
+                    for row in self.repo.db.execute(
+                        f"SELECT {ID_COLUMN} FROM {table} WHERE {ID_COLUMN} IN"
+                        f" ({', '.join('?' for _ in part)})",
+                        part,
+                    )
+                )
+            fresh = [(row_id, state) for row_id, state in rows if row_id not in present]
+            params = [[row_id, *state.values.values()] for row_id, state in fresh]
+            try:
+                for values in params:
+                    self.repo._check_values(values)
+            except WriteError:
+                continue  # row by row below (finish): the refused ones are held back
+            names = [ID_COLUMN, *columns]
+            sql = (
+                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+            )
+            try:
+                self.repo.db.execute("SAVEPOINT merge_insert")
+                self.repo.db.conn.executemany(sql, params)
+                self.repo.db.execute("RELEASE merge_insert")
+            except sqlite3.IntegrityError:
+                self.repo.db.execute("ROLLBACK TO merge_insert")
+                self.repo.db.execute("RELEASE merge_insert")
+                continue  # row by row below (finish): the refused ones are held back
+            done.update((table, row_id) for row_id, _state in fresh)
+        return done
 
     def _state(self, table: str, row_id: str) -> _RowState:
         state = self.rows.get((table, row_id))
@@ -569,23 +619,42 @@ class _Merge:
             if entry.base_hlc is None:
                 key = (entry.table, entry.row_id, entry.hlc, entry.device)
                 groups.setdefault(key, {}).setdefault(entry.field, entry)
+        complete = {
+            key: fields
+            for key, fields in groups.items()
+            if len(fields) == len(self.repo._columns[key[0]]) - 1  # every column but the id
+        }
+        self._load_states({(table, row_id) for table, row_id, _hlc, _device in complete})
         logged: set[int] = set()
-        for (table, row_id, hlc_text, device_id), fields in groups.items():
-            if len(fields) != len(self.repo._columns[table]) - 1:  # every column but the id
-                continue
-            state = self._state(table, row_id)
+        records: list[tuple[int, RowKey, int, int, int]] = []
+        for (table, row_id, hlc_text, device_id), fields in complete.items():
+            state = self.rows[(table, row_id)]
             if state.clocks:
                 continue  # known here: merged field by field
             hlc, device = hlc_to_int(hlc_text), self.keys.device(device_id)
-            self.log.append(state.table_key, state.key, WHOLE_ROW, hlc, device, None)
-            self.log.set_clock(state.table_key, state.key, WHOLE_ROW, hlc, device)
+            records.append((state.table_key, state.key, WHOLE_ROW, hlc, device))
             state.clocks[WHOLE_ROW] = (hlc, device)
+            state.new_whole = True
             for name, entry in fields.items():
                 state.values[name] = entry.value
                 logged.add(id(entry))
             self.report.applied += len(fields)
             self._seen(device, hlc, hlc_text)
+        self.log.log_records(records)
         return logged
+
+    def _load_states(self, pairs: set[tuple[str, str]]) -> None:
+        """Read the clocks of many rows at once (the rows of a chunk of inserts)."""
+        by_table: dict[str, list[str]] = {}
+        for table, row_id in pairs:
+            if (table, row_id) not in self.rows:
+                by_table.setdefault(table, []).append(row_id)
+        for table, row_ids in by_table.items():
+            table_key = self.keys.table(table)
+            keys = {row_id: row_key(row_id) for row_id in row_ids}
+            clocks = self.log.clocks_of(table_key, list(keys.values()))
+            for row_id, key in keys.items():
+                self.rows[(table, row_id)] = _RowState(table_key, key, clocks.get(key, {}))
 
     def _one(self, entry: ChangeEntry) -> None:
         log, keys, report = self.log, self.keys, self.report
@@ -664,6 +733,6 @@ class _Merge:
         return None if state.stored is None else state.stored[entry.field]
 
     def _seen(self, device: int, hlc: int, hlc_text: str) -> None:
-        self.repo.clock.observe(hlc_text)
+        # The clock observes the latest of each device once, at the end (finish).
         if hlc > self.latest.get(device, 0):
             self.latest[device] = hlc

@@ -109,9 +109,10 @@ def decode(data: bytes, name: BatchName, device: str) -> tuple[dict[str, Any], B
             raise BatchError("文件头缺少格式版本")
         if header["version"] > BATCH_VERSION:
             return header, Batch(device, name.seq, int(header.get("schema", 0)), 0, 0, [])
+        rows = json.loads("[" + ",".join(lines[1:]) + "]")  # one parse: much faster than per line
         entries = [
             ChangeEntry(table, row_id, field, value, hlc, device, base)
-            for table, row_id, field, value, hlc, base in map(json.loads, lines[1:])
+            for table, row_id, field, value, hlc, base in rows
         ]
         if len(entries) != header["count"]:
             raise BatchError("批次中的条目数与文件头不符")
