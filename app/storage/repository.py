@@ -56,6 +56,7 @@ class ApplyReport:
     pending: int = 0  # entries held back: their row cannot be written yet (see apply)
     released: int = 0  # entries held back before that this apply could merge
     conflicts: int = 0  # fields changed concurrently elsewhere to another value (sync_conflicts)
+    resurrected: int = 0  # deleted rows edited later elsewhere, brought back (and flagged)
     rows: dict[str, set[str]] = field(default_factory=dict)
 
 
@@ -323,6 +324,7 @@ class Repository:
                     held |= hold.rows
                     continue
                 break
+            report.resurrected = self._resurrect(report.rows)
             kept = [entry for entry in merged if (entry.table, entry.row_id) in held]
             self._keep_pending(kept)
             report.pending = len({_entry_key(entry) for entry in kept})
@@ -330,6 +332,61 @@ class Repository:
                 1 for entry in waiting if (entry.table, entry.row_id) in held
             )
         return report
+
+    def _resurrect(self, rows: dict[str, set[str]]) -> int:
+        """Rows this apply left deleted although a field of theirs was changed at a later HLC
+        elsewhere (an edit made without knowing of the delete): brought back, and flagged in
+        sync_conflicts (field ``deleted``: kept 0, lost 1) for a person to look at. The rule
+        depends only on the versions, so every laptop brings back the same rows."""
+        count = 0
+        keys = self.log.keys
+        for table, ids in rows.items():
+            listed = list(ids)
+            deleted: list[str] = []
+            for start in range(0, len(listed), 500):
+                part = listed[start : start + 500]
+                deleted += [
+                    row[0]
+                    for row in self.db.execute(
+                        f"SELECT {ID_COLUMN} FROM {table} WHERE {TOMBSTONE_COLUMN} = 1"
+                        f" AND {ID_COLUMN} IN ({', '.join('?' for _ in part)})",
+                        part,
+                    )
+                ]
+            if not deleted:
+                continue
+            table_key = keys.table(table)
+            tombstone = keys.field(table_key, TOMBSTONE_COLUMN)
+            for row_id in deleted:
+                clocks = self.log.row_clocks(table_key, row_key(row_id))
+                deleted_at = clocks.get(tombstone) or clocks.get(WHOLE_ROW)
+                if deleted_at is None:
+                    continue
+                later = any(
+                    version[0] > deleted_at[0]
+                    for field_key, version in clocks.items()
+                    if field_key not in (tombstone, WHOLE_ROW)
+                )
+                if not later:
+                    continue
+                self._write_fields(table, row_id, {TOMBSTONE_COLUMN: 0}, allow_deleted=True)
+                now = self.log.row_clocks(table_key, row_key(row_id))[tombstone]
+                self.db.execute(
+                    "INSERT OR IGNORE INTO sync_conflicts (tbl, row_id, field, kept_value,"
+                    " kept_hlc, kept_device, lost_value, lost_hlc, lost_device)"
+                    " VALUES (?, ?, ?, 0, ?, ?, 1, ?, ?)",
+                    [
+                        table,
+                        row_id,
+                        TOMBSTONE_COLUMN,
+                        hlc_from_int(now[0]),
+                        self.device_id,
+                        hlc_from_int(deleted_at[0]),
+                        keys.device_name(deleted_at[1]),
+                    ],
+                )
+                count += 1
+        return count
 
     def pending_count(self) -> int:
         """Entries waiting for rows they need (see ``apply``)."""

@@ -57,6 +57,7 @@ class SyncReport:
     duplicates: int = 0
     pending: int = 0  # entries waiting for rows they need (Repository.apply)
     conflicts: int = 0
+    resurrected: int = 0  # deleted rows edited later elsewhere: brought back, flagged
     ignored_files: list[str] = field(default_factory=list)  # not batch names (conflict copies)
     problems: list[dict[str, str]] = field(default_factory=list)
 
@@ -260,6 +261,7 @@ def _import_device(storage: Storage, share: Share, report: SyncReport, device: s
         report.superseded += applied.superseded
         report.duplicates += applied.duplicates
         report.conflicts += applied.conflicts
+        report.resurrected += applied.resurrected
         report.pending = repo.pending_count()
         last = seq
 

@@ -11,6 +11,7 @@ import gzip
 import itertools
 import json
 import shutil
+import time
 from datetime import date
 from pathlib import Path
 
@@ -56,6 +57,16 @@ def _share_files(share: Path) -> dict[str, bytes]:
     return {str(p.relative_to(share)): p.read_bytes() for p in share.rglob("*") if p.is_file()}
 
 
+def _settle(laptops: list[Laptop], share: Path, rounds: int = 5) -> None:
+    """Sync everyone in turn until a whole round sends and applies nothing."""
+    for _round in range(rounds):
+        reports = [laptop.sync(share) for laptop in laptops]
+        assert not any(r.problems for r in reports), [r.problems for r in reports]
+        if not any(r.sent or r.applied for r in reports):
+            return
+    raise AssertionError(f"not quiet after {rounds} rounds")
+
+
 def _converged(laptops: list[Laptop]) -> None:
     tables = [export_tables(laptop.storage) for laptop in laptops]
     logs = [_log(laptop.storage) for laptop in laptops]
@@ -87,6 +98,7 @@ def test_two_laptops_edit_the_same_ledger_and_end_identical(tmp_path: Path, shar
     a.repo.update("plans", plan, {"title": "标题（甲）"})
     b.repo.update("plans", plan, {"title": "标题（乙）", "issuer": "滕州市人民政府"})
     a.repo.delete("areas", area)
+    time.sleep(0.01)  # b's edit comes later than a's delete (by the clock)
     b.repo.update("areas", area, {"title": "企业开办（乙改）"})
     b.services.inspections.record(
         measure,
@@ -100,14 +112,20 @@ def test_two_laptops_edit_the_same_ledger_and_end_identical(tmp_path: Path, shar
     reports = [b.sync(share), a.sync(share), b.sync(share)]
     assert not any(r.problems for r in reports)
     assert reports[1].conflicts == 1 and reports[2].conflicts == 1  # each side lists it once
+    # b edited the area after a deleted it, not knowing: each brings it back (and flags it),
+    # which is one more write on each side to send.
+    assert reports[1].resurrected == 1 and reports[2].resurrected == 1
+    _settle([a, b], share)
     _converged([a, b])
     row = export_tables(a.storage)["plans"][plan]
     assert row["issuer"] == "滕州市人民政府"
     area_row = export_tables(a.storage)["areas"][area]
-    assert area_row["deleted"] is True and area_row["title"] == "企业开办（乙改）"
+    assert area_row["deleted"] is False and area_row["title"] == "企业开办（乙改）"
     # The higher HLC won; the conflict lists both values, the same on both laptops.
     for laptop in (a, b):
-        conflict = laptop.db.execute("SELECT kept_value, lost_value FROM sync_conflicts")
+        conflict = laptop.db.execute(
+            "SELECT kept_value, lost_value FROM sync_conflicts WHERE field = 'title'"
+        )
         assert conflict.fetchall() == [
             (row["title"], ({"标题（甲）", "标题（乙）"} - {row["title"]}).pop())
         ]
@@ -253,3 +271,26 @@ def test_the_sync_command_prints_a_json_summary(tmp_path: Path, share: Path, cap
     assert out["problems"] and out["applied"] == 0
     assert main.main(["sync", "--db", str(db_c), "--share", str(tmp_path / "nowhere")]) != 0
     assert "不存在" in capsys.readouterr().err
+
+
+def test_a_deleted_row_edited_later_elsewhere_comes_back_flagged(tmp_path: Path, share: Path):
+    a, b, c = (Laptop(tmp_path / name) for name in "abc")
+    a.services.plans.import_plan(parse_text(PLAN, "方案.txt"))
+    for laptop in (a, b, c):
+        laptop.sync(share)
+    measure = a.one("SELECT id FROM measures ORDER BY position LIMIT 1")
+    other = a.one("SELECT id FROM measures ORDER BY position LIMIT 1 OFFSET 1")
+    a.repo.delete("measures", measure)  # a deletes; b, not knowing, edits it afterwards
+    a.repo.delete("measures", other)  # and this one nobody edits: it stays deleted
+    time.sleep(0.01)
+    b.repo.update("measures", measure, {"title": "压缩企业开办时间（乙补充）"})
+    _settle([c, a, b], share)
+    _converged([a, b, c])
+    rows = export_tables(a.storage)["measures"]
+    assert rows[measure]["deleted"] is False and rows[measure]["title"].endswith("（乙补充）")
+    assert rows[other]["deleted"] is True
+    for laptop in (a, b, c):
+        flags = laptop.db.execute(
+            "SELECT row_id, kept_value, lost_value FROM sync_conflicts WHERE field = 'deleted'"
+        ).fetchall()
+        assert flags == [(measure, 0, 1)], flags
