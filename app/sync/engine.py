@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +39,7 @@ SHARE_FORMAT = "ducha-sync-share"
 SHARE_VERSION = 1
 FORMAT_FILE = "FORMAT.json"
 BATCH_ENTRIES = 20_000  # entries per batch file (a whole-row insert's entries stay together)
+COMMIT_ENTRIES = 100_000  # batches of one device applied in one transaction, up to this many
 MAX_RETRY_NAMES = 20
 
 
@@ -222,6 +224,29 @@ def _import_device(storage: Storage, share: Share, report: SyncReport, device: s
         "SELECT MAX(seq) FROM sync_applied WHERE device = ?", [device]
     ).fetchone()
     last = row[0] or 0
+    group: list[tuple[int, Batch, str]] = []
+    size = 0
+    for ready in _ready_batches(storage, share, report, device, by_seq, last):
+        group.append(ready)
+        size += len(ready[1].entries)
+        if size >= COMMIT_ENTRIES:
+            _apply_group(storage, report, device, group)
+            group, size = [], 0
+    if group:
+        _apply_group(storage, report, device, group)
+
+
+def _ready_batches(
+    storage: Storage,
+    share: Share,
+    report: SyncReport,
+    device: str,
+    by_seq: dict[int, list[BatchName]],
+    last: int,
+) -> Iterator[tuple[int, Batch, str]]:
+    """The device's batches after ``last``, read and verified, in order; stops (and reports
+    why) at a gap, a batch with no whole file or a batch from a newer version."""
+    folder = f"journal/{device}"
     waiting = sorted(seq for seq in by_seq if seq > last)
     for index, seq in enumerate(waiting):
         rest = len(waiting) - index
@@ -249,21 +274,32 @@ def _import_device(storage: Storage, share: Share, report: SyncReport, device: s
             )
             report.skipped += rest
             return
-        repo = storage.repository
-        with repo.transaction():
-            applied = repo.apply(batch.entries)
+        yield seq, batch, name
+        last = seq
+
+
+def _apply_group(
+    storage: Storage, report: SyncReport, device: str, group: list[tuple[int, Batch, str]]
+) -> None:
+    """Apply batches and their "applied" marks in one transaction (all or none of them)."""
+    repo = storage.repository
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    results = []
+    with repo.transaction():
+        for seq, batch, name in group:
+            results.append(repo.apply(batch.entries))
             storage.db.execute(
                 "INSERT INTO sync_applied (device, seq, name, applied_at) VALUES (?, ?, ?, ?)",
-                [device, seq, name, datetime.now(UTC).isoformat(timespec="seconds")],
+                [device, seq, name, now],
             )
+    for applied in results:
         report.applied += 1
         report.entries_applied += applied.applied
         report.superseded += applied.superseded
         report.duplicates += applied.duplicates
         report.conflicts += applied.conflicts
         report.resurrected += applied.resurrected
-        report.pending = repo.pending_count()
-        last = seq
+    report.pending = repo.pending_count()
 
 
 def _read_one(
