@@ -294,3 +294,34 @@ def test_a_deleted_row_edited_later_elsewhere_comes_back_flagged(tmp_path: Path,
             "SELECT row_id, kept_value, lost_value FROM sync_conflicts WHERE field = 'deleted'"
         ).fetchall()
         assert flags == [(measure, 0, 1)], flags
+
+
+def test_a_sync_that_dies_midway_keeps_whole_batches_and_goes_on_next_time(
+    tmp_path: Path, share: Path, monkeypatch
+) -> None:
+    import app.sync.engine as engine
+    from app.storage.repository import Repository
+
+    a, b = Laptop(tmp_path / "a"), Laptop(tmp_path / "b")
+    a.services.plans.import_plan(parse_text(PLAN, "方案.txt"))
+    sync(a.storage, FolderShare(share), batch_entries=50)
+    batches = len(list((share / "journal" / a.storage.device_id).iterdir()))
+    assert batches >= 3
+    monkeypatch.setattr(engine, "COMMIT_ENTRIES", 1)  # a commit after every batch
+    calls = {"n": 0}
+    real_apply = Repository.apply
+
+    def dying_apply(self, entries):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("the laptop's lid was closed")
+        return real_apply(self, entries)
+
+    monkeypatch.setattr(Repository, "apply", dying_apply)
+    with pytest.raises(RuntimeError):
+        b.sync(share)
+    assert b.db.execute("SELECT COUNT(*) FROM sync_applied").fetchone()[0] == 2
+    monkeypatch.setattr(Repository, "apply", real_apply)
+    report = b.sync(share)
+    assert report.applied == batches - 2 and not report.problems
+    _converged([a, b])
