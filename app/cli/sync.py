@@ -15,11 +15,17 @@ def add_commands(commands: argparse._SubParsersAction, db: argparse.ArgumentPars
         help="通过共享文件夹同步：发送本机的修改，合并其他电脑的修改，以 JSON 输出结果",
     )
     sync.add_argument("--share", type=Path, required=True, metavar="DIR", help="共享文件夹")
+    sync.add_argument(
+        "--digest",
+        action="store_true",
+        help="同时输出每台设备修改记录的校验值（各电脑同步完成后应相同）",
+    )
     return {"sync": cmd_sync}
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from app.sync import FolderShare, ShareFormatError, sync
+    from app.sync.engine import log_digests
 
     if not args.share.is_dir():
         error(f"共享文件夹 {args.share} 不存在或不是文件夹，请检查路径（网络盘是否已连接）。")
@@ -27,10 +33,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
     storage = open_storage(args, "create")  # a new laptop joins by syncing
     try:
         report = sync(storage, FolderShare(args.share))
+        summary = report.to_json()
+        if args.digest:
+            summary["digests"] = log_digests(storage)
     except ShareFormatError as problem:
         error(str(problem))
         return EXIT_REFUSED
     finally:
         storage.close()
-    print_json(report.to_json())
+    print_json(summary)
     return EXIT_REFUSED if report.problems else EXIT_OK

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from typing import Any
 from app import __version__
 from app.storage import Storage
 from app.storage.changelog import ChangeEntry, read_changes_with_seq
+from app.storage.hlc import MAX_DRIFT_MS, HLCTimestamp
 from app.storage.repository import write_transaction
 from app.sync.journal import (
     BATCH_VERSION,
@@ -60,11 +62,16 @@ class SyncReport:
     pending: int = 0  # entries waiting for rows they need (Repository.apply)
     conflicts: int = 0
     resurrected: int = 0  # deleted rows edited later elsewhere: brought back, flagged
+    far_future: int = 0  # entries stamped more than MAX_DRIFT_MS ahead of this laptop's clock
     ignored_files: list[str] = field(default_factory=list)  # not batch names (conflict copies)
-    problems: list[dict[str, str]] = field(default_factory=list)
+    problems: list[dict[str, str]] = field(default_factory=list)  # could not be applied
+    warnings: list[dict[str, str]] = field(default_factory=list)  # applied, but look at it
 
     def problem(self, device: str, file: str, reason: str) -> None:
         self.problems.append({"device": device, "file": file, "reason": reason})
+
+    def warning(self, device: str, file: str, reason: str) -> None:
+        self.warnings.append({"device": device, "file": file, "reason": reason})
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -274,6 +281,16 @@ def _ready_batches(
             )
             report.skipped += rest
             return
+        limit = time.time_ns() // 1_000_000 + MAX_DRIFT_MS
+        ahead = sum(1 for e in batch.entries if HLCTimestamp.parse(e.hlc).wall_ms > limit)
+        if ahead:
+            report.far_future += ahead
+            report.warning(
+                device,
+                name,
+                f"该批次中有 {ahead} 条修改的时间比本机时钟晚 {MAX_DRIFT_MS // 60000} 分钟以上"
+                "（那台电脑的时钟可能不准）。修改已合并；请核对那台电脑的日期和时间。",
+            )
         yield seq, batch, name
         last = seq
 
@@ -342,3 +359,20 @@ def summary_text(report: SyncReport) -> str:
         f"督查台账 {__version__}：发送 {report.sent} 批，收到 {report.received} 批，"
         f"合并 {report.applied} 批，冲突 {report.conflicts} 处，问题 {len(report.problems)} 个"
     )
+
+
+def log_digests(storage: Storage) -> dict[str, str]:
+    """Per device, a SHA-256 of the (table, row, field, HLC) of its entries in this database:
+    two laptops that applied the same changes have the same digests (a convergence check)."""
+    import hashlib
+
+    by_device: dict[str, list[tuple[str, str, str, str]]] = {}
+    for _seq, e in read_changes_with_seq(storage.db):
+        by_device.setdefault(e.device, []).append((e.table, e.row_id, e.field, e.hlc))
+    digests = {}
+    for device, keys in sorted(by_device.items()):
+        digest = hashlib.sha256()
+        for key in sorted(keys):
+            digest.update(("\t".join(key) + "\n").encode())
+        digests[device] = digest.hexdigest()
+    return digests

@@ -27,6 +27,7 @@ from app.storage import Storage
 from app.storage.changelog import read_changes
 from app.storage.export import export_tables
 from app.sync import FolderShare, ShareFormatError, sync
+from app.sync.engine import log_digests
 from tests.fixtures.make_schema_v4 import PLAN
 
 
@@ -73,6 +74,8 @@ def _converged(laptops: list[Laptop]) -> None:
     assert all(t == tables[0] for t in tables[1:])
     assert all(log == logs[0] for log in logs[1:])
     assert all(laptop.repo.pending_count() == 0 for laptop in laptops)
+    digests = [log_digests(laptop.storage) for laptop in laptops]
+    assert digests[0] and all(d == digests[0] for d in digests[1:])
 
 
 @pytest.fixture
@@ -258,9 +261,11 @@ def test_the_sync_command_prints_a_json_summary(tmp_path: Path, share: Path, cap
     assert main.main(["sync", "--db", str(db_a), "--share", str(share)]) == 0
     sent = json.loads(capsys.readouterr().out)
     assert sent["sent"] == 1 and sent["problems"] == []
-    assert main.main(["sync", "--db", str(db_b), "--share", str(share)]) == 0
+    assert main.main(["sync", "--db", str(db_b), "--share", str(share), "--digest"]) == 0
     received = json.loads(capsys.readouterr().out)
     assert received["applied"] == 1 and received["entries_applied"] > 0
+    assert main.main(["sync", "--db", str(db_a), "--share", str(share), "--digest"]) == 0
+    assert json.loads(capsys.readouterr().out)["digests"] == received["digests"]
     # Something that cannot be applied: a non-zero exit code and the reason.
     (folder,) = (share / "journal").iterdir()
     (batch,) = folder.iterdir()
@@ -325,3 +330,30 @@ def test_a_sync_that_dies_midway_keeps_whole_batches_and_goes_on_next_time(
     report = b.sync(share)
     assert report.applied == batches - 2 and not report.problems
     _converged([a, b])
+
+
+def test_changes_from_a_laptop_whose_clock_is_years_ahead_are_merged_and_flagged(
+    tmp_path: Path, share: Path
+) -> None:
+    from app.storage.hlc import HybridLogicalClock
+
+    a = Laptop(tmp_path / "a")
+    a.services.plans.import_plan(parse_text(PLAN, "方案.txt"))
+    a.sync(share)
+    a.storage.close()
+    two_years = 2 * 365 * 24 * 3600 * 1000
+    ahead = Storage.open(
+        tmp_path / "a" / "台账.sqlite",
+        clock=HybridLogicalClock(wall=lambda: time.time_ns() // 1_000_000 + two_years),
+    )
+    plan = ahead.db.execute("SELECT id FROM plans").fetchone()[0]
+    ahead.repository.update("plans", plan, {"title": "时钟快了两年"})
+    sync(ahead, FolderShare(share))
+    b = Laptop(tmp_path / "b")
+    report = b.sync(share)
+    assert not report.problems and report.far_future == 1
+    assert "时钟可能不准" in report.warnings[0]["reason"]
+    assert b.one("SELECT title FROM plans") == "时钟快了两年"
+    # This laptop's own clock was not dragged two years ahead.
+    assert b.repo.clock.last < ahead.repository.clock.last
+    ahead.close()
