@@ -584,14 +584,18 @@ COMPACT_LOG_SCHEMA = """
         lost_hlc TEXT NOT NULL,
         lost_device TEXT NOT NULL,
         UNIQUE (tbl, row_id, field, lost_hlc, lost_device, kept_hlc, kept_device)
-    )
+    );
+    CREATE TABLE sync_blobs (
+        sha256 TEXT PRIMARY KEY
+    ) WITHOUT ROWID
 """
 # Notes on the columns: ``row_key`` and ``value`` have no type affinity (BLOB, none), so a UUID's
 # 16 bytes stay a BLOB, any other id stays TEXT, and a value keeps its own type (NULL, INTEGER,
 # REAL, TEXT) exactly as it was written. ``pending_entries`` holds entries that arrived before the
 # rows they need (a row's other fields, a parent row): not in the log yet, applied as soon as a
 # later ``apply`` brings what they wait for. ``sync_*``: this laptop's state of sync through a
-# share (app/sync/, docs/sync-format.md): batches written, batches applied, conflicts found.
+# share (app/sync/, docs/sync-format.md): batches written, batches applied, conflicts found,
+# evidence files known to be on the share.
 # ``changes.seq`` is not AUTOINCREMENT: records are never deleted, so the next seq is always past
 # every earlier one.
 

@@ -62,6 +62,9 @@ class SyncReport:
     pending: int = 0  # entries waiting for rows they need (Repository.apply)
     conflicts: int = 0
     resurrected: int = 0  # deleted rows edited later elsewhere: brought back, flagged
+    blobs_sent: int = 0  # evidence files written to the share
+    blobs_received: int = 0  # evidence files fetched from it
+    blobs_missing: int = 0  # evidence rows whose file is neither here nor on the share (yet)
     far_future: int = 0  # entries stamped more than MAX_DRIFT_MS ahead of this laptop's clock
     ignored_files: list[str] = field(default_factory=list)  # not batch names (conflict copies)
     problems: list[dict[str, str]] = field(default_factory=list)  # could not be applied
@@ -106,8 +109,12 @@ def check_share(share: Share) -> None:
 def sync(storage: Storage, share: Share, *, batch_entries: int = BATCH_ENTRIES) -> SyncReport:
     check_share(share)
     report = SyncReport()
+    from app.sync.blobs import fetch_blobs, send_blobs
+
     export_changes(storage, share, report, batch_entries=batch_entries)
+    send_blobs(storage, share, report)
     import_changes(storage, share, report)
+    fetch_blobs(storage, share, report)
     return report
 
 

@@ -357,3 +357,51 @@ def test_changes_from_a_laptop_whose_clock_is_years_ahead_are_merged_and_flagged
     # This laptop's own clock was not dragged two years ahead.
     assert b.repo.clock.last < ahead.repository.clock.last
     ahead.close()
+
+
+def test_evidence_files_travel_by_hash_and_may_arrive_after_their_rows(
+    tmp_path: Path, share: Path
+) -> None:
+    from app.services.evidence import EvidenceStore
+    from tests.services.photos import jpeg
+
+    a, b = Laptop(tmp_path / "a"), Laptop(tmp_path / "b")
+    a.services.plans.import_plan(parse_text(PLAN, "方案.txt"))
+    measure = a.one("SELECT id FROM measures ORDER BY position LIMIT 1")
+    record = a.services.inspections.record(
+        measure,
+        kind=InspectionKind.OPEN,
+        checked_on=date(2021, 7, 15),
+        inspector="张三",
+        today=date(2021, 7, 15),
+    )
+    store_a = EvidenceStore.for_storage(a.storage)
+    photo = jpeg(tmp_path / "IMG_0001.JPG")
+    evidence = store_a.add(photo, inspection_id=record).evidence
+    sha = a.one("SELECT sha256 FROM evidence")
+    sent = a.sync(share)
+    assert sent.blobs_sent == 1
+    on_share = share / "blobs" / "sha256" / sha[:2] / sha
+    assert on_share.read_bytes() == photo.read_bytes()
+    # The photo's copy to the share has not arrived yet (a stale listing): the row comes
+    # first, its file is reported missing, and a later sync fetches it.
+    hidden = tmp_path / "hidden-blob"
+    shutil.move(on_share, hidden)
+    first = b.sync(share)
+    assert first.blobs_missing == 1 and first.blobs_received == 0 and not first.problems
+    store_b = EvidenceStore.for_storage(b.storage)
+    assert not store_b.blob_path(sha).exists()
+    # A damaged copy is never put in place.
+    on_share.write_bytes(photo.read_bytes()[:-10] + b"0123456789")
+    damaged = b.sync(share)
+    assert damaged.blobs_received == 0 and "已损坏" in damaged.warnings[0]["reason"]
+    assert not store_b.blob_path(sha).exists()
+    # The whole file (a retry by its sender after the bad copy was cleared away).
+    on_share.unlink()
+    shutil.move(hidden, on_share)
+    second = b.sync(share)
+    assert second.blobs_received == 1 and second.blobs_missing == 0
+    assert store_b.blob_path(sha).read_bytes() == photo.read_bytes()
+    assert store_b.verify(evidence.id)
+    # Nothing is sent twice.
+    assert a.sync(share).blobs_sent == 0 and b.sync(share).blobs_sent == 0
