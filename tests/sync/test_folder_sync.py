@@ -405,3 +405,38 @@ def test_evidence_files_travel_by_hash_and_may_arrive_after_their_rows(
     assert store_b.verify(evidence.id)
     # Nothing is sent twice.
     assert a.sync(share).blobs_sent == 0 and b.sync(share).blobs_sent == 0
+
+
+def test_a_colleagues_database_file_is_merged_without_touching_it(tmp_path: Path, capsys) -> None:
+    import hashlib
+
+    a, b = Laptop(tmp_path / "a"), Laptop(tmp_path / "b")
+    a.services.plans.import_plan(parse_text(PLAN, "方案.txt"))
+    b.repo.insert("departments", {"name": "市统计局", "is_group": 0})
+    a.storage.close()
+    other = tmp_path / "a" / "台账.sqlite"
+    fingerprint = {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in other.parent.iterdir()
+    }
+    b.storage.close()
+    ours = tmp_path / "b" / "台账.sqlite"
+    assert main.main(["merge-db", "--db", str(ours), str(other)]) == 0
+    merged = json.loads(capsys.readouterr().out)
+    assert merged["applied"] == merged["entries"] > 0 and merged["pending"] == 0
+    # Again: nothing new. The colleague's folder is as it was (no -shm, no journal, same bytes).
+    assert main.main(["merge-db", "--db", str(ours), str(other)]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["applied"] == 0 and again["duplicates"] == again["entries"]
+    assert {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in other.parent.iterdir()
+    } == fingerprint
+    theirs, mine = Storage.open(other), Storage.open(ours)
+    assert export_tables(mine)["plans"] == export_tables(theirs)["plans"]
+    assert "市统计局" in {row["name"] for row in export_tables(mine)["departments"].values()}
+    theirs.close()
+    mine.close()
+    # Not a ledger: refused with a clear message, nothing changed.
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"not a database at all" * 100)
+    assert main.main(["merge-db", "--db", str(ours), str(junk)]) != 0
+    assert capsys.readouterr().err
