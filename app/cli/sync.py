@@ -53,6 +53,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
     except ShareFormatError as problem:
         error(str(problem))
         return EXIT_REFUSED
+    except OSError as problem:
+        error(
+            f"共享文件夹 {args.share} 无法访问（{problem}）。"
+            "请检查网络盘是否已连接、U 盘是否插好，然后重新同步。"
+        )
+        return EXIT_ERROR
     finally:
         storage.close()
     print_json(summary)

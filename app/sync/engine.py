@@ -86,9 +86,10 @@ def check_share(share: Share) -> None:
         data = json.dumps({"format": SHARE_FORMAT, "version": SHARE_VERSION}).encode()
         with contextlib.suppress(FileExistsError):  # another laptop made it meanwhile
             share.write_new(FORMAT_FILE, data)
+    data = share.read(FORMAT_FILE)  # OSError: the share cannot be reached (the caller says so)
     try:
-        info = json.loads(share.read(FORMAT_FILE))
-    except (OSError, ValueError) as error:
+        info = json.loads(data)
+    except ValueError as error:
         raise ShareFormatError(
             f"共享文件夹中的 {FORMAT_FILE} 无法读取（{error}）。"
             "请确认选择的是督查台账的同步文件夹，或把该文件移走后重试。"
