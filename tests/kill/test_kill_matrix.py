@@ -285,6 +285,10 @@ def _share_with_a_colleague(folder: Path) -> None:
     colleague.close()
 
 
+def _colleague_file(folder: Path) -> None:
+    _share_with_a_colleague(folder)  # this laptop's ledger and the colleague's database file
+
+
 def _sync_settings() -> dict[str, Any]:
     # All of a device's batches in one transaction, so that the matrix's before-or-after rule
     # applies. (With the default, a long sync commits every 100,000 entries: a kill keeps the
@@ -365,6 +369,11 @@ ROWS = [
         _share_with_a_colleague,
         lambda f: ["sync", "--db", _db(f), "--share", str(f / "share")],
         settings=_sync_settings(),
+    ),
+    Row(
+        "merge-db of a colleague's database file",
+        _colleague_file,
+        lambda f: ["merge-db", "--db", _db(f), str(f / "colleague.sqlite")],
     ),
     Row(
         "demo into a ledger",
