@@ -562,8 +562,10 @@ COMPACT_LOG_SCHEMA = """
     ) WITHOUT ROWID;
     CREATE TABLE sync_sent (
         seq INTEGER PRIMARY KEY,
+        first_local_seq INTEGER NOT NULL,
         last_local_seq INTEGER NOT NULL,
-        name TEXT NOT NULL
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL
     );
     CREATE TABLE sync_applied (
         device TEXT NOT NULL,

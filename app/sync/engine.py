@@ -129,12 +129,37 @@ def _sent_state(storage: Storage) -> tuple[int, int]:
     return (row[0], row[1]) if row else (0, 0)
 
 
-def _record_sent(storage: Storage, seq: int, last_local: int, name: str) -> None:
+def _record_sent(storage: Storage, batch: Batch, name: str, size: int) -> None:
     with write_transaction(storage.db):
         storage.db.execute(
-            "INSERT INTO sync_sent (seq, last_local_seq, name) VALUES (?, ?, ?)",
-            [seq, last_local, name],
+            "INSERT INTO sync_sent (seq, first_local_seq, last_local_seq, name, size)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (seq) DO UPDATE SET name = excluded.name,"
+            " size = excluded.size",
+            [batch.seq, batch.first_local_seq, batch.last_local_seq, name, size],
         )
+
+
+def _heal_own(storage: Storage, share: Share, report: SyncReport, listed: set[str]) -> None:
+    """Write again, under a new retry name, every batch of ours whose file on the share is not
+    the size we wrote (emptied or cut short after we checked it, say by another sync tool).
+    A file missing from the listing is left alone: a listing can be stale."""
+    device = storage.device_id
+    for seq, first_local, last_local, name, size in storage.db.execute(
+        "SELECT seq, first_local_seq, last_local_seq, name, size FROM sync_sent ORDER BY seq"
+    ).fetchall():
+        if name not in listed or share.size(f"journal/{device}/{name}") == size:
+            continue
+        entries = [
+            entry
+            for local, entry in read_changes_with_seq(storage.db, first_local)
+            if local <= last_local and entry.device == device
+        ]
+        retry = max(
+            (n.retry for n in map(BatchName.parse, listed) if n is not None and n.seq == seq),
+            default=0,
+        )
+        report.warning(device, name, "本机写入共享文件夹的这一批次文件已不完整，已重新写入。")
+        _send(storage, share, report, seq, first_local, last_local, entries, retry + 1)
 
 
 def export_changes(
@@ -144,22 +169,25 @@ def export_changes(
     folder = f"journal/{device}"
     last_batch, last_local = _sent_state(storage)
     # Batches written before a crash, before they were recorded here.
+    listed = set(share.files(folder))
     found: dict[int, list[BatchName]] = {}
-    for name in filter(None, map(BatchName.parse, share.files(folder))):
+    for name in filter(None, map(BatchName.parse, listed)):
         if name.seq > last_batch:
             found.setdefault(name.seq, []).append(name)
     while last_batch + 1 in found:
         batch = None
         for name in sorted(found[last_batch + 1], key=lambda n: n.retry):
             try:
-                _header, batch = decode(share.read(f"{folder}/{name.name}"), name, device)
+                data = share.read(f"{folder}/{name.name}")
+                _header, batch = decode(data, name, device)
             except (OSError, BatchError):
                 continue
-            _record_sent(storage, name.seq, batch.last_local_seq, name.name)
+            _record_sent(storage, batch, name.name, len(data))
             break
         if batch is None:
             break
         last_batch, last_local = batch.seq, batch.last_local_seq
+    _heal_own(storage, share, report, listed)
 
     pending: list[ChangeEntry] = []
     first = last = last_local
@@ -183,12 +211,13 @@ def _send(
     first_local: int,
     last_local: int,
     entries: list[ChangeEntry],
+    first_retry: int = 0,
 ) -> bool:
     device = storage.device_id
     batch = Batch(device, seq, storage.schema_version, first_local, last_local, entries)
     body, data = encode(batch)
     hlc = max(entry.hlc for entry in entries)
-    for retry in range(MAX_RETRY_NAMES):
+    for retry in range(first_retry, first_retry + MAX_RETRY_NAMES):
         name = file_name(seq, hlc, body, retry)
         path = f"journal/{device}/{name}"
         try:
@@ -205,7 +234,7 @@ def _send(
                 device, name, f"写入共享文件夹失败：{error}。请检查共享文件夹后重新同步。"
             )
             return False
-        _record_sent(storage, seq, last_local, name)
+        _record_sent(storage, batch, name, len(data))
         report.sent += 1
         report.sent_entries += len(entries)
         return True
@@ -347,8 +376,9 @@ def _read_one(
         report.problem(
             device,
             names[0].name,
-            "该批次的文件都不完整或已损坏（" + "；".join(reasons) + "）。请在该电脑上重新同步，"
-            "它会重写这一批次。",
+            "该批次的文件都不完整或已损坏（" + "；".join(reasons) + "）。该设备的后续批次暂不合并。"
+            "请在写入它的电脑上再同步一次（文件不完整时它会重写这一批次）；若仍不能合并，"
+            "请用“merge-db”合并那台电脑的数据库文件。",
         )
         return None
     if len({BatchName.parse(name).digest for _h, _b, name in good}) > 1:  # type: ignore[union-attr]

@@ -2,7 +2,7 @@
 
 A share is a mailbox of immutable files: it can list a folder, read a file and write a new one,
 never overwrite or delete anything. Another carrier (a USB stick's folder is already this one;
-WebDAV or a database file later) implements the same four methods. Paths are relative, with
+WebDAV or a database file later) implements the same five methods. Paths are relative, with
 ``/`` between parts.
 """
 
@@ -28,6 +28,10 @@ class Share(Protocol):
         ...
 
     def read(self, path: str) -> bytes: ...
+
+    def size(self, path: str) -> int | None:
+        """The file's size in bytes, None when it is not there."""
+        ...
 
     def write_new(self, path: str, data: bytes) -> None:
         """Write a new file; ``FileExistsError`` if one of that name exists (left unchanged)."""
@@ -69,6 +73,12 @@ class FolderShare:
 
     def read(self, path: str) -> bytes:
         return self._path(path).read_bytes()
+
+    def size(self, path: str) -> int | None:
+        try:
+            return self._path(path).stat().st_size
+        except (FileNotFoundError, NotADirectoryError):
+            return None
 
     def write_new(self, path: str, data: bytes) -> None:
         target = self._path(path)

@@ -49,6 +49,9 @@ class FaultyShare:
             names = [n for n in names if self.rng.random() > 0.15]
         return names
 
+    def size(self, path: str) -> int | None:
+        return self.share.size(path)
+
     def read(self, path: str) -> bytes:
         if self.faulty and self.rng.random() < 0.05:
             raise OSError("the network drive did not answer")
