@@ -9,7 +9,11 @@ field's current one goes to ``history``:
   one whole-row record at the seq of that insert's first entry, and ``field_clock`` field 0;
 - every other entry keeps its own record and seq;
 - ``field_clock`` gets the current version of every field that differs from its row's insert
-  (or of every field, for a row without a whole insert).
+  (or of every field, for a row without a whole insert);
+- a column of a row without a whole insert that the old log never mentions (added or filled by
+  an earlier step in SQL) gets an entry now: this laptop's, one tick before the row's first
+  entry, with the row's value, so that a database rebuilt from the log has it too and any real
+  entry wins over it.
 
 Two passes over the old log: rows in its index order (every row's entries together; memory
 stays small whatever the size of the log), then the records in seq order. Runs inside the
@@ -24,7 +28,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from app.storage.changelog import WHOLE_ROW, LogKeys, row_key
+from app.storage.changelog import WHOLE_ROW, LogKeys, RowKey, row_key
 from app.storage.hlc import hlc_to_int
 from app.storage.schema import ID_COLUMN, SYNCED_TABLES
 
@@ -41,8 +45,14 @@ def compact_text_log(db: Database, old: str) -> None:
         " PRIMARY KEY (tbl, row_id))"
     )
     try:
-        _clocks_and_history(db, old, keys)
+        unlogged: list[tuple[int, RowKey, int, int, int]] = []
+        _clocks_and_history(db, old, keys, unlogged)
         _records(db, old)
+        db.conn.executemany(  # after every old record, in the order of the rows
+            "INSERT INTO changes (table_key, row_key, field_key, hlc, device_key)"
+            " VALUES (?, ?, ?, ?, ?)",
+            unlogged,
+        )
     finally:
         db.execute("DROP TABLE temp.compact_whole_rows")
 
@@ -87,13 +97,17 @@ def _rows(db: Database, old: str) -> Iterator[tuple[str, str, list[OldEntry]]]:
         yield current[0], current[1], entries
 
 
-def _clocks_and_history(db: Database, old: str, keys: LogKeys) -> None:
+def _clocks_and_history(
+    db: Database, old: str, keys: LogKeys, unlogged: list[tuple[int, RowKey, int, int, int]]
+) -> None:
     conn = db.conn
     columns = {
         table: {name for _key, name in keys.columns(key)} for table, key in keys.tables.items()
     }
     clocks: list[tuple] = []
     kept: list[tuple] = []
+    meta = db.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
+    own = None if meta is None else keys.devices.get(meta[0])
     whole_rows: list[tuple] = []
     latest: dict[int, int] = {}
 
@@ -148,6 +162,16 @@ def _clocks_and_history(db: Database, old: str, keys: LogKeys) -> None:
                 clocks.append(
                     (table_key, key, field_key, *stored, None if base is None else hlc_to_int(base))
                 )
+        # Columns earlier steps added or filled in SQL without logging them (step 4 set a
+        # rectified finding's new ``stage`` to 'closed'): logged now, by this laptop, one tick
+        # before the row's first entry, so that any real entry of the row wins over them.
+        if whole is None and own is not None:
+            missing = columns[table] - {entry[0] for entry in entries}
+            before = min(hlc_to_int(entry[1]) for entry in entries) - 1
+            for field in sorted(missing):
+                record = (table_key, key, keys.fields[(table_key, field)], before, own)
+                clocks.append((*record, None))
+                unlogged.append(record)
         if len(clocks) + len(kept) >= FLUSH:
             flush()
     flush()

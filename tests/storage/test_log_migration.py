@@ -104,19 +104,23 @@ def test_the_current_version_of_every_field_is_the_old_logs(tmp_path: Path, name
 
 @pytest.mark.parametrize("name", RELEASES)
 def test_an_upgraded_database_is_rebuilt_from_its_log(tmp_path: Path, name: str) -> None:
-    _old, storage = _upgraded(tmp_path, name)
+    old, storage = _upgraded(tmp_path, name)
     entries = list(read_changes(storage.db))
     replica = Storage.open(tmp_path / "replica.sqlite")
     replica.repository.apply(entries)
     source_tables, replica_tables = export_tables(storage), export_tables(replica)
     if name == "schema_v3.sqlite":
-        # A known gap of the released step 4 (inspection_workspace), not of the compaction: it
-        # set a rectified finding's new ``stage`` column to 'closed' in SQL without logging it,
-        # so a database rebuilt from the log has the column's default. Recorded here so that a
-        # fix shows; the stage of every other row is logged.
+        # The released step 4 (inspection_workspace) set a rectified finding's new ``stage``
+        # column to 'closed' in SQL without logging it; the compaction logs such columns (this
+        # laptop's entry, before the row's first one), so the rebuilt database has it too.
         closed = [k for k, row in source_tables["findings"].items() if row["stage"] == "closed"]
-        assert len(closed) == 1 and replica_tables["findings"][closed[0]]["stage"] == "pending"
-        replica_tables["findings"][closed[0]]["stage"] = "closed"
+        assert len(closed) == 1 and replica_tables["findings"][closed[0]]["stage"] == "closed"
+        stage = [e for e in entries if e.row_id == closed[0] and e.field == "stage"]
+        assert [(e.value, e.device, e.base_hlc) for e in stage] == [
+            ("closed", storage.device_id, None)
+        ]
+        first = min(e[4] for e in old if e[1] == closed[0])  # its first entry in the old log
+        assert stage[0].hlc < first
     for table in source_tables:
         logged = {e.row_id for e in entries if e.table == table}
         # Rows never written through the log (seeded lists) are the same on both sides anyway.
