@@ -37,6 +37,7 @@ from app.services.visibility import (
     viewer_of,
 )
 from app.storage import WriteError
+from app.storage.changelog import edited_since_insert
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -508,12 +509,7 @@ class Inspections:
         """Nothing was entered into this draft since ``start_draft``: no header field edited,
         no item answered, added or removed, no finding, no evidence."""
         db = self.db
-        edited = db.execute(
-            "SELECT 1 FROM changes WHERE tbl = 'inspections' AND row_id = ?"
-            " AND base_hlc IS NOT NULL LIMIT 1",
-            [inspection_id],
-        ).fetchone()
-        if edited is not None:
+        if edited_since_insert(db, "inspections", inspection_id):
             return False
         answered = db.execute(
             "SELECT 1 FROM checklist_answers WHERE inspection_id = ? AND (deleted = 1"

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain.inspection import UserRole
 from app.services.identity import USER_NAME_KEY, USER_ROLE_KEY, current_user_of, read_meta
+from app.storage.changelog import created_on_device_sql
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -59,12 +60,11 @@ def viewer_of(db: Database) -> Viewer:
     return Viewer(user.name, user.role, values.get("device_id", ""))
 
 
-def _created_here(alias: str, table: str, field: str) -> str:
-    # The insert of a row logs every column with no base version, under the device that made it.
+def _created_here(alias: str, table: str) -> str:
+    # The row's insert was logged by this device (the viewer's laptop), with no user name set.
     return (
-        f"(:viewer_name = '' AND {alias}.created_by = '' AND EXISTS (SELECT 1 FROM changes vc"
-        f" WHERE vc.tbl = '{table}' AND vc.row_id = {alias}.id AND vc.field = '{field}'"
-        " AND vc.base_hlc IS NULL AND vc.device = :viewer_device))"
+        f"(:viewer_name = '' AND {alias}.created_by = ''"
+        f" AND {created_on_device_sql(alias, table, ':viewer_device')})"
     )
 
 
@@ -85,7 +85,7 @@ def inspection_visible(alias: str = "i") -> str:
         f" THEN instr('、' || {a}.inspector || '、', '、' || :viewer_name || '、') > 0"
         f" ELSE EXISTS (SELECT 1 FROM inspection_plans vp WHERE vp.id = {a}.inspection_plan_id"
         f" AND {_named_in('vp.inspectors')}) END))"
-        f" OR {_created_here(a, 'inspections', 'kind')})"
+        f" OR {_created_here(a, 'inspections')})"
     )
 
 
@@ -107,7 +107,7 @@ def plan_visible(alias: str = "p") -> str:
         f"({a}.mode = 'open' OR :viewer_supervisor"
         f" OR (:viewer_name <> '' AND ({a}.created_by = :viewer_name"
         f" OR {_named_in(f'{a}.inspectors')}))"
-        f" OR {_created_here(a, 'inspection_plans', 'mode')}"
+        f" OR {_created_here(a, 'inspection_plans')}"
         " OR EXISTS (SELECT 1 FROM inspections vd WHERE vd.inspection_plan_id = "
         f"{a}.id AND vd.disclosed_on IS NOT NULL AND vd.deleted = 0))"
     )

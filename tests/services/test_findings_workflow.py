@@ -19,6 +19,7 @@ from app.domain.ledger import InspectionKind
 from app.services.findings import FindingDraft
 from app.services.status import LedgerFilter
 from app.storage import Storage, WriteError
+from app.storage.changelog import last_seq, read_changes
 from tests.services.workspace import TODAY, Workspace, close_finding
 
 FOUND = date(2021, 9, 10)
@@ -310,12 +311,10 @@ def test_deadlines_follow_the_office_holiday_table(ws: Workspace) -> None:
         return get(by_workdays).rectify_by, get(by_date).rectify_by
 
     assert dues() == (date(2021, 10, 8), date(2021, 10, 8))
-    before = ws.change_count()
+    before = last_seq(ws.db)
     ws.services.holidays.set_day(date(2021, 10, 8), "holiday", "本地调整")
     assert dues() == (date(2021, 10, 9), date(2021, 10, 8))  # only the working-day one moves
-    logged = ws.db.execute(
-        "SELECT tbl, field FROM changes WHERE seq > ? ORDER BY seq", [before]
-    ).fetchall()
+    logged = [(entry.table, entry.field) for entry in read_changes(ws.db, before)]
     assert ("findings", "rectify_by") in logged  # on the write path, with the holiday
     ws.services.holidays.remove_day(date(2021, 10, 8))
     assert dues() == (date(2021, 10, 8), date(2021, 10, 8))

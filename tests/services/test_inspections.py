@@ -13,6 +13,7 @@ from app.services.context import Services
 from app.services.inspections import FindingDraft, finding_state
 from app.services.status import LedgerFilter
 from app.storage import Storage, WriteError
+from app.storage.changelog import read_changes
 from tests.services import rules
 from tests.services.test_status import Ledger
 from tests.services.workspace import close_finding
@@ -161,7 +162,7 @@ def test_records_are_logged_for_sync(ledger: Ledger, services: Services) -> None
         findings=[FindingDraft("问题一"), FindingDraft("问题二")],
         today=TODAY,
     )
-    logged = {table for (table,) in services.storage.db.execute("SELECT DISTINCT tbl FROM changes")}
+    logged = {entry.table for entry in read_changes(services.storage.db)}
     assert {"inspections", "findings"} <= logged
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.documents.validation import check_number
 from app.services.bulletins.model import BulletinError
+from app.storage.changelog import field_version
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -102,9 +103,7 @@ def duplicate_numbers(db: Database) -> list[DuplicateNumber]:
     result = []
     for code, year, serial in groups:
         rows = db.execute(
-            "SELECT b.id, b.series_id, b.version, b.kind, b.title, b.issued_on, b.issued_by,"
-            " (SELECT c.device FROM changes c WHERE c.tbl = 'bulletins' AND c.row_id = b.id"
-            "  AND c.field = 'serial' ORDER BY c.hlc DESC, c.device DESC LIMIT 1)"
+            "SELECT b.id, b.series_id, b.version, b.kind, b.title, b.issued_on, b.issued_by"
             " FROM bulletins b WHERE b.deleted = 0 AND b.state = 'issued'"
             " AND b.code = ? AND b.year = ? AND b.serial = ?"
             " ORDER BY b.issued_on, b.series_id, b.version",
@@ -116,14 +115,17 @@ def duplicate_numbers(db: Database) -> list[DuplicateNumber]:
                 code,
                 year,
                 serial,
-                tuple(_numbered(row) for row in rows),
+                tuple(_numbered(db, row) for row in rows),
             )
         )
     return result
 
 
-def _numbered(row: tuple[Any, ...]) -> NumberedDocument:
-    row_id, series_id, version, kind, title, issued_on, issued_by, device = row
+def _numbered(db: Database, row: tuple[Any, ...]) -> NumberedDocument:
+    row_id, series_id, version, kind, title, issued_on, issued_by = row
+    # The laptop that numbered it: whose write of ``serial`` the change log keeps.
+    numbered_by = field_version(db, "bulletins", row_id, "serial")
+    device = numbered_by[1] if numbered_by else ""
     return NumberedDocument(
         row_id,
         series_id,
