@@ -292,10 +292,10 @@ class Repository:
         ``pending_entries`` (not in the log) and are merged by a later ``apply`` that brings
         what they need, so the order entries arrive in never matters.
         """
-        incoming: list[ChangeEntry] = []
-        for entry in entries:
-            self._check_entry(entry)
-            incoming.append(entry)
+        incoming = list(entries)
+        # Each (table, field) once, in the order they first come (the same first refusal).
+        for table, field_name in dict.fromkeys((entry.table, entry.field) for entry in incoming):
+            self._check_field(table, field_name)
         with self.transaction():
             self.db.execute("PRAGMA defer_foreign_keys = ON")
             waiting = self._take_pending()
@@ -306,15 +306,13 @@ class Repository:
                 try:
                     with self.transaction():  # a savepoint: undone when rows must be held
                         merge = _Merge(self, report)
-                        chunk: list[ChangeEntry] = []
-                        for entry in merged:
-                            if (entry.table, entry.row_id) in held:
-                                continue
-                            chunk.append(entry)
-                            if len(chunk) >= APPLY_CHUNK:
-                                merge.add(chunk)
-                                chunk = []
-                        merge.add(chunk)
+                        live = (
+                            [entry for entry in merged if (entry.table, entry.row_id) not in held]
+                            if held
+                            else merged
+                        )
+                        for start in range(0, len(live), APPLY_CHUNK):
+                            merge.add(live[start : start + APPLY_CHUNK])
                         merge.finish()
                         blocked = merge.unwritable | self._dangling(merge.written)
                         if blocked:
@@ -325,8 +323,11 @@ class Repository:
                     continue
                 break
             report.resurrected = self._resurrect(report.rows)
-            kept = [entry for entry in merged if (entry.table, entry.row_id) in held]
-            self._keep_pending(kept)
+            kept = (
+                [entry for entry in merged if (entry.table, entry.row_id) in held] if held else []
+            )
+            if kept:
+                self._keep_pending(kept)
             report.pending = len({_entry_key(entry) for entry in kept})
             report.released = len(waiting) - sum(
                 1 for entry in waiting if (entry.table, entry.row_id) in held
@@ -541,15 +542,18 @@ class Repository:
             if column == TOMBSTONE_COLUMN and not allow_tombstone:
                 raise WriteError("请用删除或恢复操作修改删除标记。")
 
-    def _check_entry(self, entry: ChangeEntry) -> None:
-        self._check_table(entry.table)
-        if entry.field not in self._columns[entry.table] or entry.field == ID_COLUMN:
-            raise WriteError(f"变更记录中有未知字段：{entry.table}.{entry.field}")
+    def _check_field(self, table: str, field_name: str) -> None:
+        self._check_table(table)
+        if field_name not in self._columns[table] or field_name == ID_COLUMN:
+            raise WriteError(f"变更记录中有未知字段：{table}.{field_name}")
 
 
 def _as_write_error(error: Exception) -> WriteError:
     """Busy and read-only already are WriteErrors; a full or failing disk becomes one."""
     return error if isinstance(error, WriteError) else WriteError(str(error))
+
+
+_PLAIN_TYPES = frozenset({str, int, type(None)})  # values _check_values always accepts
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -643,7 +647,8 @@ class _Merge:
             params = [[row_id, *state.values.values()] for row_id, state in fresh]
             try:
                 for values in params:
-                    self.repo._check_values(values)
+                    if not _PLAIN_TYPES.issuperset(map(type, values)):  # floats and the rest
+                        self.repo._check_values(values)
             except WriteError:
                 continue  # row by row below (finish): the refused ones are held back
             names = [ID_COLUMN, *columns]
@@ -675,7 +680,11 @@ class _Merge:
         for entry in chunk:
             if entry.base_hlc is None:
                 key = (entry.table, entry.row_id, entry.hlc, entry.device)
-                groups.setdefault(key, {}).setdefault(entry.field, entry)
+                fields = groups.get(key)
+                if fields is None:
+                    groups[key] = {entry.field: entry}
+                elif entry.field not in fields:  # the first of duplicates stands for the field
+                    fields[entry.field] = entry
         complete = {
             key: fields
             for key, fields in groups.items()
@@ -692,9 +701,8 @@ class _Merge:
             records.append((state.table_key, state.key, WHOLE_ROW, hlc, device))
             state.clocks[WHOLE_ROW] = (hlc, device)
             state.new_whole = True
-            for name, entry in fields.items():
-                state.values[name] = entry.value
-                logged.add(id(entry))
+            state.values = {name: entry.value for name, entry in fields.items()}  # it had none
+            logged.update(map(id, fields.values()))
             self.report.applied += len(fields)
             self._seen(device, hlc, hlc_text)
         self.log.log_records(records)
