@@ -31,6 +31,7 @@ after a sequence number (``read_changes``, export): the rowid of changes; the la
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -91,8 +92,13 @@ class ChangeEntry:
 # ---- Row keys ----------------------------------------------------------------------------------
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def row_key(row_id: str) -> RowKey:
     """How a row id is stored in the log: a UUID's 16 bytes, any other id as its text."""
+    if _CANONICAL_UUID.fullmatch(row_id):  # what str(uuid.UUID(...)) gives: the common case
+        return bytes.fromhex(row_id.replace("-", ""))
     if len(row_id) == 36:
         try:
             parsed = uuid.UUID(row_id)

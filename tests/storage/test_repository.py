@@ -245,3 +245,28 @@ def test_entries_that_arrive_before_the_rows_they_need_wait_and_then_apply() -> 
     assert target.repository.pending_count() == 0
     assert target.repository.get("areas", area_id)["title"] == "一、企业开办（改）"
     assert sorted(map(repr, _entries(target))) == sorted(map(repr, entries))
+
+
+def test_row_ids_of_every_form_come_back_from_the_log_as_they_were(storage: Storage) -> None:
+    """A canonical UUID is stored as its 16 bytes; any other form of id keeps its text."""
+    canonical = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+    ids = [
+        canonical,
+        canonical.upper(),
+        "{" + canonical[1:-1] + "}",
+        canonical.replace("-", "") + "----",
+        canonical[:-1] + "\n",
+        "insp-1",
+    ]
+    batch = [
+        ChangeEntry("plans", row, f, v, f"1700000000000-{n:05d}", "laptop-a")
+        for n, row in enumerate(ids)
+        for f, v in {"title": f"方案{n}", "deleted": 0}.items()
+    ]
+    report = storage.repository.apply(batch)
+    assert (report.applied, report.pending) == (2 * len(ids), 0)
+    assert storage.repository.apply(batch).duplicates == 2 * len(ids)
+    assert {e.row_id for e in _entries(storage)} == set(ids)
+    stored = dict(storage.db.execute("SELECT row_key, typeof(row_key) FROM field_clock"))
+    assert stored.pop(bytes.fromhex(canonical.replace("-", ""))) == "blob"
+    assert set(stored) == set(ids[1:]) and set(stored.values()) == {"text"}
