@@ -288,6 +288,21 @@ class ChangeLog:
 
     # ---- Appending (called by the repository inside its transaction) ----
 
+    _APPEND = (
+        f"INSERT INTO {CHANGES_TABLE}"
+        " (table_key, row_key, field_key, hlc, device_key, base_hlc) VALUES (?, ?, ?, ?, ?, ?)"
+    )
+    _SET_CLOCK = (
+        f"INSERT INTO {CLOCK_TABLE} (table_key, row_key, field_key, hlc, device_key, base_hlc)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (table_key, row_key, field_key)"
+        " DO UPDATE SET hlc = excluded.hlc, device_key = excluded.device_key,"
+        " base_hlc = excluded.base_hlc"
+    )
+    _KEEP = (
+        f"INSERT INTO {HISTORY_TABLE} (table_key, row_key, field_key, hlc, device_key, value)"
+        " VALUES (?, ?, ?, ?, ?, ?)"
+    )
+
     def append(
         self,
         table_key: int,
@@ -297,11 +312,7 @@ class ChangeLog:
         device: int,
         base_hlc: int | None,
     ) -> None:
-        self.db.execute(
-            f"INSERT INTO {CHANGES_TABLE}"
-            " (table_key, row_key, field_key, hlc, device_key, base_hlc) VALUES (?, ?, ?, ?, ?, ?)",
-            [table_key, key, field_key, hlc, device, base_hlc],
-        )
+        self.db.execute(self._APPEND, [table_key, key, field_key, hlc, device, base_hlc])
 
     def set_clock(
         self,
@@ -312,13 +323,7 @@ class ChangeLog:
         device: int,
         base_hlc: int | None = None,
     ) -> None:
-        self.db.execute(
-            f"INSERT INTO {CLOCK_TABLE} (table_key, row_key, field_key, hlc, device_key, base_hlc)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (table_key, row_key, field_key)"
-            " DO UPDATE SET hlc = excluded.hlc, device_key = excluded.device_key,"
-            " base_hlc = excluded.base_hlc",
-            [table_key, key, field_key, hlc, device, base_hlc],
-        )
+        self.db.execute(self._SET_CLOCK, [table_key, key, field_key, hlc, device, base_hlc])
 
     def clock_base(self, table_key: int, key: RowKey, field_key: int) -> int | None:
         """The base HLC of the field's current version (None for an insert's)."""
@@ -333,11 +338,23 @@ class ChangeLog:
         self, table_key: int, key: RowKey, field_key: int, stored: StoredVersion, value: Any
     ) -> None:
         """Keep the value of a superseded entry."""
-        self.db.execute(
-            f"INSERT INTO {HISTORY_TABLE} (table_key, row_key, field_key, hlc, device_key, value)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [table_key, key, field_key, stored[0], stored[1], value],
-        )
+        self.db.execute(self._KEEP, [table_key, key, field_key, stored[0], stored[1], value])
+
+    def write_many(
+        self,
+        kept: Sequence[tuple[int, RowKey, int, int, int, Any]],
+        clocks: Sequence[tuple[int, RowKey, int, int, int, int | None]],
+        appended: Sequence[tuple[int, RowKey, int, int, int, int | None]],
+    ) -> None:
+        """``keep``, ``set_clock`` and ``append`` of many entries, each list in its order:
+        (table key, row key, field key, hlc, device key, value or base hlc) tuples."""
+        connection = self.db.conn
+        if kept:
+            connection.executemany(self._KEEP, kept)
+        if clocks:
+            connection.executemany(self._SET_CLOCK, clocks)
+        if appended:
+            connection.executemany(self._APPEND, appended)
 
     def log_inserts(self, table_key: int, keys: Sequence[RowKey], hlc: int, device: int) -> None:
         """Whole-row insert records for new rows (every column at one version)."""

@@ -591,12 +591,23 @@ class _Merge:
         self.latest: dict[int, int] = {}  # device key → the latest HLC applied from it
         self.unwritable: set[tuple[str, str]] = set()  # rows the database refused
         self.written: dict[str, set[str]] = {}  # table → ids written
+        # Log writes of ``_one`` not yet executed (``_flush``): values kept in history, field
+        # clocks set, records appended, each in the order made.
+        self._kept: list[tuple[int, RowKey, int, int, int, Any]] = []
+        self._clocks: list[tuple[int, RowKey, int, int, int, int | None]] = []
+        self._appended: list[tuple[int, RowKey, int, int, int, int | None]] = []
 
     def add(self, chunk: list[ChangeEntry]) -> None:
         logged = self._whole_rows(chunk)
         for entry in chunk:
             if id(entry) not in logged:
                 self._one(entry)
+        self._flush()
+
+    def _flush(self) -> None:
+        """Execute the log writes ``_one`` made so far (before anything reads the log)."""
+        self.log.write_many(self._kept, self._clocks, self._appended)
+        self._kept, self._clocks, self._appended = [], [], []
 
     def finish(self) -> None:
         order = {table: index for index, table in enumerate(SYNCED_TABLES)}
@@ -735,22 +746,24 @@ class _Merge:
         if current is not None:
             current_device = keys.device_name(current[1])
             if (hlc, entry.device) < (current[0], current_device):
+                self._flush()
                 if log.in_history(table_key, key, field_key, hlc, device):
                     report.duplicates += 1
                     return
                 self._conflict(
                     entry, state, field_key, current, current_device, incoming_wins=False
                 )
-                log.keep(table_key, key, field_key, (hlc, device), entry.value)
-                log.append(table_key, key, field_key, hlc, device, base)
+                self._kept.append((table_key, key, field_key, hlc, device, entry.value))
+                self._appended.append((table_key, key, field_key, hlc, device, base))
                 report.superseded += 1
                 self._seen(device, hlc, entry.hlc)
                 return
             self._conflict(entry, state, field_key, current, current_device, incoming_wins=True)
             # The new winner: the value it replaces becomes history.
-            log.keep(table_key, key, field_key, current, self._current_value(entry, state))
-        log.set_clock(table_key, key, field_key, hlc, device, base)
-        log.append(table_key, key, field_key, hlc, device, base)
+            value = self._current_value(entry, state)
+            self._kept.append((table_key, key, field_key, current[0], current[1], value))
+        self._clocks.append((table_key, key, field_key, hlc, device, base))
+        self._appended.append((table_key, key, field_key, hlc, device, base))
         state.clocks[field_key] = (hlc, device)
         state.values[entry.field] = entry.value
         report.applied += 1
@@ -774,6 +787,7 @@ class _Merge:
         if entry.base_hlc is not None and hlc_to_int(entry.base_hlc) == current[0]:
             return  # the incoming edit was made on top of the current value
         clock_field = field_key if field_key in state.clocks else WHOLE_ROW
+        self._flush()  # the clock may have been set by this merge
         if self.log.clock_base(state.table_key, state.key, clock_field) == hlc_to_int(entry.hlc):
             return  # the current value was made on top of the incoming one
         current_value = self._current_value(entry, state)

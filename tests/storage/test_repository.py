@@ -270,3 +270,40 @@ def test_row_ids_of_every_form_come_back_from_the_log_as_they_were(storage: Stor
     stored = dict(storage.db.execute("SELECT row_key, typeof(row_key) FROM field_clock"))
     assert stored.pop(bytes.fromhex(canonical.replace("-", ""))) == "blob"
     assert set(stored) == set(ids[1:]) and set(stored.values()) == {"text"}
+
+
+def _plan_insert(row: str, hlc: str, device: str) -> list[ChangeEntry]:
+    values = {"title": "甲", "doc_number": None, "issuer": None, "issued_on": None}
+    values |= {"source_name": None, "kind": "plan", "deleted": 0}
+    return [ChangeEntry("plans", row, f, v, hlc, device) for f, v in values.items()]
+
+
+def test_an_older_entry_delivered_twice_in_one_apply_is_kept_once(storage: Storage) -> None:
+    row = "22222222-2222-4222-8222-222222222222"
+    storage.repository.apply(_plan_insert(row, "1700000000000-00000", "laptop-a"))
+    newer = ChangeEntry("plans", row, "title", "乙", "1700000000002-00000", "laptop-a")
+    older = ChangeEntry("plans", row, "title", "丙", "1700000000001-00000", "laptop-b")
+    report = storage.repository.apply([newer, older, older])
+    assert (report.applied, report.superseded, report.duplicates) == (1, 1, 1)
+    titles = sorted((e.hlc, e.value) for e in _entries(storage) if e.field == "title")
+    assert [value for _hlc, value in titles] == ["甲", "丙", "乙"]
+    assert storage.repository.get("plans", row)["title"] == "乙"
+
+
+def test_an_edit_made_on_top_of_one_that_comes_later_in_the_same_apply_is_no_conflict(
+    storage: Storage,
+) -> None:
+    """Laptop a edited the title on top of laptop c's edit; a merge of both logs brings a's
+    edit first. c's edit loses, and is no conflict: a's edit was based on it."""
+    row = "33333333-3333-4333-8333-333333333333"
+    storage.repository.apply(_plan_insert(row, "1700000000000-00000", "laptop-a"))
+    c_edit = ChangeEntry(
+        "plans", row, "title", "丙", "1700000000001-00000", "laptop-c", "1700000000000-00000"
+    )
+    a_edit = ChangeEntry(
+        "plans", row, "title", "乙", "1700000000002-00000", "laptop-a", "1700000000001-00000"
+    )
+    report = storage.repository.apply([a_edit, c_edit])
+    assert (report.applied, report.superseded, report.conflicts) == (1, 1, 0)
+    assert storage.db["sync_conflicts"].count == 0
+    assert storage.repository.get("plans", row)["title"] == "乙"
