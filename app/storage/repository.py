@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from sqlite_utils import Database
@@ -294,7 +295,7 @@ class Repository:
         """
         incoming = list(entries)
         # Each (table, field) once, in the order they first come (the same first refusal).
-        for table, field_name in dict.fromkeys((entry.table, entry.field) for entry in incoming):
+        for table, field_name in dict.fromkeys(map(attrgetter("table", "field"), incoming)):
             self._check_field(table, field_name)
         with self.transaction():
             self.db.execute("PRAGMA defer_foreign_keys = ON")
@@ -513,6 +514,9 @@ class Repository:
     def _touch(self, table: str, row_id: str) -> None:
         self._pending.setdefault(table, set()).add(row_id)
 
+    def _touch_many(self, table: str, row_ids: Iterable[str]) -> None:
+        self._pending.setdefault(table, set()).update(row_ids)
+
     def _rolled_back(self, outer: bool) -> None:
         # Keys the failed block added to the lookup tables are gone with it.
         self.log.keys.forget_uncommitted()
@@ -553,6 +557,7 @@ def _as_write_error(error: Exception) -> WriteError:
     return error if isinstance(error, WriteError) else WriteError(str(error))
 
 
+_INSERT_KEY = attrgetter("table", "row_id", "hlc", "device")  # one version of one row
 _PLAIN_TYPES = frozenset({str, int, type(None)})  # values _check_values always accepts
 
 
@@ -612,13 +617,14 @@ class _Merge:
     def finish(self) -> None:
         order = {table: index for index, table in enumerate(SYNCED_TABLES)}
         inserted = self._insert_new_rows()
-        for table, row_id in sorted(self.rows, key=lambda key: order[key[0]]):
+        for table, ids in inserted.items():
+            self.written.setdefault(table, set()).update(ids)
+            self.report.rows.setdefault(table, set()).update(ids)
+            self.repo._touch_many(table, ids)
+        rest = [key for key in self.rows if key[1] not in inserted.get(key[0], ())]
+        for table, row_id in sorted(rest, key=lambda key: order[key[0]]):
             state = self.rows[(table, row_id)]
-            if (table, row_id) in inserted:
-                self.written.setdefault(table, set()).add(row_id)
-                self.report.rows.setdefault(table, set()).add(row_id)
-                self.repo._touch(table, row_id)
-            elif state.values:
+            if state.values:
                 try:
                     self.repo._materialize(table, row_id, state.values)
                 except StorageError:
@@ -633,14 +639,15 @@ class _Merge:
             self.log.saw(device, hlc)
             self.repo.clock.observe(hlc_from_int(hlc))
 
-    def _insert_new_rows(self) -> set[tuple[str, str]]:
+    def _insert_new_rows(self) -> dict[str, set[str]]:
         """Rows whose whole insert arrived and that are not here: one executemany per table
-        and set of columns (each row on its own if the database refuses one of them)."""
+        and set of columns (each row on its own if the database refuses one of them).
+        Returns {table: ids inserted}."""
         groups: dict[tuple[str, tuple[str, ...]], list[tuple[str, _RowState]]] = {}
         for (table, row_id), state in self.rows.items():
             if state.new_whole:
                 groups.setdefault((table, tuple(state.values)), []).append((row_id, state))
-        done: set[tuple[str, str]] = set()
+        done: dict[str, set[str]] = {}
         for (table, columns), rows in groups.items():
             ids = [row_id for row_id, _state in rows]
             present = set()
@@ -674,7 +681,7 @@ class _Merge:
                 self.repo.db.execute("ROLLBACK TO merge_insert")
                 self.repo.db.execute("RELEASE merge_insert")
                 continue  # row by row below (finish): the refused ones are held back
-            done.update((table, row_id) for row_id, _state in fresh)
+            done.setdefault(table, set()).update(row_id for row_id, _state in fresh)
         return done
 
     def _state(self, table: str, row_id: str) -> _RowState:
@@ -688,38 +695,45 @@ class _Merge:
     def _whole_rows(self, chunk: list[ChangeEntry]) -> set[int]:
         """Log complete inserts of rows without any version here as whole-row records."""
         groups: dict[tuple[str, str, str, str], dict[str, ChangeEntry]] = {}
+        version_of = _INSERT_KEY
         for entry in chunk:
             if entry.base_hlc is None:
-                key = (entry.table, entry.row_id, entry.hlc, entry.device)
+                key = version_of(entry)
                 fields = groups.get(key)
                 if fields is None:
                     groups[key] = {entry.field: entry}
                 elif entry.field not in fields:  # the first of duplicates stands for the field
                     fields[entry.field] = entry
+        width = {table: len(columns) - 1 for table, columns in self.repo._columns.items()}
         complete = {
             key: fields
             for key, fields in groups.items()
-            if len(fields) == len(self.repo._columns[key[0]]) - 1  # every column but the id
+            if len(fields) == width[key[0]]  # every column but the id
         }
-        self._load_states({(table, row_id) for table, row_id, _hlc, _device in complete})
+        # The rows in the order they came (dict keys), so new rows are inserted in that order.
+        self._load_states(dict.fromkeys(key[:2] for key in complete))
         logged: set[int] = set()
         records: list[tuple[int, RowKey, int, int, int]] = []
+        rows, device_key, latest = self.rows, self.keys.device, self.latest
+        applied = 0
         for (table, row_id, hlc_text, device_id), fields in complete.items():
-            state = self.rows[(table, row_id)]
+            state = rows[(table, row_id)]
             if state.clocks:
                 continue  # known here: merged field by field
-            hlc, device = hlc_to_int(hlc_text), self.keys.device(device_id)
+            hlc, device = hlc_to_int(hlc_text), device_key(device_id)
             records.append((state.table_key, state.key, WHOLE_ROW, hlc, device))
             state.clocks[WHOLE_ROW] = (hlc, device)
             state.new_whole = True
             state.values = {name: entry.value for name, entry in fields.items()}  # it had none
             logged.update(map(id, fields.values()))
-            self.report.applied += len(fields)
-            self._seen(device, hlc, hlc_text)
+            applied += len(fields)
+            if hlc > latest.get(device, 0):  # what _seen does
+                latest[device] = hlc
+        self.report.applied += applied
         self.log.log_records(records)
         return logged
 
-    def _load_states(self, pairs: set[tuple[str, str]]) -> None:
+    def _load_states(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Read the clocks of many rows at once (the rows of a chunk of inserts)."""
         by_table: dict[str, list[str]] = {}
         for table, row_id in pairs:
