@@ -34,8 +34,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
@@ -51,8 +50,10 @@ CLOCK_TABLE = "field_clock"
 HISTORY_TABLE = "history"
 
 
-@dataclass(frozen=True)
-class ChangeEntry:
+class ChangeEntry(NamedTuple):
+    """Immutable and hashable. A named tuple rather than a frozen dataclass: a sync builds one
+    per entry it receives, and a tuple is made in under half the time."""
+
     table: str
     row_id: str
     field: str
