@@ -99,8 +99,10 @@ def decode(data: bytes, name: BatchName, device: str) -> tuple[dict[str, Any], B
     if hashlib.sha256(body).hexdigest()[:32] != name.digest:
         raise BatchError("文件内容与文件名中的校验值不符（文件已损坏或被改动）")
     try:
-        lines = body.decode("utf-8").splitlines()
-        header = json.loads(lines[0])
+        # Lines end at "\n" only: json.dumps leaves U+2028, U+2029 and U+0085 unescaped, and
+        # str.splitlines would break a value at them.
+        first, _newline, rest = body.decode("utf-8").partition("\n")
+        header = json.loads(first)
         if not isinstance(header, dict) or header.get("format") != BATCH_FORMAT:
             raise BatchError("不是督查台账的同步批次文件")
         if header.get("device") != device or header.get("seq") != name.seq:
@@ -109,7 +111,8 @@ def decode(data: bytes, name: BatchName, device: str) -> tuple[dict[str, Any], B
             raise BatchError("文件头缺少格式版本")
         if header["version"] > BATCH_VERSION:
             return header, Batch(device, name.seq, int(header.get("schema", 0)), 0, 0, [])
-        rows = json.loads("[" + ",".join(lines[1:]) + "]")  # one parse: much faster than per line
+        lines = rest[:-1] if rest.endswith("\n") else rest
+        rows = json.loads("[" + lines.replace("\n", ",") + "]") if lines else []  # one parse
         entries = [
             ChangeEntry(table, row_id, field, value, hlc, device, base)
             for table, row_id, field, value, hlc, base in rows

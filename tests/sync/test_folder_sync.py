@@ -517,3 +517,16 @@ def test_a_laptop_offline_for_months_sends_thousands_of_edits_in_several_batches
     received = a.sync(share)
     assert received.applied == report.sent and received.entries_applied == 3000
     _converged([a, b])
+
+
+def test_text_with_unicode_line_separators_arrives_unchanged(tmp_path: Path, share: Path) -> None:
+    """U+2028, U+2029 and U+0085 (text pasted from web pages and Word) are not escaped in the
+    journal's JSON lines; they must not be taken for the end of a line."""
+    a, b = Laptop(tmp_path / "a"), Laptop(tmp_path / "b")
+    title = "第一段\u2028第二段\u2029第三段\x85完"
+    plan = a.repo.insert("plans", {"title": title, "issuer": "演示市人民政府"})
+    a.repo.update("plans", plan, {"doc_number": "演示发\u2028〔2021〕1号"})
+    _settle([a, b], share)
+    row = b.repo.get("plans", plan)
+    assert (row["title"], row["doc_number"]) == (title, "演示发\u2028〔2021〕1号")
+    _converged([a, b])
