@@ -323,7 +323,7 @@ class Repository:
                     held |= hold.rows
                     continue
                 break
-            report.resurrected = self._resurrect(report.rows)
+            report.resurrected = self._resurrect(report.rows, merge.inserted_live)
             kept = (
                 [entry for entry in merged if (entry.table, entry.row_id) in held] if held else []
             )
@@ -335,15 +335,16 @@ class Repository:
             )
         return report
 
-    def _resurrect(self, rows: dict[str, set[str]]) -> int:
+    def _resurrect(self, rows: dict[str, set[str]], live: dict[str, set[str]]) -> int:
         """Rows this apply left deleted although a field of theirs was changed at a later HLC
         elsewhere (an edit made without knowing of the delete): brought back, and flagged in
         sync_conflicts (field ``deleted``: kept 0, lost 1) for a person to look at. The rule
-        depends only on the versions, so every laptop brings back the same rows."""
+        depends only on the versions, so every laptop brings back the same rows. ``live``:
+        rows known not to be deleted (inserted by this apply with ``deleted`` 0), not read."""
         count = 0
         keys = self.log.keys
         for table, ids in rows.items():
-            listed = list(ids)
+            listed = list(ids - live[table]) if table in live else list(ids)
             deleted: list[str] = []
             for start in range(0, len(listed), 500):
                 part = listed[start : start + 500]
@@ -565,7 +566,7 @@ def _same(old: Any, new: Any) -> bool:
     return type(old) is type(new) and old == new
 
 
-@dataclass
+@dataclass(slots=True)
 class _RowState:
     """What one ``apply`` knows about a row: its clocks and the values that won so far."""
 
@@ -596,6 +597,7 @@ class _Merge:
         self.latest: dict[int, int] = {}  # device key → the latest HLC applied from it
         self.unwritable: set[tuple[str, str]] = set()  # rows the database refused
         self.written: dict[str, set[str]] = {}  # table → ids written
+        self.inserted_live: dict[str, set[str]] = {}  # table → ids inserted with deleted 0
         # Log writes of ``_one`` not yet executed (``_flush``): values kept in history, field
         # clocks set, records appended, each in the order made.
         self._kept: list[tuple[int, RowKey, int, int, int, Any]] = []
@@ -649,20 +651,7 @@ class _Merge:
                 groups.setdefault((table, tuple(state.values)), []).append((row_id, state))
         done: dict[str, set[str]] = {}
         for (table, columns), rows in groups.items():
-            ids = [row_id for row_id, _state in rows]
-            present = set()
-            for start in range(0, len(ids), 500):
-                part = ids[start : start + 500]
-                present.update(
-                    row[0]
-                    for row in self.repo.db.execute(
-                        f"SELECT {ID_COLUMN} FROM {table} WHERE {ID_COLUMN} IN"
-                        f" ({', '.join('?' for _ in part)})",
-                        part,
-                    )
-                )
-            fresh = [(row_id, state) for row_id, state in rows if row_id not in present]
-            params = [[row_id, *state.values.values()] for row_id, state in fresh]
+            params = [[row_id, *state.values.values()] for row_id, state in rows]
             try:
                 for values in params:
                     if not _PLAIN_TYPES.issuperset(map(type, values)):  # floats and the rest
@@ -673,16 +662,51 @@ class _Merge:
             sql = (
                 f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
             )
-            try:
-                self.repo.db.execute("SAVEPOINT merge_insert")
-                self.repo.db.conn.executemany(sql, params)
-                self.repo.db.execute("RELEASE merge_insert")
-            except sqlite3.IntegrityError:
-                self.repo.db.execute("ROLLBACK TO merge_insert")
-                self.repo.db.execute("RELEASE merge_insert")
-                continue  # row by row below (finish): the refused ones are held back
+            # The rows have no clocks here, so they are new: tried all at once first; only if
+            # that is refused are the ids already in the table looked up and left out.
+            fresh = rows
+            if not self._insert_all(sql, params):
+                present = self._present(table, [row_id for row_id, _state in rows])
+                if not present:
+                    continue  # row by row below (finish): the refused ones are held back
+                fresh = [(row_id, state) for row_id, state in rows if row_id not in present]
+                params = [[row_id, *state.values.values()] for row_id, state in fresh]
+                if not self._insert_all(sql, params):
+                    continue
             done.setdefault(table, set()).update(row_id for row_id, _state in fresh)
+            live = self.inserted_live.setdefault(table, set())
+            for row_id, state in fresh:
+                tombstone = state.values.get(TOMBSTONE_COLUMN)
+                if type(tombstone) in (int, bool) and tombstone == 0:
+                    live.add(row_id)
         return done
+
+    def _insert_all(self, sql: str, params: list[list[Any]]) -> bool:
+        """executemany in a savepoint; False (and nothing inserted) if a row is refused."""
+        db = self.repo.db
+        db.execute("SAVEPOINT merge_insert")
+        try:
+            db.conn.executemany(sql, params)
+        except sqlite3.IntegrityError:
+            db.execute("ROLLBACK TO merge_insert")
+            db.execute("RELEASE merge_insert")
+            return False
+        db.execute("RELEASE merge_insert")
+        return True
+
+    def _present(self, table: str, ids: list[str]) -> set[str]:
+        present: set[str] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            present.update(
+                row[0]
+                for row in self.repo.db.execute(
+                    f"SELECT {ID_COLUMN} FROM {table} WHERE {ID_COLUMN} IN"
+                    f" ({', '.join('?' for _ in part)})",
+                    part,
+                )
+            )
+        return present
 
     def _state(self, table: str, row_id: str) -> _RowState:
         state = self.rows.get((table, row_id))

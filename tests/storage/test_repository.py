@@ -307,3 +307,47 @@ def test_an_edit_made_on_top_of_one_that_comes_later_in_the_same_apply_is_no_con
     assert (report.applied, report.superseded, report.conflicts) == (1, 1, 0)
     assert storage.db["sync_conflicts"].count == 0
     assert storage.repository.get("plans", row)["title"] == "乙"
+
+
+def test_a_new_row_deleted_and_edited_later_elsewhere_comes_back_in_one_apply(
+    storage: Storage,
+) -> None:
+    """A laptop that never saw the row gets its insert, its delete (laptop a) and a later edit
+    made without knowing of the delete (laptop b) in one apply: the row comes back, flagged."""
+    row = "44444444-4444-4444-8444-444444444444"
+    insert = _plan_insert(row, "1700000000000-00000", "laptop-a")
+    deleted = ChangeEntry(
+        "plans", row, "deleted", 1, "1700000000001-00000", "laptop-a", "1700000000000-00000"
+    )
+    edited = ChangeEntry(
+        "plans", row, "title", "乙", "1700000000002-00000", "laptop-b", "1700000000000-00000"
+    )
+    live = "55555555-5555-4555-8555-555555555555"
+    report = storage.repository.apply(
+        [*insert, deleted, edited, *_plan_insert(live, "1700000000003-00000", "laptop-a")]
+    )
+    assert report.resurrected == 1
+    assert storage.repository.get("plans", row)["deleted"] == 0
+    assert storage.repository.get("plans", live)["deleted"] == 0
+    flagged = storage.db.execute("SELECT row_id, field, kept_value, lost_value FROM sync_conflicts")
+    assert flagged.fetchall() == [(row, "deleted", 0, 1)]
+
+
+def test_a_whole_insert_of_a_row_already_there_without_a_log_is_merged_into_it(
+    storage: Storage,
+) -> None:
+    """A row in the table with no log of its own (written behind the repository's back) does
+    not stop the other new rows of the apply, and takes the values that arrive."""
+    there = "66666666-6666-4666-8666-666666666666"
+    storage.db.execute("INSERT INTO temp._write_gate (open) VALUES (1)")
+    storage.db.execute("INSERT INTO plans (id, title) VALUES (?, '旧')", [there])
+    storage.db.execute("DELETE FROM temp._write_gate")
+    storage.db.conn.commit()
+    new = "77777777-7777-4777-8777-777777777777"
+    batch = [*_plan_insert(there, "1700000000000-00000", "laptop-a")]
+    batch += _plan_insert(new, "1700000000000-00001", "laptop-a")
+    report = storage.repository.apply(batch)
+    assert (report.applied, report.pending) == (14, 0)
+    assert storage.repository.get("plans", there)["title"] == "甲"
+    assert storage.repository.get("plans", new)["title"] == "甲"
+    assert {e.row_id for e in _entries(storage)} == {there, new}
