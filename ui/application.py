@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from app import APP_NAME
 from app.paths import APP_ICON
 from ui.main_window import MainWindow
+from ui.mime_types import register_file_types
 from ui.settings import APPLICATION, ORGANIZATION, AppSettings
 from ui.tasks import run_in_background
 
@@ -35,6 +36,7 @@ def install_chinese_translations(app: QApplication) -> list[QTranslator]:
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
+    register_file_types()  # before Qt's MIME database is first used (ui/mime_types.py)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setOrganizationName(ORGANIZATION)

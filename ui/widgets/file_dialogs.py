@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
     QTreeView,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ui.settings import AppSettings
 from ui.widgets.sizing import fit_to_screen
@@ -475,7 +476,9 @@ def _open_with_desktop(parent: QWidget | None, target: Path, failed: Callable[[]
     except OSError:
         failed()
         return False
-    timer = QTimer(parent)
+    # No parent: the window that asked may be closed (and deleted) before xdg-open is done;
+    # the timer lives in _LAUNCHES until then, and the message only goes to a live window.
+    timer = QTimer()
     timer.setInterval(100)
     waited = [0]
     entry = (process, timer)
@@ -486,10 +489,9 @@ def _open_with_desktop(parent: QWidget | None, target: Path, failed: Callable[[]
         if code is None and waited[0] < LAUNCH_WATCH_MS:
             return
         timer.stop()
-        timer.deleteLater()
         _LAUNCHES.remove(entry)
-        if code not in (None, 0):  # 3: no tool found, 4: the action failed
-            failed()
+        if code not in (None, 0) and (parent is None or isValid(parent)):
+            failed()  # 3: no tool found, 4: the action failed
 
     timer.timeout.connect(poll)
     _LAUNCHES.append(entry)
