@@ -39,6 +39,16 @@ MAX_PLAN_FILE_BYTES = 100 * MiB
 # A 公文 plan of 3,000 pages would already be over the character limit.
 MAX_PDF_PAGES = 3_000
 
+# ---- Task tables in a workbook (任务分工表 .xlsx) ------------------------------------------
+
+# A 任务分工 has tens to a few hundred rows (one or a few per task); 20,000 rows is ~10,000
+# measures, as many as the character limit allows.
+MAX_PLAN_TABLE_ROWS = 20_000  # all sheets together, counted while reading
+# Such a table has 4-10 columns; a cell with content beyond the 60th is refused, never dropped.
+MAX_PLAN_TABLE_COLUMNS = 60
+# A workbook of a plan has one sheet, sometimes one per area.
+MAX_PLAN_TABLE_SHEETS = 200
+
 # ---- Progress sheets -----------------------------------------------------------------------------
 
 # A department's exported sheet is 10–100 KB; a department may paste screenshots into it.
@@ -71,6 +81,9 @@ MAX_IMAGE_PIXELS = 120_000_000  # a 108-megapixel phone photo still fits; a "pix
 # A refused file lists its first 200 errors — enough to see every kind of mistake in it — and
 # then only how many more there are (a 500,000-row sheet once produced 500,000 lines). Per file,
 # so that one bad file does not hide the errors of the others in its batch.
+# A colleague's database file (merge-db): the 100,000-measure demo ledger is ~0.3 GB.
+MAX_MERGE_DB_BYTES = 4 * 1024 * MiB
+
 MAX_LISTED_ERRORS = 200
 
 

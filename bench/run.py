@@ -47,6 +47,7 @@ class Benchmark:
     goal: float
     prepare: Callable[[Path], tuple[Callable[[], float], Callable[[], float]]]
     """Returns (subject, baseline): each runs once and returns the seconds it measured."""
+    unit: str = "s"  # or "bytes": subject and baseline return a size instead
 
 
 def _startup_probe(args: list[str], env: dict[str, str]) -> dict[str, float]:
@@ -116,6 +117,29 @@ def prepare_parse_scaling(_workdir: Path) -> tuple[Callable[[], float], Callable
     )
 
 
+def prepare_parse_pdf(workdir: Path) -> tuple[Callable[[], float], Callable[[], float]]:
+    """The sample as a published 公文 PDF (reportlab's own CJK wrapping, GB/T 9704 layout:
+    tests/plan_import/published.py), read by its layout and parsed, against pdfplumber's bare
+    text extraction of the same file."""
+    import pdfplumber
+
+    from app.paths import SAMPLE_PLAN
+    from app.plan_import import parse_file
+    from tests.plan_import.published import reportlab_pdf, sample_gongwen
+
+    path = workdir / "published.pdf"
+    reportlab_pdf(sample_gongwen(SAMPLE_PLAN.read_text(encoding="utf-8")), path)
+
+    def bare_text() -> None:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+
+    plan = parse_file(path)  # warm imports; and check it is the plan
+    assert len(plan.measures) == 201, len(plan.measures)
+    return lambda: _per_call(lambda: parse_file(path), 1), lambda: _per_call(bare_text, 1)
+
+
 CACHE = ROOT / "bench" / ".cache"
 LEDGER_MEASURES = int(os.environ.get("DUCHA_BENCH_MEASURES", "100000"))
 
@@ -161,6 +185,7 @@ def prepare_demo_build(workdir: Path) -> tuple[Callable[[], float], Callable[[],
 
     from app.services.demo import build_demo
     from app.storage import Storage
+    from app.storage.changelog import entry_count
     from app.storage.schema import SYNCED_TABLES
 
     names = (workdir / f"build-{n}.sqlite" for n in itertools.count())
@@ -179,10 +204,12 @@ def prepare_demo_build(workdir: Path) -> tuple[Callable[[], float], Callable[[],
         remove(path)
         return elapsed
 
-    path = next(names)  # once, to count the rows a build writes (change log included)
+    # Once, to count the rows: one per synced row and one per logged field, as the text change
+    # log of schema 1-5 wrote them (its entries: the baseline did not change with the log).
+    path = next(names)
     storage = Storage.open(path)
     build_demo(storage.repository, measures=DEMO_BUILD_MEASURES)
-    rows = storage.db["changes"].count + sum(storage.db[table].count for table in SYNCED_TABLES)
+    rows = entry_count(storage.db) + sum(storage.db[table].count for table in SYNCED_TABLES)
     storage.close()
     remove(path)
     row_id = "00000000-0000-4000-8000-000000000000"
@@ -204,6 +231,168 @@ def prepare_demo_build(workdir: Path) -> tuple[Callable[[], float], Callable[[],
         return elapsed
 
     return build, raw
+
+
+LOG_SIZE_MEASURES = int(os.environ.get("DUCHA_BENCH_LOG_SIZE_MEASURES", str(DEMO_BUILD_MEASURES)))
+LOG_TABLES = ("changes", "field_clock", "history", "log_tables", "log_fields", "log_devices")
+
+
+def prepare_log_size(workdir: Path) -> tuple[Callable[[], float], Callable[[], float]]:
+    """A demo ledger's database file vs the same database without its change log (both
+    vacuumed): what the change log costs on disk (issue 12 point 1: at most 2.5×)."""
+    import shutil
+    import sqlite3
+
+    from app.services.demo import build_demo
+    from app.storage import Storage
+
+    path = workdir / "log-size.sqlite"
+    storage = Storage.open(path)
+    build_demo(storage.repository, measures=LOG_SIZE_MEASURES)
+    storage.close()
+    bare = workdir / "log-size-bare.sqlite"
+    for target, drop in ((path, ()), (bare, LOG_TABLES)):
+        if drop:
+            shutil.copy(path, target)
+        connection = sqlite3.connect(target)
+        connection.execute("PRAGMA journal_mode = DELETE")
+        for table in drop:
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+        connection.commit()
+        connection.execute("VACUUM")
+        connection.close()
+    return (lambda: float(path.stat().st_size)), (lambda: float(bare.stat().st_size))
+
+
+SYNC_DEVICES = 10
+SYNC_ENTRIES = int(os.environ.get("DUCHA_BENCH_SYNC_ENTRIES", "100000"))
+
+
+def _journal_share(share: Path, devices: int, entries_per_device: int, batches: int) -> int:
+    """A share holding ``devices`` laptops' journals: each inserts plans (whole rows, 7 fields)
+    and retitles some; ``batches`` files per device. Returns the number of entries."""
+    import uuid
+
+    from app.storage.changelog import ChangeEntry
+    from app.storage.hlc import HLCTimestamp
+    from app.sync.engine import check_share
+    from app.sync.journal import Batch, encode, file_name
+    from app.sync.share import FolderShare
+
+    folder = FolderShare(share)
+    check_share(folder)
+    total = 0
+    wall = 1_700_000_000_000
+    for d in range(devices):
+        device = f"bench-device-{d:02d}"
+        entries: list[ChangeEntry] = []
+        n = 0
+        while len(entries) < entries_per_device:
+            n += 1
+            row_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{device}/{n}"))
+            hlc = HLCTimestamp(wall + n, d).encode()
+            values = {
+                "title": f"第{n}号方案（{device}）",
+                "doc_number": f"演示发〔2021〕{n}号",
+                "issuer": "演示市人民政府",
+                "issued_on": "2021-06-01",
+                "source_name": "bench",
+                "deleted": 0,
+                "kind": "plan",
+            }
+            entries += [ChangeEntry("plans", row_id, f, v, hlc, device) for f, v in values.items()]
+            if n % 3 == 0:
+                later = HLCTimestamp(wall + n, d + 50).encode()
+                entries.append(ChangeEntry("plans", row_id, "title", f"改{n}", later, device, hlc))
+        entries = entries[:entries_per_device]
+        # Cut only between rows, so that each insert stays whole in one batch.
+        size = -(-len(entries) // batches)
+        start = 0
+        for seq in range(1, batches + 1):
+            end = min(len(entries), start + size)
+            while 0 < end < len(entries) and entries[end].row_id == entries[end - 1].row_id:
+                end += 1
+            chunk = entries[start:end]
+            start = end
+            if not chunk:
+                continue
+            body, data = encode(Batch(device, seq, 6, 0, 0, chunk))
+            name = file_name(seq, max(e.hlc for e in chunk), body)
+            folder.write_new(f"journal/{device}/{name}", data)
+            total += len(chunk)
+    return total
+
+
+def prepare_sync_import(workdir: Path) -> tuple[Callable[[], float], Callable[[], float]]:
+    """Importing 10 laptops' journals (100,000 entries) into a new database vs executemany of
+    as many rows into one unindexed table in one transaction (issue 12 point 9: under 4x)."""
+    import itertools
+    import sqlite3
+
+    from app.storage import Storage
+    from app.sync.engine import SyncReport, import_changes
+    from app.sync.share import FolderShare
+
+    share = workdir / "share"
+    total = _journal_share(share, SYNC_DEVICES, SYNC_ENTRIES // SYNC_DEVICES, 5)
+    names = (workdir / f"import-{n}.sqlite" for n in itertools.count())
+    row = ("plans", "00000000-0000-4000-8000-000000000000", "title", "第1号方案", "x", "d", None)
+
+    def subject() -> float:
+        path = next(names)
+        storage = Storage.open(path)
+        start = time.perf_counter()
+        report = SyncReport()
+        import_changes(storage, FolderShare(share), report)
+        elapsed = time.perf_counter() - start
+        assert report.entries_applied == total and not report.problems, report
+        storage.close()
+        return elapsed
+
+    def baseline() -> float:
+        path = next(names)
+        connection = sqlite3.connect(path)
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("CREATE TABLE t (a TEXT, b TEXT, c TEXT, d TEXT, e TEXT, f TEXT, g)")
+        start = time.perf_counter()
+        with connection:
+            connection.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)", [row] * total)
+        elapsed = time.perf_counter() - start
+        connection.close()
+        return elapsed
+
+    return subject, baseline
+
+
+def prepare_sync_noop(workdir: Path) -> tuple[Callable[[], float], Callable[[], float]]:
+    """A sync that finds nothing new on a share of 1,000 batch files: its time beyond listing
+    the folders, against the budget of 0.2 s (issue 12 point 9; ratio under 1 meets it)."""
+    import os as _os
+
+    from app.storage import Storage
+    from app.sync import FolderShare, sync
+
+    share = workdir / "share"
+    _journal_share(share, SYNC_DEVICES, 3300, 112)
+    files = sum(1 for _path in (share / "journal").rglob("*.jsonl.gz"))
+    storage = Storage.open(workdir / "noop.sqlite")
+    first = sync(storage, FolderShare(share))
+    assert first.applied == files and not first.problems, first
+
+    def listing() -> float:
+        start = time.perf_counter()
+        for device in _os.scandir(share / "journal"):
+            list(_os.scandir(device.path))
+        return time.perf_counter() - start
+
+    def subject() -> float:
+        start = time.perf_counter()
+        report = sync(storage, FolderShare(share))
+        elapsed = time.perf_counter() - start
+        assert report.applied == 0 and report.sent == 0, report
+        return max(0.0, elapsed - listing())
+
+    return subject, lambda: 0.2
 
 
 def prepare_ledger(_workdir: Path, light_filter: bool):
@@ -469,6 +658,83 @@ def prepare_findings_repaint(_workdir: Path):
     return (lambda: repaint(views[0])), (lambda: repaint(views[1]))
 
 
+GONGWEN_ROWS = 300  # the problem table of a 30-page 明察暗访情况通报 (32 pages with the body)
+SOFFICE_FONTS = {  # the Windows names a 公文 uses → the Debian faces dev.py installs
+    "仿宋_GB2312": "AR PL SungtiL GB",
+    "宋体": "AR PL SungtiL GB",
+    "方正小标宋简体": "AR PL SungtiL GB",
+    "楷体_GB2312": "AR PL KaitiM GB",
+    "黑体": "WenQuanYi Micro Hei",
+}
+
+
+class SkipBenchmark(Exception):
+    """The benchmark cannot run here (the message says what to install)."""
+
+
+def _soffice_converter(workdir: Path) -> Callable[[Path], float]:
+    """LibreOffice headless converting a .docx to PDF, as an office would, timed from spawn to
+    exit; a private profile (made once, before timing) and the fonts mapped as in the tests."""
+    import shutil
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        raise SkipBenchmark(
+            "LibreOffice is not installed: apt-get install -y libreoffice-writer-nogui"
+        )
+    rules = "".join(
+        f'<match target="pattern"><test name="family"><string>{name}</string></test>'
+        f'<edit name="family" mode="assign" binding="strong"><string>{face}</string></edit>'
+        "</match>"
+        for name, face in SOFFICE_FONTS.items()
+    )
+    fonts_conf = workdir / "fonts.conf"
+    fonts_conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f'<include ignore_missing="yes">/etc/fonts/fonts.conf</include>{rules}</fontconfig>',
+        encoding="utf-8",
+    )
+    env = dict(os.environ, FONTCONFIG_FILE=str(fonts_conf))
+    profile = (workdir / "lo-profile").absolute().as_uri()
+
+    def convert(docx: Path) -> float:
+        out = workdir / "lo-out"
+        start = time.perf_counter()
+        subprocess.run(
+            [office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+             "--outdir", str(out), str(docx)],
+            check=True, capture_output=True, env=env, timeout=600,
+        )  # fmt: skip
+        seconds = time.perf_counter() - start
+        (out / (docx.stem + ".pdf")).unlink()
+        return seconds
+
+    return convert
+
+
+def prepare_gongwen(workdir: Path, subject: str) -> tuple[Callable[[], float], Callable[[], float]]:
+    import io
+
+    from app.documents.sample import sample_bulletin
+    from reports.gongwen_docx import render_docx
+    from reports.gongwen_pdf import render_pdf
+
+    document = sample_bulletin(problem_count=GONGWEN_ROWS)
+    docx = workdir / "通报.docx"
+    render_docx(document, docx)
+    convert = _soffice_converter(workdir)
+    convert(docx)  # LibreOffice makes its profile on the first run: not timed
+    render = render_pdf if subject == "pdf" else render_docx
+    render(document, io.BytesIO())  # fonts found and registered once per process, as in the app
+
+    def ours() -> float:
+        start = time.perf_counter()
+        render(document, io.BytesIO())
+        return time.perf_counter() - start
+
+    return ours, lambda: convert(docx)
+
+
 BENCHMARKS = [
     Benchmark(
         "startup",
@@ -527,11 +793,54 @@ BENCHMARKS = [
         prepare_demo_build,
     ),
     Benchmark(
+        "gongwen_pdf",
+        f"render_pdf: a 32-page 明察暗访情况通报 with a {GONGWEN_ROWS}-row problem table",
+        "LibreOffice headless converting our DOCX of it to PDF (what an office would do)",
+        0.2,  # at least 5× faster
+        lambda workdir: prepare_gongwen(workdir, "pdf"),
+    ),
+    Benchmark(
+        "gongwen_docx",
+        f"render_docx: the same bulletin as Word ({GONGWEN_ROWS}-row table)",
+        "LibreOffice headless converting that DOCX to PDF",
+        0.2,
+        lambda workdir: prepare_gongwen(workdir, "docx"),
+    ),
+    Benchmark(
+        "log_size",
+        f"database file of a {LOG_SIZE_MEASURES:,}-measure demo ledger",
+        "the same database without its change log (both vacuumed)",
+        2.5,  # issue 12 point 1; the text change log of schema 1-5 made it 9.7x at 20,000
+        prepare_log_size,
+        unit="bytes",
+    ),
+    Benchmark(
+        "sync_import",
+        f"sync: import {SYNC_ENTRIES:,} entries from {SYNC_DEVICES} laptops' journals, new db",
+        "executemany of as many rows into one unindexed table, one transaction",
+        4.0,  # issue 12 point 9
+        prepare_sync_import,
+    ),
+    Benchmark(
+        "sync_noop",
+        "sync finding nothing new on a share of about 1,000 batch files, beyond listing them",
+        "the budget: 0.2 s",
+        1.0,  # issue 12 point 9
+        prepare_sync_noop,
+    ),
+    Benchmark(
         "parse",
         "read + parse the sample plan (201 measures)",
         "read the file + one regex pass over its lines",
         20.0,
         prepare_parse,
+    ),
+    Benchmark(
+        "parse_pdf",
+        "read (by its layout) + parse the sample as a published 公文 PDF",
+        "pdfplumber's bare text extraction of the same PDF",
+        3.0,
+        prepare_parse_pdf,
     ),
     Benchmark(
         "parse_10x",
@@ -558,6 +867,10 @@ def measure(benchmark: Benchmark, repeat: int) -> Result:
         statistics.median(baseline_times),
         benchmark.goal,
     )
+
+
+def _amount(value: float, unit: str) -> str:
+    return f"{value / 1_000_000:.1f} MB" if unit == "bytes" else _seconds(value)
 
 
 def _seconds(value: float) -> str:
@@ -602,10 +915,15 @@ def main(argv: list[str] | None = None) -> int:
             )
         return 0
     for benchmark in chosen:
-        result = measure(benchmark, args.repeat)
+        try:
+            result = measure(benchmark, 1 if benchmark.unit == "bytes" else args.repeat)
+        except SkipBenchmark as reason:
+            print(f"{benchmark.name:<13} skipped: {reason}", flush=True)
+            continue
         verdict = "ok" if result.ratio < result.goal else "OVER"
         print(
-            f"{result.name:<13} {_seconds(result.subject_s):>17} {_seconds(result.baseline_s):>18}"
+            f"{result.name:<13} {_amount(result.subject_s, benchmark.unit):>17}"
+            f" {_amount(result.baseline_s, benchmark.unit):>18}"
             f" {result.ratio:>6.2f}× <{result.goal:g}× {verdict}"
         )
         print(f"              subject: {result.subject}; baseline: {result.baseline}", flush=True)

@@ -20,6 +20,13 @@ first of each; Debian the TrueType faces of /work/shared/guides/gbt9704.md, "Fon
 - 楷体: KaiTi, KaiTi_GB2312; AR PL KaitiM GB (fonts-arphic-gkai00mp), LXGW WenKai
 - 小标宋: 方正小标宋简体 (user-installed), 华文中宋 STZhongsong
 
+A 公文 names its fonts as government PCs do (仿宋_GB2312, 黑体, 楷体_GB2312, 宋体, 方正小标宋简体):
+``load_named_fonts`` finds a face for each such name (``face_for_name`` says which face a name
+stands for), the office's own mapping first (family names or font files, from the profile), and
+marks each stand-in; ``load_latin_font`` finds a Latin face by its family. ``missing_glyphs`` lists
+the characters of a text a face lacks (the 公文 PDF's preflight), ``glyph_extent`` where a text's
+ink is (placing the 发文机关标志 by its top edge).
+
 No Qt here (reports/ is file formats only). Reading a font's names takes a few kilobytes of the
 file; the folders are scanned once per process.
 """
@@ -31,7 +38,7 @@ import os
 import re
 import struct
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -70,6 +77,10 @@ FAMILIES: dict[Face, tuple[str, ...]] = {
     Face.HEI: (
         "SimHei",
         "黑体",
+        "FZHei-B01S",
+        "方正黑体简体",
+        "FZHei-B01",
+        "方正黑体_GBK",
         "Microsoft YaHei",
         "微软雅黑",
         "WenQuanYi Zen Hei",
@@ -79,12 +90,27 @@ FAMILIES: dict[Face, tuple[str, ...]] = {
         "文泉驿微米黑",
         "文泉驛微米黑",
     ),
-    Face.FANGSONG: ("FangSong", "仿宋", "FangSong_GB2312", "仿宋_GB2312", "STFangsong", "华文仿宋"),
+    Face.FANGSONG: (
+        "FangSong",
+        "仿宋",
+        "FangSong_GB2312",
+        "仿宋_GB2312",
+        "FZFangSong-Z02S",
+        "方正仿宋简体",
+        "FZFangSong-Z02",
+        "方正仿宋_GBK",
+        "STFangsong",
+        "华文仿宋",
+    ),
     Face.KAI: (
         "KaiTi",
         "楷体",
         "KaiTi_GB2312",
         "楷体_GB2312",
+        "FZKai-Z03S",
+        "方正楷体简体",
+        "FZKai-Z03",
+        "方正楷体_GBK",
         "STKaiti",
         "华文楷体",
         "AR PL KaitiM GB",
@@ -139,7 +165,7 @@ class FontFile:
 
 @dataclass(frozen=True)
 class FontChoice:
-    """The file used for one requested face."""
+    """The file used for one requested face (or one font name a document asks for)."""
 
     requested: Face
     found: Face  # the face whose family matched (== requested unless substituted)
@@ -147,10 +173,21 @@ class FontChoice:
     path: Path
     index: int
     name: str  # the name registered with reportlab
+    asked: str = ""  # the font name the document uses ("仿宋_GB2312"); "" = the face itself
+    # Set when the name is not one of a face's own names (an office's "方正仿宋_GBK"): whether
+    # the file found is something else than that font.
+    stand_in: bool | None = None
 
     @property
     def substituted(self) -> bool:
+        if self.stand_in is not None:
+            return self.stand_in
         return self.found is not self.requested
+
+    @property
+    def label(self) -> str:
+        """The name shown to people: the document's font name, or the face."""
+        return self.asked or self.requested.value
 
     @property
     def note(self) -> str:
@@ -159,8 +196,8 @@ class FontChoice:
             f"，第 {self.index + 1} 款）" if self.index else "）"
         )
         if self.substituted:
-            return f"{self.requested.value}：本机未安装，以{self.found.value} {where}代替"
-        return f"{self.requested.value}：{where}"
+            return f"{self.label}：本机未安装，以{self.found.value} {where}代替"
+        return f"{self.label}：{where}"
 
 
 @dataclass(frozen=True)
@@ -182,6 +219,13 @@ class FontSet:
                 return choice
         raise KeyError(f"{face.value} was not loaded")
 
+    def named(self, name: str) -> FontChoice:
+        """The choice for a font name given to ``load_named_fonts`` ("仿宋_GB2312")."""
+        for choice in self.choices:
+            if choice.asked == name:
+                return choice
+        raise KeyError(f"{name} was not loaded")
+
     @property
     def substituted(self) -> tuple[FontChoice, ...]:
         return tuple(choice for choice in self.choices if choice.substituted)
@@ -190,17 +234,52 @@ class FontSet:
         """What was used and what was substituted, one Chinese line per face."""
         return [choice.note for choice in self.choices]
 
-    def missing_glyphs(self, face: Face, text: str) -> str:
+    def missing_glyphs(self, face: Face | FontChoice, text: str) -> str:
         """The characters of ``text`` the face's file has no glyph for (each once, in order)."""
-        from reportlab.pdfbase import pdfmetrics
+        name = face.name if isinstance(face, FontChoice) else self.name(face)
+        return missing_glyphs(name, text)
 
-        font = pdfmetrics.getFont(self.name(face))
-        have = font.face.charToGlyph
-        seen: dict[str, None] = {}
-        for char in text:
-            if not char.isspace() and ord(char) not in have:
-                seen.setdefault(char)
-        return "".join(seen)
+
+def missing_glyphs(font_name: str, text: str) -> str:
+    """The characters of ``text`` the registered font ``font_name`` has no glyph for."""
+    from reportlab.pdfbase import pdfmetrics
+
+    have = pdfmetrics.getFont(font_name).face.charToGlyph
+    seen: dict[str, None] = {}
+    for char in text:
+        if not char.isspace() and ord(char) not in have:
+            seen.setdefault(char)
+    return "".join(seen)
+
+
+def glyph_extent(font_name: str, text: str) -> tuple[float, float]:
+    """The lowest and highest ink of ``text``'s glyphs in the registered font, in em above the
+    baseline (from each glyph's ``glyf`` bounding box): where the characters' edges are, for
+    placing a mark or a rule by the ink rather than by the line (GB/T 9704 measures the
+    发文机关标志's top edge). (−0.12, 0.88) when no glyph has outlines."""
+    from reportlab.pdfbase import pdfmetrics
+
+    face = pdfmetrics.getFont(font_name).face
+    glyf = face.table.get("glyf")
+    data = getattr(face, "_ttf_data", None)  # reportlab keeps the file's bytes here
+    positions = getattr(face, "glyphPos", None)
+    if glyf is None or data is None or positions is None:
+        return -0.12, 0.88
+    low = high = None
+    for char in set(text):
+        glyph = face.charToGlyph.get(ord(char))
+        if glyph is None or glyph + 1 >= len(positions):
+            continue
+        if positions[glyph + 1] == positions[glyph]:
+            continue  # no outline (a space)
+        at = glyf["offset"] + positions[glyph]
+        _contours, _x_min, y_min, _x_max, y_max = struct.unpack(">hhhhh", data[at : at + 10])
+        low = y_min if low is None else min(low, y_min)
+        high = y_max if high is None else max(high, y_max)
+    if low is None or high is None:
+        return -0.12, 0.88
+    units = face.unitsPerEm or 1000
+    return low / units, high / units
 
 
 # ---- Finding fonts ---------------------------------------------------------------------------
@@ -259,6 +338,120 @@ def load_fonts(faces: Iterable[Face], *, folders: Sequence[str | Path] | None = 
             FontChoice(face, matched, file.family, file.path, file.index, _register(file))
         )
     return FontSet(tuple(choices))
+
+
+# Words in font names that tell the face (checked in this order: 仿宋 before 宋).
+_FACE_WORDS: tuple[tuple[Face, tuple[str, ...]], ...] = (
+    (Face.XIAOBIAOSONG, ("小标宋", "xiaobiaosong", "中宋", "zhongsong")),
+    (Face.FANGSONG, ("仿宋", "fangsong")),
+    (Face.KAI, ("楷", "kai")),
+    (Face.HEI, ("黑", "hei", "雅黑", "yahei")),
+    (Face.SONG, ("宋", "song", "明", "ming")),
+)
+
+
+def face_for_name(name: str) -> tuple[Face, bool]:
+    """The face a font name stands for, and whether the name is one of that face's own names
+    (仿宋_GB2312 → 仿宋, True; 方正仿宋_GBK → 仿宋, True; "汉仪仿宋" → 仿宋, False; an unknown
+    name → 宋体, False)."""
+    key = _key(name)
+    for face, families in FAMILIES.items():
+        if key == _key(face.value) or any(key == _key(family) for family in families):
+            return face, True
+    for face, words in _FACE_WORDS:
+        if any(word in key for word in words):
+            return face, False
+    return Face.SONG, False
+
+
+def load_named_fonts(
+    names: Iterable[str],
+    *,
+    preferred: Mapping[str, Sequence[str]] | None = None,
+    folders: Sequence[str | Path] | None = None,
+) -> FontSet:
+    """A font for each font name a document uses ("仿宋_GB2312", "黑体", "方正小标宋简体"):
+    the families (names inside font files) or file paths ``preferred`` gives for the name first
+    (an office's own mapping), then the name itself, then the faces of ``FAMILIES`` for the face
+    the name stands for, then that face's substitutes. Raises FontError when nothing is found."""
+    preferred = preferred or {}
+    available = _available(tuple(str(f) for f in (folders or font_folders())))
+    choices = []
+    for name in dict.fromkeys(names):
+        face, own = face_for_name(name)
+        wanted = [*preferred.get(name, ()), *(() if own else (name,))]
+        file = _preferred_file(available, wanted)
+        if file is not None:
+            exact = not own and _key(name) in {_key(f) for f in file.families}
+            stand_in = None if own or preferred.get(name) else not exact
+            choices.append(
+                FontChoice(
+                    face, face, file.family, file.path, file.index, _register(file), name, stand_in
+                )
+            )
+            continue
+        found = None
+        for candidate in (face, *SUBSTITUTES[face]):
+            file = _best(available, candidate)
+            if file is not None:
+                found = (candidate, file)
+                break
+        if found is None:
+            raise FontError(_missing_message(face))
+        matched, file = found
+        # A name of the face's own: substituted when another face stands in, or when the
+        # office's own choice for it is missing.
+        stand_in = True if (not own or preferred.get(name)) else None
+        choices.append(
+            FontChoice(
+                face, matched, file.family, file.path, file.index, _register(file), name, stand_in
+            )
+        )
+    return FontSet(tuple(choices))
+
+
+def load_latin_font(
+    name: str,
+    *,
+    preferred: Mapping[str, Sequence[str]] | None = None,
+    folders: Sequence[str | Path] | None = None,
+) -> FontChoice | None:
+    """The Latin face ``name`` ("Times New Roman") for letters and digits, found by its family
+    name (or the office's mapping), registered; None when this machine has no TrueType face of
+    that name (the caller draws them in the Chinese face and says so)."""
+    available = _available(tuple(str(f) for f in (folders or font_folders())))
+    for item in [*(preferred or {}).get(name, ()), name]:
+        path = Path(item).expanduser()
+        if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
+            files = read_font_names(path)
+        else:
+            files = [f for f in available if _key(item) in {_key(n) for n in f.families}]
+        for file in sorted(files, key=lambda f: (not f.regular, f.index)):
+            if file.truetype:
+                family, index = file.family, file.index
+                registered = _register(file)
+                return FontChoice(
+                    Face.SONG, Face.SONG, family, file.path, index, registered, name, False
+                )
+    return None
+
+
+def _preferred_file(available: Sequence[FontFile], wanted: Sequence[str]) -> FontFile | None:
+    """The first of ``wanted`` (family names or font file paths) that is an embeddable Chinese
+    face on this machine."""
+    for item in wanted:
+        path = Path(item).expanduser()
+        if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
+            files = sorted(read_font_names(path), key=lambda f: (not f.regular, f.index))
+        else:
+            files = sorted(
+                (f for f in available if _key(item) in {_key(n) for n in f.families}),
+                key=lambda f: (not f.regular, f.index),
+            )
+        for file in files:
+            if file.truetype and _covers(file):
+                return file
+    return None
 
 
 def _missing_message(face: Face) -> str:

@@ -65,7 +65,7 @@ from reports.docx_xml import (
     twips,
 )
 from reports.gongwen_end_block import EndBlockWriter
-from reports.gongwen_flow import LATIN_EM, Flow, count_lines
+from reports.gongwen_flow import LATIN_EM, Flow, count_lines, text_doubt_lines
 from reports.gongwen_tables import TableWriter, ends_with_table
 
 MM_PT = 72 / 25.4
@@ -165,11 +165,7 @@ class _Builder:
         lines = count_lines(
             text, width, size_pt=size, spacing_pt=self.p.char_spacing_pt, first_indent_pt=first_pt
         )
-        latin = sum(1 for c in text if c.isascii() and c.isalnum())
-        # Latin letters and digits are the uncertain part of a line's width.
-        doubt = (
-            0.0 if latin == 0 else min(1.0, latin * LATIN_EM * 0.3 / self.p.chars_per_line + 0.25)
-        )
+        doubt = text_doubt_lines(text, self.p.chars_per_line)
         self.flow.lines(lines, self.pitch_pt, doubt_lines=doubt)
 
     def _blank_lines(self, count: int, *, keep_next: bool = False) -> None:

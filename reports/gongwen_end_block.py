@@ -10,10 +10,13 @@ laid inline (anchored to the page it floats); and a section starting on an even 
 taller text area there, so "bottom of the margin" is not the type area's bottom. A floating
 table needs a paragraph after it to anchor to: a 1 pt one follows.
 
-Which page: the page flow (reports/gongwen_flow.py) says where the content ends and how sure it
-is. The 版记 shares that page only when the room left exceeds the 版记, the estimate's doubt and
-two lines, and (printing double-sided) the page is surely even. Otherwise a new section starts
-on the next even page (``w:type evenPage``: Word and LibreOffice insert the blank page
+Which page: ``place_end_block`` decides, for this renderer and the PDF's (reports/gongwen_pdf.py)
+alike, so that the two files put the 版记 on the same page. The page flow
+(reports/gongwen_flow.py) says where the content ends and how sure it is (the PDF lays its pages
+out exactly but keeps the same measure of doubt, so it decides as the DOCX does). The 版记 shares
+that page only when the room left exceeds the 版记 (``end_block_height_pt``), the estimate's
+doubt and two lines, and (printing double-sided) the page is surely even. Otherwise a new section
+starts on the next even page (``w:type evenPage``: Word and LibreOffice insert the blank page
 themselves, so the 版记 is on an even page however the content really ends), or on the next
 page when printing single-sided. That page starts with the profile's "（此页无正文）" mark and
 has no page number when a blank page is expected before it (GB/T 9704: neither the blank page
@@ -23,6 +26,7 @@ nor the 版记 page is numbered then).
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from docx.enum.section import WD_SECTION
@@ -30,9 +34,10 @@ from docx.oxml.ns import qn
 
 from app.documents.model import copy_to_line, print_line_date
 from reports.docx_xml import ParagraphStyle, RunStyle, add_run, el, mm_twips, new_paragraph, twips
-from reports.gongwen_flow import count_lines
+from reports.gongwen_flow import Flow, count_lines
 
 if TYPE_CHECKING:
+    from app.documents.profile import OfficeProfile
     from reports.gongwen_docx import _Builder
 
 MM_PT = 72 / 25.4
@@ -42,6 +47,44 @@ SAME_PAGE_SLACK_LINES = 2
 def rule_eighths(mm: float) -> int:
     """A rule of ``mm`` as a border width in eighths of a point (0.35 mm → 8, 0.25 mm → 6)."""
     return max(2, round(mm * MM_PT * 8))
+
+
+@dataclass(frozen=True)
+class EndBlockPlacement:
+    """Where the 版记 goes, decided from the page flow when the content has been laid out."""
+
+    same_page: bool  # at the foot of the page the content ends on
+    # Printing double-sided, the content ends on an even page that cannot hold the 版记: a blank
+    # page follows, then the 版记's page; neither carries a page number (GB/T 9704).
+    blank_page: bool
+
+    @property
+    def numbered(self) -> bool:
+        """Whether the 版记's page carries a page number."""
+        return not self.blank_page
+
+
+def end_block_height_pt(copy_line: str, profile: OfficeProfile) -> float:
+    """The 版记's height: rows of exact line spacing plus the rules (each adds its width)."""
+    size = profile.end_block_size_pt
+    lines = 1
+    rules = rule_eighths(profile.thick_rule_mm) * 2
+    if copy_line:
+        inner = profile.type_width_pt - 2 * size - 3 * size
+        lines += count_lines(copy_line, inner, size_pt=size, first_indent_pt=-3 * size)
+        rules += rule_eighths(profile.thin_rule_mm)
+    return lines * profile.line_pitch_pt + rules / 8
+
+
+def place_end_block(flow: Flow, height_pt: float, profile: OfficeProfile) -> EndBlockPlacement:
+    """The one decision both renderers make: the 版记 shares the last page when that page surely
+    has room for it (with the flow's doubt and two lines to spare) and, printing double-sided,
+    is surely even; otherwise it goes on the next (even) page."""
+    needed = height_pt + flow.doubt_pt + SAME_PAGE_SLACK_LINES * profile.line_pitch_pt
+    even_ok = not profile.double_sided or (flow.page % 2 == 0 and not flow.page_uncertain)
+    same_page = even_ok and flow.room_pt >= needed
+    blank_page = not same_page and profile.double_sided and flow.page % 2 == 0
+    return EndBlockPlacement(same_page, blank_page)
 
 
 class EndBlockWriter:
@@ -57,27 +100,15 @@ class EndBlockWriter:
         self.blank_page_expected = False
 
     def height_pt(self) -> float:
-        """Rows of exact line spacing plus the rules (a border adds its width to the table)."""
-        p = self.b.p
-        lines = 1
-        rules = rule_eighths(p.thick_rule_mm) * 2
-        if self.copy_line:
-            inner = p.type_width_pt - 2 * self.size - 3 * self.size
-            lines += count_lines(
-                self.copy_line, inner, size_pt=self.size, first_indent_pt=-3 * self.size
-            )
-            rules += rule_eighths(p.thin_rule_mm)
-        return lines * p.line_pitch_pt + rules / 8
+        return end_block_height_pt(self.copy_line, self.b.p)
 
     def write(self) -> None:
         b, p = self.b, self.b.p
-        flow = b.flow
-        needed = self.height_pt() + flow.doubt_pt + SAME_PAGE_SLACK_LINES * p.line_pitch_pt
-        even_ok = not p.double_sided or (flow.page % 2 == 0 and not flow.page_uncertain)
-        self.same_page = even_ok and flow.room_pt >= needed
+        placement = place_end_block(b.flow, self.height_pt(), p)
+        self.same_page = placement.same_page
         if not self.same_page:
-            self.blank_page_expected = p.double_sided and flow.page % 2 == 0
-            self._new_section(numbered=not self.blank_page_expected)
+            self.blank_page_expected = placement.blank_page
+            self._new_section(numbered=placement.numbered)
             if p.no_body_mark:
                 mark = b._paragraph(b._grid_style(first_line_twips=b.indent2))
                 add_run(mark, p.no_body_mark, b.body_run)

@@ -21,6 +21,8 @@ CLOSING = frozenset("，。、；：？！）》」』】〕〉”’…—%,.;:
 # A line never ends with these (they move to the next line).
 OPENING = frozenset("（《「『【〔〈“‘([")
 LATIN_EM = 0.55  # a Latin letter or digit, in em (0.5 in 仿宋_GB2312; wider in stand-ins)
+# A table row's height may differ from the estimate by this share (cell padding, line heights).
+ROW_DOUBT = 0.05
 
 
 def char_em(char: str) -> float:
@@ -79,6 +81,15 @@ def _count_paragraph_lines(
         lines += 1
         used = advance
     return lines
+
+
+def text_doubt_lines(text: str, chars_per_line: int) -> float:
+    """How many lines a paragraph's estimate may be off by: Latin letters and digits are the
+    uncertain part of a line's width (their advances differ between faces and applications)."""
+    latin = sum(1 for c in text if c.isascii() and c.isalnum())
+    if latin == 0:
+        return 0.0
+    return min(1.0, latin * LATIN_EM * 0.3 / chars_per_line + 0.25)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from docx.oxml.ns import qn
 
 from app.documents.model import Table
 from reports.docx_xml import ParagraphStyle, RunStyle, add_run, el, new_paragraph, twips
-from reports.gongwen_flow import count_lines
+from reports.gongwen_flow import ROW_DOUBT, count_lines
 
 if TYPE_CHECKING:
     from reports.gongwen_docx import _Builder
@@ -152,7 +152,7 @@ class TableWriter:
         for row in self.t.rows[1:]:
             height = self._row_height_pt(row)
             page = flow.page
-            flow.block(height, doubt_pt=0.05 * height)
+            flow.block(height, doubt_pt=ROW_DOUBT * height)
             if flow.page != page:
                 flow.used_pt += header  # the repeated header rows
         flow.doubt_pt += self.line_twips / 20

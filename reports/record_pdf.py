@@ -142,7 +142,7 @@ class NoticeFinding:
     due: date | None
     due_text: str  # "2021年10月11日（5个工作日）", "未定"
     state: str  # 待整改 / 整改中 / 退回重改 / 待复查
-    overdue_days: int  # days past the 整改期限 at the notice's date, 0 when not overdue
+    overdue_days: int  # working days past the 整改期限 at the notice's date, 0 when not overdue
     recheck_note: str = ""  # why the last 复查 sent it back
 
 
@@ -490,8 +490,14 @@ def write_notice_pdf(
         Spacer(1, 4 * mm),
         _p(f"{notice.department}：", s.body),
     ]
-    count = len(notice.findings)
-    if count:
+    count, waiting = len(notice.findings), len(notice.awaiting)
+    if count and waiting:  # the count in the text is the count of the lists below
+        intro = (
+            f"　　在明察暗访督查中，发现你单位存在以下 {count + waiting} 个问题，截至"
+            f"{date_text(notice.as_of)}，其中 {count} 个尚未整改到位，{waiting} 个已报送整改情况、"
+            "待督查室复查。请认真对照，逐项整改。"
+        )
+    elif count:
         intro = (
             f"　　在明察暗访督查中，发现你单位存在以下 {count} 个问题，截至"
             f"{date_text(notice.as_of)}尚未整改到位。请认真对照，逐项整改。"
@@ -551,7 +557,7 @@ def _notice_table(findings: Sequence[NoticeFinding], styles: _Styles) -> Table:
             description += f"\n复查意见：{finding.recheck_note}"
         state = finding.state
         if finding.overdue_days:
-            state += f"\n已逾期 {finding.overdue_days} 天"
+            state += f"\n已逾期 {finding.overdue_days} 个工作日"
         rows.append(
             [
                 _p(str(finding.number), s.head),

@@ -6,11 +6,15 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 import main
+from app.domain.ledger import InspectionKind
+from app.services.context import Services
 from app.storage import Storage
 from tests.reports.pdfcheck import bad_line_starts, fonts, page_texts
 from tests.services.printing import make_record
@@ -120,6 +124,7 @@ def test_rectification_notice_end_to_end(ledger, tmp_path: Path) -> None:
         "overdue": 2,
     }
     assert (report["awaiting_recheck"], report["covert"], report["pages"]) == (0, 2, 1)
+    assert report["total"] == report["findings"] + report["awaiting_recheck"] == 2
     assert "有 2 个问题来自暗访记录" in result.stderr
     text = "".join(page_texts(out))
     assert "市行政审批服务局：" in text and "并于2021年8月10日前报送整改情况" in text
@@ -132,3 +137,42 @@ def test_a_department_not_in_the_directory_is_named(ledger, tmp_path: Path, caps
     assert main.main(args) == 2
     assert "部门名录中没有“市审批局”" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_short_number_on_the_pdf_finds_the_record(ledger, tmp_path: Path, capsys) -> None:
+    """The 记录编号 printed on the PDF (8 characters, any case) is enough; a prefix shared by
+    several records says so in Chinese and writes nothing."""
+    db, record, _plan = ledger
+    first = tmp_path / "first.pdf"
+    args = ["record-pdf", "--db", str(db), "--inspection", record, "--out", str(first)]
+    assert main.main(args) == 0
+    assert main.main(args) == 2  # exists: not replaced
+    capsys.readouterr()
+    number = next(
+        line.split("记录编号：")[1][:8] for line in page_texts(first) if "记录编号：" in line
+    )
+    assert number == record.replace("-", "")[:8].upper()
+    for index, given in enumerate((number, number.lower())):
+        out = tmp_path / f"short-{index}.pdf"
+        code = main.main(["record-pdf", "--db", str(db), "--inspection", given, "--out", str(out)])
+        assert code == 0, capsys.readouterr().err
+        assert out.is_file()
+        assert json.loads(capsys.readouterr().out)["file"] == str(out)
+
+    # More records: two of them share a first character (17 ids, 16 hex digits).
+    storage = Storage.open(db)
+    services = Services.for_storage(storage)
+    measure = storage.db.execute("SELECT measure_id FROM inspections").fetchone()[0]
+    for _ in range(16):
+        services.inspections.record(
+            measure, kind=InspectionKind.OPEN, checked_on=date(2021, 7, 20), inspector="张三"
+        )
+    ids = [row[0] for row in storage.db.execute("SELECT id FROM inspections")]
+    storage.close()
+    shared = Counter(i[0] for i in ids).most_common(1)[0][0]
+    out = tmp_path / "shared.pdf"
+    code = main.main(["record-pdf", "--db", str(db), "--inspection", shared, "--out", str(out)])
+    assert code == 2 and not out.exists()
+    assert "对应多条检查记录" in capsys.readouterr().err
+    code = main.main(["record-pdf", "--db", str(db), "--inspection", "zz", "--out", str(out)])
+    assert code == 2 and "该检查记录不存在或已删除" in capsys.readouterr().err

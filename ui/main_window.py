@@ -66,6 +66,12 @@ def _inspections_page(services: Services, notifier: ChangeNotifier) -> QWidget:
     return InspectionsPage(services, notifier)
 
 
+def _bulletins_page(services: Services, notifier: ChangeNotifier) -> QWidget:
+    from ui.pages.bulletins_page import BulletinsPage
+
+    return BulletinsPage(services, notifier)
+
+
 def _planned(title: str, message: str) -> Callable[[Services, ChangeNotifier], QWidget]:
     return lambda _services, _notifier: PlannedPage(title, message)
 
@@ -78,16 +84,7 @@ PAGES: tuple[PageSpec, ...] = (
         lambda services, notifier: _ledger_page(services, notifier),
     ),
     PageSpec("inspections", "明察暗访", ActionId.PAGE_INSPECTIONS, _inspections_page),
-    PageSpec(
-        "bulletins",
-        "通报",
-        ActionId.PAGE_BULLETINS,
-        _planned(
-            "通报",
-            "在这里起草、审核并印发督查通报和督办通知，"
-            "按 GB/T 9704-2012 公文格式生成 Word 和 PDF。此功能正在建设中。",
-        ),
-    ),
+    PageSpec("bulletins", "通报", ActionId.PAGE_BULLETINS, _bulletins_page),
     PageSpec(
         "statistics",
         "统计分析",
@@ -203,9 +200,22 @@ class MainWindow(QMainWindow):
         self.db_label.setToolTip("本机的台账数据库文件；备份时复制这个文件即可")
         self.ledger_page.sig_import_requested.connect(self.import_plan)
         self.inspections_page.sig_user_changed.connect(self._show_user)
+        bulletins = self.pages["bulletins"]
+        self.inspections_page.sig_user_changed.connect(lambda _label: bulletins.refresh())
+        bulletins.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        # One 截至 date: the 明察暗访 page follows the ledger's, and the other way round.
+        ledger_as_of = self.ledger_page.filters.as_of
+        inspections_as_of = self.inspections_page.filters.as_of
+        ledger_as_of.dateChanged.connect(inspections_as_of.setDate)
+        inspections_as_of.dateChanged.connect(ledger_as_of.setDate)
         self._show_user(services.identity.current().label)
         key = self._settings.current_page()
         self.show_page(key if key in self.pages else "ledger")
+        drafts = self.inspections_page.draft_count()
+        if drafts:  # after a crash or a form left open: point to the unfinished records
+            self.statusBar().showMessage(
+                f"有 {drafts} 份未完成的检查记录草稿，可在“明察暗访”页继续填写。", 30_000
+            )
 
     def import_plan(self, path: Path | None = None) -> None:
         """Open the import dialog on ``path`` (None: ask for a file first)."""
@@ -380,7 +390,10 @@ class MainWindow(QMainWindow):
 
     def _ledger_export_failed(self, error: BaseException) -> None:
         self.statusBar().clearMessage()
-        QMessageBox.critical(self, "导出失败", str(error))
+        from app.storage.errors import user_message  # not on the path to the first window
+
+        path = self._services.storage.path if self._services else None
+        QMessageBox.critical(self, "导出失败", user_message(error, path))
 
     @property
     def ledger_page(self) -> LedgerPage:

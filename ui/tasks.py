@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from shiboken6 import isValid
 
 
 class _Relay(QObject):
@@ -38,11 +39,17 @@ def run_in_background(
     on_done: Callable[[Any], None],
     on_error: Callable[[BaseException], None],
     pool: QThreadPool | None = None,
+    *,
+    owner: QObject | None = None,
 ) -> BackgroundTask:
+    """``owner``: the widget the result is for; when it was closed and deleted before the work
+    finished, the result is dropped instead of reaching a deleted widget."""
     task = BackgroundTask(work)
 
     def finish(handler: Callable[[Any], None], value: Any) -> None:
         BackgroundTask._running.discard(task)  # on the UI thread, after delivery
+        if owner is not None and not isValid(owner):
+            return
         handler(value)
 
     task.relay.sig_done.connect(lambda result: finish(on_done, result))

@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Callable
 
 from app import APP_NAME, __version__
-from app.cli import chinese, demo, ledger, plans, progress, records, records_print
+from app.cli import bulletins, chinese, demo, ledger, plans, progress, records, records_print, sync
 from app.cli.common import (
     BUSY_TIMEOUT_S,
     EXIT_DB_BUSY,
@@ -36,7 +36,7 @@ EXIT_CODES_HELP = f"""退出码：
   {EXIT_DB_READ_ONLY}  数据库文件或其所在文件夹为只读，不能保存修改
   {EXIT_DB_MISSING}  找不到数据库文件或其所在文件夹（请检查 --db 路径）"""
 
-_GROUPS = (plans, ledger, progress, records, records_print, demo)
+_GROUPS = (plans, ledger, progress, records, records_print, bulletins, demo, sync)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:

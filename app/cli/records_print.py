@@ -20,7 +20,12 @@ def add_commands(commands: argparse._SubParsersAction, db: argparse.ArgumentPars
     record = commands.add_parser(
         "record-pdf", parents=[db], help="把一条明察暗访检查记录保存为 PDF（不覆盖已有文件）"
     )
-    record.add_argument("--inspection", required=True, metavar="ID", help="检查记录的编号")
+    record.add_argument(
+        "--inspection",
+        required=True,
+        metavar="ID",
+        help="检查记录的编号：PDF 上印的 8 位记录编号（不分大小写）、其开头几位或完整编号",
+    )
     record.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     notice = commands.add_parser(
         "rectification-notice",
@@ -43,7 +48,8 @@ def cmd_record_pdf(args: argparse.Namespace) -> int:
 
     storage = open_storage(args, "read")
     try:
-        printed = RecordPrint.for_storage(storage).write_record(args.inspection, args.out)
+        service = RecordPrint.for_storage(storage)
+        printed = service.write_record(service.find_record(args.inspection), args.out)
     except PrintError as problem:
         error(str(problem))
         return EXIT_ERROR
@@ -76,6 +82,7 @@ def cmd_rectification_notice(args: argparse.Namespace) -> int:
         printed,
         department=notice.department,
         as_of=notice.as_of.isoformat(),
+        total=len(notice.findings) + len(notice.awaiting),  # what ``covert`` is part of
         findings=len(notice.findings),
         overdue=len(notice.overdue),
         awaiting_recheck=len(notice.awaiting),

@@ -106,6 +106,14 @@ class OfficeProfile:
     mirror_margins: bool = False
     # Mark a last page that holds no body text (only the 版记) with this line; "" = no mark.
     no_body_mark: str = "（此页无正文）"
+    # PDF only (the PDF embeds font files; a .docx names fonts): for a font name of ``fonts``,
+    # the fonts to embed, tried first — family names as stored inside font files, or font file
+    # paths: {"仿宋_GB2312": ("方正仿宋_GBK", "D:/字体/仿宋_GB2312.ttf")}. Without an entry the
+    # name itself and the usual faces for it are looked for (reports/fonts.py).
+    pdf_fonts: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    # More folders to look for font files in (a shared folder of the office's fonts), searched
+    # together with the system's font folders.
+    font_folders: tuple[str, ...] = ()
 
     # ---- Derived values ---------------------------------------------------------------------
 
@@ -176,11 +184,31 @@ class OfficeProfile:
             if bad:
                 raise ValueError(f"版式配置的字体中有无法识别的项：{'、'.join(bad)}。")
             values["fonts"] = Fonts(**font_data)
+        if "pdf_fonts" in values:
+            values["pdf_fonts"] = _font_mapping(values["pdf_fonts"])
+        if "font_folders" in values:
+            folders = values["font_folders"] or []
+            if isinstance(folders, str) or not all(isinstance(f, str) for f in folders):
+                raise ValueError("版式配置的字体文件夹应是文件夹路径的列表。")
+            values["font_folders"] = tuple(folders)
         values["version"] = PROFILE_VERSION
         return cls(**values)
 
     def with_changes(self, **changes: Any) -> OfficeProfile:
         return replace(self, **changes)
+
+
+def _font_mapping(data: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(data, dict):
+        raise ValueError("版式配置的 PDF 字体应是“字体名 → 字体列表”的对照表。")
+    mapping: dict[str, tuple[str, ...]] = {}
+    for name, faces in data.items():
+        if isinstance(faces, str):
+            faces = [faces]
+        if not isinstance(name, str) or not all(isinstance(face, str) for face in faces or []):
+            raise ValueError(f"版式配置中“{name}”的 PDF 字体应是字体名或字体文件路径的列表。")
+        mapping[name] = tuple(faces)
+    return mapping
 
 
 DEFAULT_PROFILE = OfficeProfile()

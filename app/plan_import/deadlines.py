@@ -47,6 +47,11 @@ _CYCLES = {
 # branch opens with a lookahead for the characters it can start with: a branch that cannot
 # match is left at one character test.
 _YEAR_START = r"(?=[\d〇零○一二三四五六七八九今本当明次])"
+_CN_NUMERALS = "〇零○一二三四五六七八九十"
+# What a bare year is a deadline for: 2023年实现全覆盖, 2024年基本建成 (not 2023年起, 2023年度目标).
+_ACHIEVE = (
+    r"(?:完成|实现|建成|达到|覆盖|形成|启用|上线|落地|推开|出台|见效|取得|建立|健全|投用|投运|竣工)"
+)
 _MONTH_START = r"(?=[\d十一二三四五六七八九])"
 _BRANCHES = [
     # 每季度, 每年2月底前, 按月
@@ -62,6 +67,9 @@ _BRANCHES = [
     # 2019年上半年, 2021年底, 2022年第一季度
     rf"{_YEAR_START}(?P<yp>(?P<yp_y>{_YEAR}|{_REL}){_S}年{_S}(?:度{_S})?"
     rf"(?P<yp_part>上半年|下半年|年底|年末|底|末|内|第?[一二三四1-4]季度)(?:末|底)?{_BEFORE})",
+    # 2024年前, 2023年度前, 2023年实现……, 2022—2023年完成 (the end of that year)
+    rf"{_YEAR_START}(?P<yy>(?:{_YEAR}{_S}[—\-－~～至到]{_S})?(?P<yy_y>{_YEAR}){_S}年{_S}"
+    rf"(?:度{_S})?(?:(?:之前|以前|前)(?![后\d{_CN_NUMERALS}])|(?=(?:全面|基本|力争|要|将)?{_S}{_ACHIEVE})))",
     # 3年内, 五年内, 用3年时间
     r"(?=[\d一二两三四五六七八九十用利经])"
     rf"(?P<per>(?<![\d.])(?P<per_n>{_CN_COUNT}){_S}(?:个)?{_S}年{_S}"
@@ -308,6 +316,8 @@ def _deadline(
         due = _resolve(_year_in(m["ym_y"], year), cn_to_int(m["ym_m"]), m["ym_suf"], day)
     elif kind == "yp":
         due = _part_due(_year_in(m["yp_y"], year), m["yp_part"])
+    elif kind == "yy":
+        due = _part_due(cn_to_int(m["yy_y"]), "底")
     elif kind == "hq":
         due = _part_due(year, m["hq_part"])
     elif kind == "ye":

@@ -19,6 +19,7 @@ names found, is in directory.py (both re-exported here).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -69,8 +70,10 @@ __all__ = [
 _ROLE_LABEL = re.compile(
     r"(?=[牵主责承落实具配参协完时分联])"  # a cheap first-character gate
     r"(?P<label>(?P<word>牵头|主办|主责|责任|承办|落实|实施|具体负责|配合|参与|协办|协助|协同|参加)"
-    r"(?:部门|单位|处室|科室)|牵头(?=\s*:)"
-    r"|完成时限|完成时间|完成期限|时间节点|时限|责任领导|牵头领导|分管领导|责任人|联系人)\s*:"
+    # 牵头责任单位 / 协同责任单位 (an 安徽省 重点工作 list): the role is the first word
+    r"(?:责任)?(?:部门|单位|处室|科室)|牵头(?=\s*:)"
+    r"|完成时限|完成时间|完成期限|时间节点|时限|责任领导|(?:牵头)?负责领导|牵头领导"
+    r"|分管(?:省|市|县|区)?领导|责任人|联系人)\s*:"
 )
 _LABEL_BEFORE_COLON = re.compile(_ROLE_LABEL.pattern + "$")
 _LABEL_ROLE: dict[str, Role] = {
@@ -98,7 +101,12 @@ _WITH = re.compile(
     r"^(?P<a>.+?)会同(?P<b>.+?)(?:按职责分工|按职责|共同)?(?:负责|落实|推进|实施|办理)?$"
 )
 _CONJ = re.compile(r"[和及与]")
-_ETC_TAIL = re.compile(r"等(?=$|相关|有关|部门|单位|各|其他|其它)")
+# 等 ending a list, before the groups it sums up or a conjunction: 财政部等和各有关省级人民政府,
+# 能源局等省有关部门和各地级以上市人民政府, 发展改革委等相关部门.
+_ETC_TAIL = re.compile(
+    r"等(?=$|[和及与]|(?:省|市|县|区|国家|国务院|中央|省级|市级|县级|区级)?"
+    r"(?:相关|有关|部门|单位|各|其他|其它))"
+)
 
 
 @dataclass(slots=True)
@@ -193,6 +201,31 @@ def _paren_segments(norm: str) -> list[tuple[int, int]]:
 
 
 _NAME_PIECE = re.compile(r"[^、,;/\n]+")
+_BRACKETED_PIECE = re.compile(r"(?:[^、,;/\n(]|\([^()\n]*\))+")
+# Bare kinds of local government that finish a list started by 各: 各区、县级市 is one group
+# (the districts and county-level cities), not 各区 and a department called 县级市.
+_ADMIN_UNITS = frozenset(
+    {"县级市", "县", "区", "市", "县区", "县市区", "市区", "镇", "乡", "街道", "乡镇", "镇街"}
+    | {"开发区", "园区"}
+)
+
+
+def _pieces(norm: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The list items of ``norm[start:end]``: split at 、 , ; / outside brackets (各县(市、区)人民
+    政府 is one name), with 各区、县级市 kept together."""
+    finder = _BRACKETED_PIECE if "(" in norm[start:end] else _NAME_PIECE
+    spans = [m.span() for m in finder.finditer(norm, start, end)]
+    merged: list[tuple[int, int]] = []
+    for at, stop in spans:
+        if merged and norm[at:stop].strip() in _ADMIN_UNITS:
+            first = norm[merged[-1][0] : merged[-1][1]].strip()
+            if first.startswith("各") and len(first) <= 8 and norm[merged[-1][1]] == "、":
+                merged[-1] = (merged[-1][0], stop)
+                continue
+        merged.append((at, stop))
+    return merged
+
+
 _WS = re.compile(r"\s+")
 _DATE_LIKE = re.compile(r"\d\s*[年月日]|[年月]底|年内|长期|持续")
 
@@ -213,7 +246,13 @@ def _piece_names(text_norm: str, raw: str) -> tuple[_PieceName, ...]:
     if _DATE_LIKE.search(text_norm):
         return ()  # a time limit written among the names
     etc = _ETC_TAIL.search(text_norm) if "等" in text_norm else None
-    parts = [(0, etc.start()), (etc.end(), len(raw))] if etc else [(0, len(raw))]
+    if etc:
+        rest = etc.end()
+        while rest < len(raw) and text_norm[rest] in "和及与":
+            rest += 1  # 财政部等和各有关省级人民政府
+        parts = [(0, etc.start()), (rest, len(raw))]
+    else:
+        parts = [(0, len(raw))]
     added: list[_PieceName] = []
     for part_start, part_end in parts:
         written = raw[part_start:part_end]
@@ -237,8 +276,9 @@ def _piece_names(text_norm: str, raw: str) -> tuple[_PieceName, ...]:
         # "X和Y": two departments joined by a conjunction, when each half is one.
         if ("和" in text or "及" in text or "与" in text) and text == trimmed:
             halves = _CONJ.split(text)
-            if not is_group_name(text) and all(
-                len(h) >= 3 and looks_like_department(h) for h in halves
+            # a generic group's own 和 stays (相关部门和专营单位), unless a new 各 group follows
+            if (not is_group_name(text) or all(h.startswith("各") for h in halves[1:])) and all(
+                (len(h) >= 3 or h.startswith("各")) and looks_like_department(h) for h in halves
             ):
                 offset = src_start
                 for half in halves:
@@ -254,9 +294,8 @@ def _names_in(
 ) -> list[NameRef]:
     """Split ``[start, end)`` into department names; handles 等 / 等相关部门 tails."""
     added: list[NameRef] = []
-    for piece in _NAME_PIECE.finditer(norm, start, end):
-        at, piece_end = piece.span()
-        for written, a, b, name, aliases in _piece_names(piece.group(), raw[at:piece_end]):
+    for at, piece_end in _pieces(norm, start, end):
+        for written, a, b, name, aliases in _piece_names(norm[at:piece_end], raw[at:piece_end]):
             added.append(NameRef(written, role, at + a, at + b, aliases, name))
     out.extend(added)
     return added
@@ -277,9 +316,8 @@ def _label_group(norm: str, raw: str) -> tuple[Found, ...] | None:
         if word is None:
             continue  # 时限, 责任领导 …: not departments
         role = _LABEL_ROLE[word]
-        for piece in _NAME_PIECE.finditer(norm, label.end(), value_end):
-            at, piece_end = piece.span()
-            for written, a, b, name, aliases in _piece_names(piece.group(), raw[at:piece_end]):
+        for at, piece_end in _pieces(norm, label.end(), value_end):
+            for written, a, b, name, aliases in _piece_names(norm[at:piece_end], raw[at:piece_end]):
                 names.append((written, role, at + a, at + b, name, aliases))
     return tuple(names)
 
@@ -338,10 +376,16 @@ def _verb_group(
     result: list[NameRef] = []
     doubtful = ""
     promoted = False
+    # （X、Y，各区、县级市负责）: a list cut by a comma before its verb is one list of duties
+    listed = not has_lead and "duty" in kinds and kinds <= {"bare", "duty"}
     for kind, names in parsed:
         for index, ref in enumerate(names):
             role = ref.role
-            if kind == "duty" and not has_lead and not promoted and index == 0:
+            if listed and kind == "bare":
+                if not promoted and index == 0:
+                    role = "lead"  # the first listed leads
+                    promoted = True
+            elif kind == "duty" and not has_lead and not promoted and index == 0:
                 role = "lead"  # （X、Y负责）: the first listed leads
                 promoted = True
             elif kind == "bare" and kinds == {"bare"} and not promoted and index == 0:
@@ -441,11 +485,164 @@ def find_groups(text: str, *, first_leads: bool = False, norm: str | None = None
     bracketed = len(groups)  # in order already
     if norm.count(":") > colons:
         groups.extend(_unbracketed_labels(norm, text, segments))
+    groups.extend(_prose_groups(norm, text, segments))
     if len(groups) > bracketed:
         groups.sort(key=lambda g: g.start)
     previous_end = 0
     for group in groups:
+        if group.kind == "prose":  # covers its own sentence, after the names
+            previous_end = group.end
+            continue
         block_start = norm.rfind("\n", previous_end, group.start) + 1
         group.covers = (max(previous_end, block_start), group.start)
         previous_end = group.end
+    return groups
+
+
+# ---- Departments named in running prose -------------------------------------------------------
+# "市政务服务局牵头，市大数据局参与，6月底前……；市市场监管局会同市税务局负责……。": clauses that
+# are names and a verb, or names 会同 names 负责 …, outside any bracket. Each run of such clauses
+# is a group; it covers its sentence, from its names to the next 。 or ；.
+
+_PROSE_VERB = re.compile(r"牵头负责|牵头|会同|指导|参与|配合|协助|负责")
+_PROSE_CLAUSE_END = re.compile(r"[,;。\n:()]")
+_PROSE_SENTENCE_END = re.compile(r"[;。\n]")
+_PROSE_ONLY = re.compile(
+    r"^(?:由)?(?P<names>.+?)(?:按职责分工|按照职责分工|按职责|依职责|分别|共同|具体)?"
+    r"(?P<verb>牵头负责|牵头|指导|负责|参与|配合|协助)$"
+)
+_PROSE_WITH = re.compile(
+    r"^(?:由)?(?P<a>.+?)会同(?P<b>.+?)(?:按职责分工|按照职责分工|共同)?(?:牵头负责|负责)"
+    # 由发展改革委会同中央农办、农业部等部门研究提出落实意见 (国办函〔2014〕31号)
+    r"|^由(?P<a2>[^,;。]+?)会同(?P<b2>[^,;。]+?等(?:有关|相关)?(?:部门|单位))"
+    r"(?=研究|组织|制定|提出|落实|推进|实施|开展)"
+)
+_PROSE_DUTY = re.compile(r"^(?:由)?(?P<names>.+?)(?:牵头负责|负责)(?=.)")
+_ROLE_WORDS = re.compile(r"牵头|责任|配合|参与|协办|主办|会同|指导")
+_GROUP_START = re.compile(
+    r"各|有关|相关|市直|县直|区直|省直|全市|全省|其他|其它|国务院有关|国家有关"
+)
+_PROSE_ROLES: dict[str, Role] = {
+    "牵头负责": "lead",
+    "牵头": "lead",
+    "指导": "lead",
+    "负责": "responsible",
+    "参与": "cooperating",
+    "配合": "cooperating",
+    "协助": "cooperating",
+}
+
+
+def _prose_names(norm: str, raw: str, start: int, end: int, role: Role) -> list[NameRef] | None:
+    """The names of ``[start, end)`` if every one looks like a department, else None."""
+    scratch: list[NameRef] = []
+    _names_in(norm, raw, start, end, role, scratch)
+    if not scratch or not all(
+        looks_like_department(n.name)
+        and not _ROLE_WORDS.search(n.name)
+        and "的" not in n.name
+        and (not is_group_name(n.name) or _GROUP_START.match(n.name))
+        for n in scratch
+    ):
+        return None
+    return scratch
+
+
+def _prose_clause(
+    norm: str, raw: str, start: int, end: int
+) -> tuple[list[NameRef], bool, int] | None:
+    """A clause naming departments: (names, whether the clause is only names and a verb, where
+    the names and their verb end)."""
+    text = norm[start:end]
+    only = _PROSE_ONLY.match(text)
+    if only:
+        names = _prose_names(
+            norm,
+            raw,
+            start + only.start("names"),
+            start + only.end("names"),
+            _PROSE_ROLES[only.group("verb")],
+        )
+        if names is not None:
+            return names, True, end
+    with_match = _PROSE_WITH.match(text)
+    if with_match:
+        a, b = ("a", "b") if with_match.group("a") is not None else ("a2", "b2")
+        leads = _prose_names(
+            norm, raw, start + with_match.start(a), start + with_match.end(a), "lead"
+        )
+        helpers = _prose_names(
+            norm, raw, start + with_match.start(b), start + with_match.end(b), "cooperating"
+        )
+        if leads is not None and helpers is not None:
+            return leads + helpers, False, start + with_match.end()
+    duty = _PROSE_DUTY.match(text)
+    if duty:
+        names = _prose_names(
+            norm, raw, start + duty.start("names"), start + duty.end("names"), "responsible"
+        )
+        if names is not None and not all(is_group_name(n.name) for n in names):
+            return names, False, start + duty.end()
+    return None
+
+
+def _prose_groups(norm: str, raw: str, segments: list[tuple[int, int]]) -> list[Group]:
+    """Departments named in running prose, outside the bracketed ``segments``."""
+    if not _PROSE_VERB.search(norm):
+        return []
+    starts = [a for a, _ in segments]  # in order, not overlapping
+    sentence_ends = [m.start() for m in _PROSE_SENTENCE_END.finditer(norm)]
+    groups: list[Group] = []
+    pending: list[tuple[int, int, list[NameRef]]] = []  # clauses of the group being read
+
+    def close() -> None:
+        if not pending:
+            return
+        names = [n for _, _, clause in pending for n in clause]
+        if not any(n.role == "lead" for n in names):
+            first = names[0]
+            names[0] = NameRef(first.raw, "lead", first.start, first.end, first.aliases, first.name)
+        start, end = pending[0][0], pending[-1][1]
+        at = bisect_left(sentence_ends, end)  # the next 。； or line break
+        stop = sentence_ends[at] if at < len(sentence_ends) else None
+        sentence_end = stop + (norm[stop] != "\n") if stop is not None else len(norm)
+        found = tuple((n.raw, n.role, n.start, n.end, n.name, n.aliases) for n in names)
+        group = Group(start, end, found=found, kind="prose")
+        group.covers = (start, sentence_end)
+        groups.append(group)
+        pending.clear()
+
+    done = 0
+    for verb in _PROSE_VERB.finditer(norm):
+        at = verb.start()
+        if at < done:
+            continue
+        inside = bisect_right(starts, at) - 1
+        if inside >= 0 and at < segments[inside][1]:
+            continue  # a bracket's group, read by the bracket rules
+        clause_start = at
+        while clause_start > 0 and not _PROSE_CLAUSE_END.match(norm, clause_start - 1):
+            clause_start -= 1
+            if at - clause_start > 60:
+                break
+        # bounded: a clause longer than 80 characters is not read (and the scan stays linear)
+        found_end = _PROSE_CLAUSE_END.search(norm, verb.end(), clause_start + 81)
+        clause_end = found_end.start() if found_end else min(len(norm), clause_start + 81)
+        if clause_end - clause_start > 80 or clause_start == at:
+            continue
+        while clause_start < at and norm[clause_start] in " \t":
+            clause_start += 1
+        parsed = _prose_clause(norm, raw, clause_start, clause_end)
+        done = clause_end
+        if parsed is None:
+            close()
+            continue
+        names, only, names_end = parsed
+        joined = bool(pending) and norm[pending[-1][1] : clause_start].strip() == ","
+        if pending and not joined:
+            close()
+        pending.append((clause_start, names_end, names))
+        if not only:
+            close()
+    close()
     return groups

@@ -60,10 +60,25 @@ class Line:
     number: int | None = None
     body: int = 0  # source offset where the item's own text starts (after its number)
     cells: list[tuple[str, int, int]] | None = None  # table rows: (column role, start, end)
+    guessed: bool = False  # an item number read from the numbering's order (7.12345热线…)
 
     @property
     def depth(self) -> int:
         return DEPTH[self.style] if self.style else -1
+
+
+def item_number(text: str) -> tuple[str, int] | None:
+    """(style, number) of a line that starts with an item number (一、 （二） 3. （4） ⑤), else
+    None. ``text`` may be full-width: it is folded here."""
+    norm = fold(text[:12])
+    item = _ITEM.match(norm)
+    if item is None or (item.end() >= len(norm) and len(text) <= len(norm)):
+        return None
+    style = item.lastgroup
+    assert style is not None
+    token = item.group(style)
+    number = _CIRCLED.index(token) + 1 if style == "circ" else cn_to_int(token)
+    return (style, number) if number else None
 
 
 def is_org_line(norm: str) -> bool:
@@ -90,9 +105,48 @@ def classify(text: str, folded: str | None = None) -> list[Line]:
         _classify_one(line)
         lines.append(line)
     _mark_signatures(lines)
+    _digit_titles(lines)
     if "\t" in text:  # tables come as tab-separated cells
         _mark_tables(lines)
     return lines
+
+
+# "7.12345热线提速行动。…", "2.5G网络建设。…": a number whose title starts with digits reads like
+# a decimal (2.5万元), so such a line is an item only where the numbering expects it: the last
+# 1. 2. … item before it is one less, and the line above ends a sentence or a heading.
+_DIGIT_TITLE = re.compile(r"[ \t]*(?P<ar>\d{1,3})\.(?=\d)")
+_PARAGRAPH_DONE = ("。", ")", "；", ";", "!", "?")
+
+
+def _digit_titles(lines: list[Line]) -> None:
+    last = 0  # the number of the last 1./1、 item (0 after a heading of an outer level)
+    previous: Line | None = None
+    for line in lines:
+        if line.kind == "blank":
+            continue
+        if line.kind == "item":
+            if line.style == "ar":
+                last = line.number or 0
+            elif line.style in ("cn", "pcn"):
+                last = 0
+        elif line.kind == "text" and line.norm[:1].isdigit():
+            found = _DIGIT_TITLE.match(line.norm)
+            if (
+                found
+                and int(found.group("ar")) == last + 1
+                and (
+                    previous is None
+                    or (previous.kind == "item" and previous.norm.endswith(_PARAGRAPH_DONE))
+                    or previous.norm.endswith(_PARAGRAPH_DONE)
+                )
+            ):
+                line.kind = "item"
+                line.style = "ar"
+                line.number = last + 1
+                line.body = line.start + found.end()
+                line.guessed = True
+                last += 1
+        previous = line
 
 
 _BLANKS = " \t\r\u3000\xa0\ufeff"
@@ -192,11 +246,20 @@ def _cells(line: Line) -> list[tuple[int, int]]:
 def _header_roles(line: Line) -> list[str] | None:
     if "\t" not in line.text:
         return None
-    roles: list[str] = []
-    for cell in line.norm.split("\t"):
-        cell = cell.strip().replace(" ", "")
-        role = next((name for name, rx in _COLUMN_ROLES if cell and rx.search(cell)), "")
-        roles.append(role)
+    return header_roles(line.norm.split("\t"))
+
+
+def column_role(cell: str) -> str:
+    """What a header cell names: "no", "task", "lead", "responsible", "cooperating",
+    "deadline", "skip" (a column to keep but not read: 责任人, 备注), or "" (none of them)."""
+    cell = fold(cell).strip().replace(" ", "")
+    return next((name for name, rx in _COLUMN_ROLES if cell and rx.search(cell)), "")
+
+
+def header_roles(cells: list[str]) -> list[str] | None:
+    """The role of each column ("no", "task", "lead" …, "" for none) when ``cells`` are a task
+    table's header row (a task column and a department or time column), else None."""
+    roles = [column_role(cell) for cell in cells]
     if "task" in roles and ({"lead", "responsible", "cooperating", "deadline"} & set(roles)):
         return roles
     return None
@@ -217,11 +280,12 @@ def _mark_tables(lines: list[Line]) -> None:
         if roles is None or "\t" not in line.text:
             continue
         spans = _cells(line)
-        if len(spans) != len(roles) or all(a == b for a, b in spans):
+        # a row may have fewer cells than the header: its empty last cells were trimmed
+        if len(spans) > len(roles) or all(a == b for a, b in spans):
             roles = None
             continue
         count += 1
-        cells = [(role, a, b) for role, (a, b) in zip(roles, spans, strict=True) if b > a]
+        cells = [(role, a, b) for role, (a, b) in zip(roles, spans, strict=False) if b > a]
         number_cell = next(
             (line.text[a - line.start : b - line.start] for role, a, b in cells if role == "no"), ""
         )

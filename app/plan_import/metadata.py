@@ -50,9 +50,11 @@ def normalize_doc_number(text: str) -> str:
 
 
 def _title_like(line: Line) -> bool:
+    # a 通知 of several issuers names them all before 关于: its title line may be long
+    longest = 160 if _NOTICE.match(line.norm.replace(" ", "")) else 60
     return (
         line.kind == "text"
-        and 2 <= len(line.norm) <= 60
+        and 2 <= len(line.norm) <= longest
         and line.norm[-1] not in _TITLE_END
         and "。" not in line.norm
     )
@@ -93,13 +95,15 @@ def extract(lines: list[Line], first_body_line: int) -> Metadata:
         if len(title_lines) == 3 or _TITLE_WORDS.search(line.norm):
             break
     title = "".join(ln.text.replace(" ", "") for ln in title_lines)
+    if title.startswith("《") and title.endswith("》") and title.count("《") == 1:
+        title = title[1:-1]  # a web page's copy: 《…的通知》
     if title_lines:
         meta.title_offset = title_lines[0].start
     notice = _NOTICE.match(title)
     if notice:
         meta.notice_title = title
         inner = notice.group("inner").strip()
-        quoted = re.fullmatch(r"《(.+)》", inner)
+        quoted = re.fullmatch(r"[《〈](.+)[》〉]", inner)
         meta.title = quoted.group(1) if quoted else inner
         if notice.group("issuer") and not meta.issuer:
             meta.issuer = notice.group("issuer")

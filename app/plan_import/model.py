@@ -14,6 +14,7 @@ Span = tuple[int, int]
 Role = Literal["lead", "responsible", "cooperating"]
 DeadlineKind = Literal["date", "recurring", "ongoing", "period"]
 TargetOp = Literal[">=", "<=", "=", ">", "<"]
+Confidence = Literal["high", "medium", "low"]
 
 ROLES: tuple[Role, ...] = ("lead", "responsible", "cooperating")
 
@@ -106,10 +107,34 @@ Warning = ParseWarning
 
 
 @dataclass(slots=True)
+class Doubt:
+    """Why a measure needs checking: a warning about it (``code``, ``message``, ``span``) and
+    how much it lowers the measure's confidence (``level`` "medium" or "low")."""
+
+    code: str
+    message: str
+    level: Confidence
+    span: Span | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "level": self.level,
+            "span": list(self.span) if self.span else None,
+        }
+
+
+@dataclass(slots=True)
 class ParsedMeasure:
     """One measure. ``span`` covers it in the source, number included; ``text`` is
     ``source[text_start : text_start + len(text)]`` (the measure without its number; for a row
-    of a task table, its task cells)."""
+    of a task table, its task cells).
+
+    ``confidence`` is "high" unless something about the measure is doubtful: then ``doubts``
+    says what (no department found, a time limit not understood, its heading guessed, its
+    paragraph rebuilt from a PDF with doubt …) and the lowest level among them is its
+    confidence (confidence.py)."""
 
     no: int
     title: str
@@ -119,6 +144,8 @@ class ParsedMeasure:
     departments: list[DepartmentRef] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
+    confidence: Confidence = "high"
+    doubts: list[Doubt] = field(default_factory=list)
 
     def names(self, role: Role) -> list[str]:
         """Canonical names with this role, in order of first appearance, without repeats."""
@@ -184,6 +211,8 @@ class ParsedMeasure:
             ],
             "span": list(self.span),
             "text_start": self.text_start,
+            "confidence": self.confidence,
+            "doubts": [d.to_json() for d in self.doubts],
         }
 
 
@@ -223,6 +252,39 @@ class DepartmentEntry:
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "aliases": list(self.aliases), "is_group": self.is_group}
+
+
+@dataclass(slots=True)
+class LaidParagraph:
+    """A paragraph of text rebuilt from a PDF's layout: ``[start, end)`` in the text, the page
+    it starts on, the font and size of its first line, and how that line is placed."""
+
+    start: int
+    end: int
+    page: int
+    font: str
+    size: float
+    indented: bool
+    centred: bool
+    lines: int
+
+
+@dataclass(slots=True)
+class SourceDocument:
+    """What a reader made of a file: the text the parser reads, and what it knows about it.
+
+    ``kind`` is "text", "word", "pdf", "workbook" or "legacy" (.doc/.wps through LibreOffice).
+    ``notes`` are the reader's doubts about the structure it rebuilt (a PDF line it joined to
+    the paragraph above although it starts like a numbered item, pages without text), with
+    spans in ``text``; the parser passes them on as warnings. ``paragraphs`` (PDF only) say how
+    each paragraph was laid out (its font, whether it was indented).
+    """
+
+    text: str
+    kind: str = "text"
+    notes: list[ParseWarning] = field(default_factory=list)
+    paragraphs: list[LaidParagraph] = field(default_factory=list)
+    pages: int = 0
 
 
 @dataclass(slots=True)

@@ -27,15 +27,17 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from app.progress import Progress, part, report
 
 from . import departments as dep
+from .confidence import assess
 from .deadlines import find_deadlines
 from .directory import city_prefixes, directory_from_tally
+from .layout_checks import check_layout
 from .lines import DEPTH, Line, classify, heading_shaped
 from .metadata import Metadata, extract
 from .model import (
@@ -45,6 +47,7 @@ from .model import (
     ParsedMeasure,
     ParsedPlan,
     ParseWarning,
+    SourceDocument,
     Span,
     Target,
 )
@@ -53,6 +56,16 @@ from .targets import find_targets
 from .textutil import FlatText, Segment, fold, fold_short, int_to_cn
 
 _BREAK_KINDS = frozenset({"attach", "closing", "date", "docno", "header"})
+# A time limit given under its label (a task table's 完成时限 column, or 时限：… in the text).
+_TIME_LABEL = re.compile(
+    r"(?:完成时限|完成时间|完成期限|时间节点|时限要求|时限)[ \t]*:[ \t]*(?P<value>[^;。)\n]{1,30})"
+)
+# A line ending with a department group: （牵头单位：X）, （X牵头，Y参与）, (X负责)。
+_GROUP_TAIL = re.compile(
+    r"\([^()]*(?:牵头|负责|参与|配合|协助|协办|单位|部门)[^()]*\)[ \t]*[。;.]?$"
+)
+# A line ending with departments named in prose: "……。市政务服务局牵头，市大数据局参与。"
+_PROSE_TAIL = re.compile(r"(?:牵头|负责|参与|配合|协助)[ \t]*[。;]$")
 _ROW_LABELS = {"lead": "牵头单位", "responsible": "责任单位", "cooperating": "配合单位"}
 _SENTENCE_DONE = ("。", ")", ";", "）", "；")
 _BACKGROUND_TITLE = re.compile(
@@ -71,6 +84,7 @@ class _Measure:
     end: int  # source offset after its last non-blank character
     flat_start: int = 0
     flat_end: int = 0
+    no: int = 0  # for an unnumbered paragraph: its place in its area (else the head's number)
 
 
 @dataclass(slots=True)
@@ -82,6 +96,17 @@ class _AreaDraft:
     implicit: bool = False
     measures: list[_Measure] = field(default_factory=list)
     parent_title: str = ""
+    split: bool = False  # made from a heading item over unnumbered paragraph measures
+    outer: _AreaDraft | None = None  # the area in effect before it
+
+
+def _heading_line(line: Line) -> bool:
+    """An item line that reads as a heading: short, no full stop, no department group."""
+    return (
+        line.cells is None
+        and line.end - line.body <= 40
+        and not any(ch in line.norm[line.body - line.start :] for ch in "。;()")
+    )
 
 
 class _Document:
@@ -143,12 +168,18 @@ class _Document:
                 ranges.append((line.start, line.end))
                 block_of[line.index] = len(ranges) - 1
                 continue
+            previous = lines[self.prev_line[line.index]] if ranges else None
             starts = (
-                not ranges
+                previous is None
                 or line.kind != "text"
                 or self.heading_like[line.index]
                 or line.index < self.first_item
-                or lines[self.prev_line[line.index]].kind in _BREAK_KINDS
+                or previous.kind in _BREAK_KINDS
+                # a paragraph of its own: after a line that a department group ends, or after
+                # an item line that stands as a heading ("（一）优化政务服务", "2.宣传")
+                or bool(_GROUP_TAIL.search(previous.norm))
+                or bool(_PROSE_TAIL.search(previous.norm))
+                or (previous.kind == "item" and _heading_line(previous))
             )
             if starts:
                 ranges.append((line.start, line.end))
@@ -209,6 +240,7 @@ class _Builder:
         self.doc = doc
         self.lines = doc.lines
         self.warnings: list[ParseWarning] = []
+        self._direct: dict[str, int] = {}
 
     def warn(
         self,
@@ -267,27 +299,59 @@ class _Builder:
                 regions[-1].append(line.index)
         return [r for r in regions if r]
 
+    def _owners(self, region: list[int]) -> tuple[dict[str, int], dict[str, int]]:
+        """(style -> items of that style that own a block naming departments, style -> items).
+
+        A named block belongs, at each numbering level, to the item of that level it lies
+        under: a group written on its own line after sub-items (1)(2) belongs to their 1."""
+        block_of, named_blocks = self.doc.block_of, self.doc.named_blocks
+        items: dict[str, int] = {}
+        owners: dict[str, set[int]] = {}
+        direct: dict[str, int] = {}  # items whose own block names departments
+        open_items: dict[str, int] = {}
+        credited: set[int] = set()
+        for index in region:
+            line = self.lines[index]
+            block = block_of[index]
+            if line.kind == "item" and line.style:
+                depth = line.depth
+                open_items = {s: i for s, i in open_items.items() if DEPTH[s] < depth}
+                open_items[line.style] = index
+                items[line.style] = items.get(line.style, 0) + 1
+                if block in named_blocks:
+                    direct[line.style] = direct.get(line.style, 0) + 1
+            elif line.kind in _BREAK_KINDS:
+                open_items = {}
+            if block in named_blocks and block not in credited:
+                credited.add(block)
+                for style, item in open_items.items():
+                    owners.setdefault(style, set()).add(item)
+        self._direct = direct
+        return {style: len(found) for style, found in owners.items()}, items
+
+    def _measure_style(self, owned: dict[str, int], items: dict[str, int]) -> str | None:
+        """The numbering level of the measures: the one whose items most often own departments,
+        among the levels where at least half the items do; on a tie the one whose items name
+        them in their own paragraph, then the inner one (a group written after sub-items (1)(2)
+        belongs to the item they detail)."""
+        if not owned:
+            return None
+        eligible = {s: n for s, n in owned.items() if n >= 0.5 * items.get(s, n)} or owned
+        direct = self._direct
+        return min(eligible, key=lambda s: (-eligible[s], -direct.get(s, 0), -DEPTH[s]))
+
     def build(self) -> tuple[list[_AreaDraft], bool]:
         counted: list[tuple[list[int], dict[str, int], dict[str, int]]] = []
-        block_of, named_blocks = self.doc.block_of, self.doc.named_blocks
         for region in self.regions():
-            with_depts: dict[str, int] = {}
-            items: dict[str, int] = {}
-            for index in region:
-                line = self.lines[index]
-                if line.kind == "item" and line.style:
-                    items[line.style] = items.get(line.style, 0) + 1
-                    if block_of[index] in named_blocks:  # its block names departments
-                        with_depts[line.style] = with_depts.get(line.style, 0) + 1
-            counted.append((region, with_depts, items))
+            owned, items = self._owners(region)
+            counted.append((region, owned, items))
         best_total = max((max(c[1].values(), default=0) for c in counted), default=0)
         drafts: list[_AreaDraft] = []
         if best_total > 0:
-            for region, with_depts, _ in counted:
-                top = max(with_depts.values(), default=0)
-                if top == 0 or top < 0.2 * best_total:
+            for region, owned, items in counted:
+                style = self._measure_style(owned, items)
+                if style is None or owned[style] < 0.2 * best_total:
                     continue
-                style = min((s for s, n in with_depts.items() if n == top), key=DEPTH.__getitem__)
                 drafts.extend(self.walk(region, DEPTH[style]))
             drafts = [a for a in drafts if any(self._has_names(m) for m in a.measures)]
             return [a for a in drafts if a.measures], True
@@ -356,32 +420,164 @@ class _Builder:
                 )
             elif line.kind == "item" and line_depth == depth:
                 last, stop = self._extent(index, depth)
+                if stop >= region[-1] + 1 or not self._measure_after(region, stop, depth):
+                    last = self._without_closing(index, last)  # the region's last measure
+                paragraphs = self._paragraph_measures(index, last)
+                if paragraphs:  # "（一）优化政务服务" over unnumbered paragraphs, each a measure
+                    outer = current if current is None or not current.split else current.outer
+                    current = _AreaDraft(
+                        line.number or 0,
+                        self._block_title(line),
+                        line.start,
+                        parent_title=self._block_title(parents[-1]) if parents else "",
+                        split=True,
+                        outer=outer,
+                    )
+                    areas.append(current)
+                    current.measures.extend(paragraphs)
+                    self.warn(
+                        "measure_unnumbered",
+                        f"“{current.title}”下的措施没有编号，已按段落分为 {len(paragraphs)} 条",
+                        line.start,
+                        span=(line.start, line.end),
+                    )
+                    position = bisect_left(region, stop, position)
+                    continue
+                if current is not None and current.split:
+                    current = current.outer
                 if current is None:
                     current = _AreaDraft(0 if has_headings else 1, "", None, implicit=True)
                     areas.append(current)
-                doc = self.doc
-                last_block = doc.block_of[last]
-                current.measures.append(
-                    _Measure(
-                        line,
-                        doc.block_of[index],
-                        last_block,
-                        self.lines[last].end,
-                        doc.flat_of(line.body, line),
-                        doc.block_flat_end(last_block),
-                    )
-                )
+                current.measures.append(self._measure(line, last))
                 position = bisect_left(region, stop, position)
                 continue
             position += 1
         return areas
 
+    def _measure(self, head: Line, last: int, no: int = 0) -> _Measure:
+        doc = self.doc
+        last_block = doc.block_of[last]
+        return _Measure(
+            head,
+            doc.block_of[head.index],
+            last_block,
+            self.lines[last].end,
+            doc.flat_of(head.body, head),
+            doc.block_flat_end(last_block),
+            no,
+        )
+
+    def _measure_after(self, region: list[int], stop: int, depth: int) -> bool:
+        """Whether another item at ``depth`` follows ``stop`` in the region."""
+        at = bisect_left(region, stop)
+        return any(
+            self.lines[i].kind == "item" and self.lines[i].depth == depth for i in region[at:]
+        )
+
+    def _blocks_of(self, index: int, last: int) -> list[int]:
+        """The first lines of the blocks from line ``index`` to line ``last``."""
+        firsts: list[int] = []
+        block = -1
+        line = index
+        while 0 <= line <= last:
+            if self.doc.block_of[line] != block:
+                block = self.doc.block_of[line]
+                firsts.append(line)
+            line = self.doc.next_line[line]
+        return firsts
+
+    def _without_closing(self, index: int, last: int) -> int:
+        """The last measure of a region ends at its department group: paragraphs after it that
+        name no department are the document's closing words ("各单位要于年底前报送……"),
+        not part of the measure (their time limits are the document's, not its)."""
+        firsts = self._blocks_of(index, last)
+        named = self.doc.named_blocks
+        block_of = self.doc.block_of
+        keep = len(firsts)
+        while keep > 1:
+            start = firsts[keep - 1]
+            previous = self.lines[self.doc.prev_line[start]]
+            if block_of[start] in named or not _GROUP_TAIL.search(previous.norm):
+                break
+            if self.lines[start].kind != "text":
+                break
+            keep -= 1
+        if keep == len(firsts):
+            return last
+        cut = firsts[keep]
+        self.warn(
+            "closing_paragraph",
+            "最后一条措施之后的段落没有写明责任部门，视为全文的结束语，不计入该措施"
+            "（其中的时限也不计入）",
+            self.lines[cut].start,
+            span=(self.lines[cut].start, self.lines[last].end),
+        )
+        return self.doc.prev_line[cut]
+
+    def _paragraph_measures(self, index: int, last: int) -> list[_Measure]:
+        """The measures under an item that is only a heading ("（一）优化政务服务") and is
+        followed by two or more paragraphs, each naming its own departments; else []."""
+        head = self.lines[index]
+        if not _heading_line(head) or head.cells is not None:
+            return []
+        firsts = self._blocks_of(index, last)[1:]
+        named = self.doc.named_blocks
+        block_of = self.doc.block_of
+        if len(firsts) < 2 or any(self.lines[i].kind != "text" for i in firsts):
+            return []
+        if sum(block_of[i] in named for i in firsts) < 2:
+            return []
+        measures: list[_Measure] = []
+        pending_start: int | None = None  # unnamed paragraphs before the first named one
+        for position, first in enumerate(firsts):
+            following = position + 1 < len(firsts)
+            end_line = self.doc.prev_line[firsts[position + 1]] if following else last
+            if block_of[first] not in named:
+                if measures:  # a paragraph continuing the measure above
+                    measures[-1] = self._measure(measures[-1].head, end_line, measures[-1].no)
+                elif pending_start is None:
+                    pending_start = first
+                continue
+            start_line = pending_start if pending_start is not None else first
+            pending_start = None
+            paragraph = self.lines[start_line]
+            paragraph_head = Line(
+                paragraph.index,
+                paragraph.start,
+                paragraph.end,
+                paragraph.text,
+                paragraph.norm,
+                "text",
+                None,
+                None,
+                paragraph.start,
+            )
+            measures.append(self._measure(paragraph_head, end_line, len(measures) + 1))
+        return measures
+
 
 _GROUP_START = re.compile(r"[（(](?:牵头|责任|配合)")
+_YEAR_BEFORE = re.compile(
+    r"\d{4}\s*年\s*(?:度\s*)?(?:之|以)?前$|[〇零○一二三四五六七八九]{4}\s*年\s*(?:之|以)?前$"
+)
 
 
-def _title_of(flat: str, start: int, end: int) -> str:
-    """The lead phrase of an item: up to the first 。 (else its first department group)."""
+def _head_end(doc: _Document, measure: _Measure) -> int | None:
+    """Where the item's own line ends in the flat text, when that line reads as a heading of
+    its own (short, no full stop: "2.宣传" above its text), else None."""
+    head = measure.head
+    if head.cells is not None or "。" in head.norm or head.end - head.body > 40:
+        return None
+    if doc.block_ranges[doc.block_of[head.index]][1] <= head.end:
+        return None  # the block is this one line
+    return doc.flat_of(head.end, head)
+
+
+def _title_of(flat: str, start: int, end: int, head_end: int | None = None) -> str:
+    """The lead phrase of an item: up to the first 。 (else its first department group), or
+    its own line when that stands as a heading (``head_end``)."""
+    if head_end is not None and start < head_end <= end:
+        return flat[start:head_end].strip().rstrip(":：;；,，")
     stop = flat.find("。", start, end)
     line_end = flat.find("\n", start, end)
     if line_end >= 0 and (stop < 0 or line_end < stop):
@@ -428,11 +624,18 @@ def _remap_target(item: Target, flat: FlatText) -> Target:
     return item
 
 
-def parse_text(text: str, source_name: str = "", progress: Progress | None = None) -> ParsedPlan:
+def parse_text(
+    text: str,
+    source_name: str = "",
+    progress: Progress | None = None,
+    *,
+    source: SourceDocument | None = None,
+) -> ParsedPlan:
     """Parse a plan's text. Never raises (but a ``Cancelled`` from ``progress`` passes);
-    doubtful findings become ``plan.warnings``."""
+    doubtful findings become ``plan.warnings`` and each measure's ``confidence``. ``source``,
+    what the reader knows about the text (``read_source``), adds its notes and layout checks."""
     try:
-        return _parse(text if isinstance(text, str) else str(text), source_name, progress)
+        return _parse(text if isinstance(text, str) else str(text), source_name, progress, source)
     except Exception as error:  # a safety net: report, never crash the import dialog
         plan = ParsedPlan(source_name=source_name)
         plan.warnings.append(
@@ -446,21 +649,28 @@ def parse_text(text: str, source_name: str = "", progress: Progress | None = Non
 
 def parse_file(path: str | Path, progress: Progress | None = None) -> ParsedPlan:
     """Read a plan document (see ``read_document``) and parse it. Raises ``PlanReadError``."""
-    from .reader import read_document
+    from .reader import read_source
 
     path = Path(path)
-    text = read_document(path, part(progress, 0.0, READ_SHARE))
-    return parse_text(text, path.name, part(progress, READ_SHARE, 1.0))
+    source = read_source(path, part(progress, 0.0, READ_SHARE))
+    return parse_text(source.text, path.name, part(progress, READ_SHARE, 1.0), source=source)
 
 
 READ_SHARE = 0.7  # of read + parse: reading a .docx or PDF takes longer than parsing its text
 _STAGES = 6
 
 
-def _parse(text: str, source_name: str, progress: Progress | None = None) -> ParsedPlan:
+def _parse(
+    text: str,
+    source_name: str,
+    progress: Progress | None = None,
+    source: SourceDocument | None = None,
+) -> ParsedPlan:
     report(progress, 0, _STAGES)
     doc = _Document(text, progress)
     builder = _Builder(doc)
+    if source is not None and source.text == text:
+        builder.warnings.extend(replace(note) for note in source.notes)
     meta: Metadata = extract(doc.lines, doc.first_item)
     plan = ParsedPlan(
         title=meta.title,
@@ -493,10 +703,13 @@ def _parse(text: str, source_name: str, progress: Progress | None = None) -> Par
     _check_numbering(plan, builder)
     _apply_directory(plan, builder, meta)
     _check_measures(plan, builder, year_known=year is not None)
+    if source is not None and source.paragraphs and source.text == text:
+        check_layout(plan, source.paragraphs, builder.warn)
     _locate(plan, builder.warnings)
     plan.warnings = sorted(
         builder.warnings, key=lambda w: (w.offset is None, w.offset if w.offset is not None else 0)
     )
+    assess(plan, plan.warnings)
     report(progress, _STAGES, _STAGES)
     return plan
 
@@ -518,14 +731,22 @@ def _fill(plan: ParsedPlan, drafts: list[_AreaDraft], builder: _Builder, year: i
 
     parsed = [
         ParsedMeasure(
-            m.head.number or 0,  # no
-            _title_of(flat.raw, m.flat_start, m.flat_end),  # title
+            m.no or m.head.number or 0,  # no
+            _title_of(flat.raw, m.flat_start, m.flat_end, _head_end(doc, m)),  # title
             doc.text[m.head.body : _text_end(m)],  # text
             (m.head.start, m.end),  # span
             m.head.body,  # text_start
         )
         for m in measures
     ]
+    for m, measure in zip(measures, parsed, strict=True):
+        if m.head.guessed:
+            builder.warn(
+                "measure_number_guessed",
+                f"“{measure.no}.”后紧跟数字（“{measure.title[:12]}”），已按编号顺序认作第"
+                f"{measure.no}条措施：请核对",
+                span=(m.head.start, m.head.body),
+            )
     area_of: list[int] = []
     for area_index, draft in enumerate(drafts):
         area_of.extend([area_index] * len(draft.measures))
@@ -538,12 +759,21 @@ def _fill(plan: ParsedPlan, drafts: list[_AreaDraft], builder: _Builder, year: i
     for index, groups in enumerate(by_measure):
         if not groups:
             continue
+        if any(g.kind != "prose" and g.found for g in groups):
+            # the measure's own brackets or labels say who does it; names in its prose
+            # ("市审批局负责搭建……") describe the work
+            groups = by_measure[index] = [g for g in groups if g.kind != "prose"]
         scoped = len(groups) > 1 and sum(1 for g in groups if g.found) > 1
         previous_end = measures[index].flat_start
         measure = parsed[index]
         departments = measure.departments
         for group in groups:
-            covers = flat.span(previous_end, group.start) if scoped else None
+            if not scoped:
+                covers = None
+            elif group.kind == "prose":  # names first, then the sentence they are for
+                covers = flat.span(group.start, min(group.covers[1], measures[index].flat_end))
+            else:
+                covers = flat.span(previous_end, group.start)
             previous_end = group.end
             # The names are made canonical once the directory is known (_apply_directory).
             # One lookup per group when it lies on one source line (the usual case).
@@ -573,12 +803,30 @@ def _fill(plan: ParsedPlan, drafts: list[_AreaDraft], builder: _Builder, year: i
                     measure.no,
                     span=flat.span(group.start, group.end),
                 )
+    found_at: list[int] = []  # flat offsets of the deadlines found, for the labelled values
     for deadline in deadlines:
         index = owner(deadline.source[0] if deadline.source else -1)
         if index >= 0:
+            if deadline.source:
+                found_at.append(deadline.source[0])
             if deadline.span and deadline.source:
                 deadline.span = _outside_groups(deadline.span, deadline.source, by_measure[index])
             parsed[index].deadlines.append(_remap_deadline(deadline, flat))
+    found_at.sort()
+    for label in _TIME_LABEL.finditer(flat.norm):
+        index = owner(label.start())
+        value = label.group("value").strip()
+        if index < 0 or not value:
+            continue
+        start, end = label.start("value"), label.end("value")
+        at = bisect_left(found_at, start)
+        if at < len(found_at) and found_at[at] < end:
+            continue  # understood
+        builder.warn(
+            "deadline_not_understood",
+            f"完成时限“{flat.raw[start:end].strip()}”没有识别出日期，请核对并填写",
+            span=flat.span(start, end),
+        )
     for target in targets:
         start = target.span[0] if target.span else -1
         index = owner(start)
@@ -746,6 +994,30 @@ def _valid_with_a_year(raw: str) -> bool:
     return bool(probe) and probe[0].due is not None
 
 
+# A paragraph that starts like a numbered item the parser did not take for one ("1·", "2)")
+# and a lead label of its own: several measures may have been read as one.
+_NUMBER_LIKE_START = re.compile(r"[ \t]*\d{1,3}[ \t]*[^\d\s%年月日万亿个项件家元]")
+_LEAD_LABEL = re.compile(r"牵头(?:责任)?(?:单位|部门)[ \t]*[:：]")
+
+
+def _check_merged(measure: ParsedMeasure, area_no: int, builder: _Builder) -> None:
+    lines = measure.text.split("\n")
+    if len(lines) < 3 or len(_LEAD_LABEL.findall(measure.text)) < 2:
+        return
+    starts = [line for line in lines[1:] if _NUMBER_LIKE_START.match(fold(line))]
+    if len(starts) < 1:
+        return
+    builder.warn(
+        "measure_maybe_merged",
+        f"第{measure.no}条措施中另有以数字开头的段落（“{starts[0].strip()[:12]}”），"
+        "且写有多处牵头单位：可能是几条措施被读成了一条，请核对编号",
+        measure.span[0],
+        area_no,
+        measure.no,
+        measure.span,
+    )
+
+
 def _check_measures(plan: ParsedPlan, builder: _Builder, *, year_known: bool) -> None:
     doc_date: date | None = plan.date
     for area in plan.areas:
@@ -759,8 +1031,30 @@ def _check_measures(plan: ParsedPlan, builder: _Builder, *, year_known: bool) ->
                     measure.no,
                     measure.span,
                 )
+            elif not measure.lead and len(set(measure.responsible)) > 1:
+                # Several departments, none named to lead: who is chased first is unclear.
+                builder.warn(
+                    "measure_without_lead",
+                    f"第{measure.no}条措施“{measure.title}”未找到牵头部门"
+                    f"（列了 {len(set(measure.responsible))} 个责任部门），请核对",
+                    measure.span[0],
+                    area.no,
+                    measure.no,
+                    measure.departments[0].source or measure.span,
+                )
+            _check_merged(measure, area.no, builder)
             for deadline in measure.deadlines:
                 offset = deadline.source[0] if deadline.source else None
+                if deadline.due is not None and _YEAR_BEFORE.search(fold(deadline.raw)):
+                    builder.warn(
+                        "deadline_year_end",
+                        f"时限“{deadline.raw}”已按{deadline.due.year}年底计算"
+                        f"（也可能指{deadline.due.year}年之前），请核对",
+                        offset,
+                        area.no,
+                        measure.no,
+                        deadline.source,
+                    )
                 if deadline.kind == "date" and deadline.due is None:
                     if not year_known and _valid_with_a_year(deadline.raw):
                         continue  # only the year is missing: reported once (date_missing)

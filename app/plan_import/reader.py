@@ -3,8 +3,9 @@
 ``read_document(path)`` handles .txt (UTF-8, else GB18030/GBK/Big5 detected), .docx (paragraphs
 and tables in reading order), .pdf with a text layer, and .doc/.wps through LibreOffice when it
 is installed. The file's content decides the format when it disagrees with the extension.
-Workbooks (.xlsx, .xls, WPS .et, .ods) are not read yet: a task table (任务分工表) in one is
-refused with what to do instead (copy the table into a .docx or a .txt), never as "damaged".
+A task table (任务分工表) in an .xlsx is read cell by cell (workbook.py, tables.py); other
+workbooks (.xls, WPS .et, .ods) are refused with what to do instead (save as .xlsx), never as
+"damaged".
 
 Every failure is a ``PlanReadError`` whose message (Simplified Chinese) tells the user what to
 do; no raw traceback escapes. Lines are separated by "\\n" in the returned text.
@@ -23,7 +24,6 @@ import shutil
 import subprocess
 import tempfile
 import time
-import unicodedata
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -32,10 +32,16 @@ from app import limits
 from app.limits import LimitExceeded
 from app.progress import Progress, part, report
 
+from .lines import header_roles
+from .model import ParseWarning, SourceDocument
+from .pdf_layout import PdfPage, read_pages, rebuild
+from .tables import MERGED_LEFT, grid_lines, rebuild_cell_lines
+from .workbook import WorkbookError, workbook_text
+
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _CONVERT_HINT = "请用 WPS 或 Word 打开该文件，“另存为” .docx 格式后再导入。"
-# Task tables (任务分工表) in a spreadsheet are not read yet: say exactly what to do instead.
+# Workbooks: an .xlsx is read as a task table; the others get advice.
 _SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xls", ".et", ".ods")
 _WORKBOOK_STREAM = "Workbook".encode("utf-16-le")  # an .xls (BIFF8) file's main stream
 _WORD_STREAM = "WordDocument".encode("utf-16-le")  # a .doc's
@@ -43,10 +49,8 @@ _WORD_STREAM = "WordDocument".encode("utf-16-le")  # a .doc's
 
 def _spreadsheet_advice(name: str) -> str:
     return (
-        f"“{name}”是 Excel 表格，暂时不能直接作为实施方案导入。"
-        "如果这是任务分工表：在 Excel 或 WPS 表格中选中整张表格（含表头）复制，"
-        "粘贴到新建的 Word 文档中，另存为 .docx 后导入；"
-        "或粘贴到记事本中，另存为 .txt（编码选 UTF-8）后导入。"
+        f"“{name}”是旧版 Excel、WPS 或 OpenDocument 表格，不能直接导入。"
+        "如果这是任务分工表：在 Excel 或 WPS 表格中打开，“另存为” .xlsx 格式后再导入。"
         "如果方案正文另有 Word 或 PDF 文件，直接导入那个文件即可。"
     )
 
@@ -61,6 +65,12 @@ class PlanReadError(Exception):
 
 def read_document(path: str | Path, progress: Progress | None = None) -> str:
     """The text of a plan document. Raises ``PlanReadError`` with a Chinese message."""
+    return read_source(path, progress).text
+
+
+def read_source(path: str | Path, progress: Progress | None = None) -> SourceDocument:
+    """The text of a plan document and what the reader knows about its structure (see
+    ``SourceDocument``). Raises ``PlanReadError`` with a Chinese message."""
     path = Path(path)
     try:
         data = _read_bytes(path)
@@ -76,20 +86,20 @@ def read_document(path: str | Path, progress: Progress | None = None) -> str:
         raise PlanReadError(f"文件“{path.name}”是空的")
     report(progress, 0, 1)
     suffix = path.suffix.lower()
-    if _is_spreadsheet(data, suffix):
-        raise PlanReadError(_spreadsheet_advice(path.name))
     try:
-        if data.startswith(b"%PDF"):
-            text = _read_pdf(data, path, progress)
+        if _is_spreadsheet(data, suffix):
+            source = _read_workbook(data, path, suffix, progress)
+        elif data.startswith(b"%PDF"):
+            source = _read_pdf(data, path, progress)
         elif data.startswith(b"PK"):
-            text = _read_zip(data, path, progress)
+            source = SourceDocument(_read_zip(data, path, progress), "word")
         elif _packaged(data[:1024]):  # OLE (.doc, .wps) or RTF
-            text = _read_legacy(data, path, progress)
+            source = SourceDocument(_read_legacy(data, path, progress), "legacy")
         elif suffix in (".pdf", ".docx"):
             raise PlanReadError(f"文件“{path.name}”已损坏或不是 {suffix[1:].upper()} 文件")
         else:  # text; some .doc/.wps files are HTML or plain text saved with a Word extension
-            text = _decode_text(data, path.name)
-        limits.check_chars(path.name, len(text))
+            source = SourceDocument(_decode_text(data, path.name), "text")
+        limits.check_chars(path.name, len(source.text))
     except PlanReadError:
         raise
     except LimitExceeded as error:
@@ -98,11 +108,59 @@ def read_document(path: str | Path, progress: Progress | None = None) -> str:
         raise PlanReadError(
             f"无法读取文件“{path.name}”：文件可能已损坏（{type(error).__name__}）"
         ) from None
-    text = _tidy(text)
-    if not text.strip():
+    if source.kind not in ("pdf", "workbook"):  # those build their text (and spans) themselves
+        source.text = _tidy(source.text)
+        _rebuild_tables(source)
+    if not source.text.strip():
         raise PlanReadError(f"文件“{path.name}”中没有文字内容")
     report(progress, 1, 1)
-    return text
+    return source
+
+
+def _rebuild_tables(source: SourceDocument) -> None:
+    """Tables copied one cell a line (from a web page) rebuilt into rows (tables.py), with a
+    note for the user, and one for each row that had fewer cells than columns."""
+    rebuilt = rebuild_cell_lines(source.text)
+    if rebuilt is None:
+        return
+    source.text, doubtful = rebuilt
+    source.notes.append(
+        ParseWarning(
+            "table_cells_rebuilt",
+            "原文中的表格每格占一行（多见于从网页复制的表格），已按表头重新拼成表格行，"
+            "请对照原表核对各项措施的部门和时限",
+        )
+    )
+    for span in doubtful:
+        source.notes.append(
+            ParseWarning(
+                "table_row_cells",
+                "这一行的格数少于表头的列数（原表中可能有空格），各格已按顺序填入前面的列，"
+                "请核对部门和时限是否错位",
+                span[0],
+                span=span,
+            )
+        )
+
+
+def _read_workbook(
+    data: bytes, path: Path, suffix: str, progress: Progress | None
+) -> SourceDocument:
+    """A task table in an .xlsx/.xlsm (workbook.py); other workbooks get advice."""
+    if not data.startswith(b"PK") or suffix in (".ods", ".et", ".xls"):
+        raise PlanReadError(_spreadsheet_advice(path.name))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            is_xlsx = "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise PlanReadError(f"文件“{path.name}”已损坏，无法打开") from None
+    if not is_xlsx:  # an .ods
+        raise PlanReadError(_spreadsheet_advice(path.name))
+    try:
+        text = workbook_text(data, path.name, progress)
+    except WorkbookError as error:
+        raise PlanReadError(error.message) from None
+    return SourceDocument(_tidy(text), "workbook")
 
 
 def _is_spreadsheet(data: bytes, suffix: str) -> bool:
@@ -285,7 +343,22 @@ def _docx_text(data: bytes, path: Path, progress: Progress | None) -> str:
 
 
 def _table_lines(table: Any) -> list[str]:
-    """Rows in order; cells of a row joined by tabs (merged cells once)."""
+    """Rows in order. A task table (a header row naming its columns) is read as a grid
+    (tables.py: areas, merged cells and continuation rows); any other table row by row, the
+    cells of a row joined by tabs (merged cells once)."""
+    grid: list[list[object]] = []
+    for row in table.rows:
+        cells: list[object] = []
+        left = None
+        for cell in row.cells:
+            if cell._tc is left:
+                cells.append(MERGED_LEFT)
+                continue
+            left = cell._tc
+            cells.append("\n".join(p.text for p in cell.paragraphs))
+        grid.append(cells)
+    if any(header_roles([c for c in row if isinstance(c, str)]) for row in grid):
+        return grid_lines(grid)
     lines: list[str] = []
     for row in table.rows:
         cells: list[str] = []
@@ -304,14 +377,11 @@ def _table_lines(table: Any) -> list[str]:
 
 # -- pdf -----------------------------------------------------------------------------------
 
-_PAGE_NUMBER = re.compile(r"[-—–\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*/\s*\d{1,4})?[-—–\s]*")
-_ITEM_START = re.compile(
-    r"\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[）)]"
-    r"|\d{1,3}\s*(?:[、．]|\.(?!\d))|附\s*件|抄\s*送)"
-)
 
-
-def _read_pdf(data: bytes, path: Path, progress: Progress | None) -> str:
+def _read_pdf(data: bytes, path: Path, progress: Progress | None) -> SourceDocument:
+    """The PDF's paragraphs rebuilt from its layout (pdf_layout.py): pypdf answers whether it is
+    encrypted and how many pages it has (cheaply, before anything is drawn), pdfplumber gives
+    every character with its position."""
     try:
         from pypdf import PdfReader
     except ImportError:
@@ -327,56 +397,50 @@ def _read_pdf(data: bytes, path: Path, progress: Progress | None) -> str:
             unlocked = 0
         if not unlocked:
             raise PlanReadError("PDF 文件已加密（设置了打开密码），请先解除密码保护后再导入")
-    count = len(reader.pages)
+    try:
+        count = len(reader.pages)
+    except Exception:
+        raise PlanReadError("PDF 文件已损坏，无法打开") from None
     if count > limits.MAX_PDF_PAGES:
         raise PlanReadError(
             f"PDF 文件“{path.name}”共 {limits.count_text(count)} 页，超过实施方案的上限"
             f" {limits.count_text(limits.MAX_PDF_PAGES)} 页，未读取。"
             "请确认选择的是实施方案本身，或把方案分成几个文件分别导入。"
         )
-    pages: list[str] = []
-    chars = 0
-    for number, page in enumerate(reader.pages):
-        report(progress, number, count)
-        try:
-            pages.append(page.extract_text() or "")
-        except Exception:
-            pages.append("")
-        chars += len(pages[-1])
-        if chars > limits.MAX_PLAN_CHARS:  # stop early: the rest need not be extracted
-            limits.check_chars(path.name, chars)
-    if not "".join(pages).strip():
+    try:
+        import pdfplumber  # noqa: F401 - checked here for a clear message
+    except ImportError:
+        raise PlanReadError("缺少 pdfplumber 组件，无法读取 PDF 文件") from None
+    chars = [0]
+
+    def on_page(index: int, pages: list[PdfPage]) -> None:
+        report(progress, index, count)
+        if pages:
+            chars[0] += len(pages[-1].chars)
+            if chars[0] > limits.MAX_PLAN_CHARS:  # stop early: the rest need not be read
+                limits.check_chars(path.name, chars[0])
+
+    pages = read_pages(data, on_page)
+    built = rebuild(pages)
+    if not built.text.strip():
         raise PlanReadError(
             "PDF 中没有可提取的文字（可能是扫描件或图片），请先用 OCR 软件识别为文字，"
             "或改用 .docx 原文件导入"
         )
-    return "\n".join(_unwrap(page) for page in pages)
-
-
-def _width(line: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line)
-
-
-def _unwrap(page: str) -> str:
-    """Join lines that a PDF wrapped inside a paragraph; drop bare page numbers."""
-    lines = [ln.rstrip() for ln in page.split("\n")]
-    lines = [ln for ln in lines if not _PAGE_NUMBER.fullmatch(ln)]
-    widths = sorted(_width(ln) for ln in lines if ln.strip())
-    if not widths:
-        return ""
-    full = widths[int(len(widths) * 0.9)] if len(widths) > 4 else widths[-1]
-    out: list[str] = []
-    joining = False
-    for line in lines:
-        if joining and out and not _ITEM_START.match(line):
-            out[-1] += line.lstrip()
-        else:
-            out.append(line)
-        stripped = out[-1].rstrip()
-        joining = (
-            _width(line) >= 0.85 * full and bool(stripped) and stripped[-1] not in "。）)：:；;"
+    notes = [ParseWarning(n.code, n.message, n.span[0], span=n.span) for n in built.notes]
+    if built.pages_without_text:
+        listed = "、".join(str(n) for n in built.pages_without_text[:20])
+        more = "等" if len(built.pages_without_text) > 20 else ""
+        notes.insert(
+            0,
+            ParseWarning(
+                "pdf_pages_without_text",
+                f"PDF 第 {listed}{more} 页（共 {len(built.pages_without_text)} 页）没有可提取的文字"
+                "（可能是扫描页或图片），这些页上的内容没有导入；请对照原文核对，"
+                "或改用 .docx 原文件导入",
+            ),
         )
-    return "\n".join(out)
+    return SourceDocument(built.text, "pdf", notes, built.paragraphs, count)
 
 
 # -- .doc / .wps / .rtf / .odt through LibreOffice --------------------------------------------

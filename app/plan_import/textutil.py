@@ -20,9 +20,17 @@ _FOLD.update(
         0xFE62: 0x2B,  # small plus ﹢
         0xFE30: 0x3A,  # presentation colon
         0xFE55: 0x3A,  # small colon ﹕
+        0xFE52: 0x2E,  # small full stop ﹒ (1﹒ in a web copy)
         0xFE59: 0x28,  # small parentheses ﹙ ﹚
         0xFE5A: 0x29,
         0x2236: 0x3A,  # ratio ∶ typed as a colon
+        # square brackets hold department groups too: [责任单位:…], 【牵头单位:…】
+        0x5B: 0x28,
+        0x5D: 0x29,
+        0xFF3B: 0x28,
+        0xFF3D: 0x29,
+        0x3010: 0x28,
+        0x3011: 0x29,
     }
 )
 

@@ -25,6 +25,7 @@ from app.plan_import.promises import find_promises
 from app.services.measured import describe_target
 
 _MAX_CLAUSE = 60
+_BREAKS = "，,；;。：:、"
 _TIME_UNITS = ("工作日", "小时", "分钟", "日", "天", "个月")
 _TIME_WORDS = ("时间", "时限", "用时", "期限", "周期", "时长", "天数")
 _EXACT_ENDINGS = ("为", "合并成", "整合成")
@@ -171,6 +172,10 @@ def _clause(text: str, span: Span | None, raw: str) -> str:
         return clause
     at = clause.find(raw) if raw else 0
     start = max(0, min(at - 10, len(clause) - _MAX_CLAUSE)) if at > _MAX_CLAUSE - 20 else 0
+    if start:  # begin where a clause begins, not in the middle of a word
+        starts = [i + 1 for i, char in enumerate(clause[: max(at, start) + 1]) if char in _BREAKS]
+        later = [i for i in starts if i >= start]
+        start = later[0] if later else (starts[-1] if starts else start)
     lead = "…" if start else ""
     return lead + clause[start : start + _MAX_CLAUSE].rstrip("，,、") + "…"
 

@@ -26,6 +26,7 @@ from app.services.vocabulary import VocabularyLists
 from app.storage import Repository, Storage
 
 if TYPE_CHECKING:
+    from app.services.bulletins import BulletinDrafting, Bulletins
     from app.services.checklists import ChecklistService
     from app.services.evidence import EvidenceStore
     from app.services.ledger_export import LedgerExport
@@ -84,6 +85,20 @@ class Services:
 
         return EvidenceStore.for_storage(self.storage)
 
+    @cached_property
+    def bulletins(self) -> Bulletins:
+        """通报 and 督办通知: states, numbers, frozen files in ``<db file>.documents/``."""
+        from app.services.bulletins import Bulletins
+
+        return Bulletins.for_storage(self.storage)
+
+    @cached_property
+    def bulletin_drafting(self) -> BulletinDrafting:
+        """First drafts from the ledger through the office's templates (``.templates``)."""
+        from app.services.bulletins import BulletinDrafting
+
+        return BulletinDrafting(self.repository, self.status.calendar)
+
     @classmethod
     def open(cls, path: str | Path) -> Services:
         return cls.for_storage(Storage.open(path))
@@ -123,6 +138,7 @@ class Services:
         self.reminders.calendar = calendar
         self.inspections.calendar = calendar  # and so the findings' working-day deadlines
         self.__dict__.pop("ledger_export", None)
+        self.__dict__.pop("bulletin_drafting", None)
 
     def close(self) -> None:
         self.storage.close()

@@ -444,7 +444,7 @@ class DemoInspections:
             note = ""
             if action is FindingAction.REPORT:
                 reported += 1
-                finding["rectification"] = rng.choice(RECTIFICATIONS)
+                finding["rectification"] = note = rng.choice(RECTIFICATIONS)
                 finding["reported_on"] = day.isoformat()
             elif action in (FindingAction.RECHECK_PASS, FindingAction.RECHECK_FAIL):
                 passed = action is FindingAction.RECHECK_PASS

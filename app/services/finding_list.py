@@ -3,8 +3,8 @@
 Like ``LedgerStatus.query`` for measures: ``FindingList.query`` builds the SQL (filters by plan,
 mode, department, category, stage, overdue at an as-of date, date range, text) with the 暗访
 visibility rule in it, ``cursor`` runs it lazily, so a list of 300,000 findings paints its first
-rows without reading the rest. "Overdue at as-of" is the ledger's rule: found by then, not 销号 by
-then, and its 整改期限 before it.
+rows without reading the rest. "Overdue at as-of" is the rule of app/services/overdue.py: found by
+then, not 销号 by then, its 整改期限 before it, and not reported in time (awaiting 复查).
 """
 
 from __future__ import annotations
@@ -18,16 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain.inspection import FindingStage, Severity
 from app.domain.ledger import InspectionKind
+from app.services.overdue import OVERDUE_FINDING_SQL
 from app.services.visibility import Viewer, finding_visible, viewer_of
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-# Overdue at :as_of, over a findings row ``f``.
-OVERDUE_FINDING_SQL = (
-    "(f.found_on <= :as_of AND f.rectify_by IS NOT NULL AND f.rectify_by < :as_of"
-    " AND (f.rectified_on IS NULL OR f.rectified_on > :as_of))"
-)
 
 SORTS = {
     "found": "f.found_on, f.rowid",

@@ -40,7 +40,6 @@ DEFAULT_CATEGORY = "其他"  # what a finding without a category is filed under 
 MAX_RECTIFY_WORKDAYS = 250  # about a working year: a longer 整改期限 is a typo
 MAX_DESCRIPTION_CHARS = 2000
 MAX_NOTE_CHARS = 5000
-CONFIRMED_BY_OFFICE = "办公室"  # the 复查 inspector of a 确认整改 when no user name is set
 
 _NOT_FOUND = "该问题不存在或已删除。"
 
@@ -105,6 +104,19 @@ class FindingDetail:
     def actions(self) -> list[FindingAction]:
         """The moves the workflow allows from here."""
         return allowed_actions(self.stage)
+
+    @property
+    def reports(self) -> tuple[tuple[date, str], ...]:
+        """Every 整改情况 the department reported, oldest first, with its date (each is the note
+        of its 报送整改情况 event; a report written before notes were kept shows the finding's
+        latest text)."""
+        moves = [e for e in self.events if e.action is FindingAction.REPORT]
+        reports = [(e.happened_on, e.note) for e in moves]
+        if reports and not reports[-1][1]:
+            reports[-1] = (reports[-1][0], self.rectification)
+        if not reports and self.rectification:
+            reports = [(self.reported_on or self.found_on, self.rectification)]
+        return tuple((day, text) for day, text in reports if text)
 
 
 # ---- Rules shared by every writer (dialog, findings page, records import) -----------------
@@ -297,7 +309,9 @@ class Findings:
     def report(
         self, finding_id: str, rectification: str, on: date, *, today: date | None = None
     ) -> None:
-        """报送整改情况: the department's account of its 整改, as the office enters it."""
+        """报送整改情况: the department's account of its 整改, as the office enters it. Each
+        report is one event (its text the note); ``rectification``/``reported_on`` hold the
+        latest, the one a 复查 looks at."""
         text = rectification.strip()
         if not text:
             raise WriteError("请填写整改情况（部门报送的整改措施和结果）。")
@@ -309,6 +323,7 @@ class Findings:
                 FindingAction.REPORT,
                 on,
                 today=today,
+                note=text,  # every report stays in the history with its date
                 fields={"rectification": text, "reported_on": on.isoformat()},
             )
 
@@ -349,37 +364,26 @@ class Findings:
             )
 
     def confirm_rectified(self, finding_id: str, on: date, *, today: date | None = None) -> None:
-        """确认整改 (the ledger's one-step dialog): the office confirms the problem rectified on
-        ``on`` — its 整改情况 counts as reported and a passing 复查 closes it (one transaction)."""
+        """确认整改 (the ledger's dialog): the passing 复查 of a finding whose 整改情况 is in,
+        by the current user (销号 on ``on``). It is only the workflow's last step: a finding
+        still 待整改 or 整改中 is refused, so nothing is closed without a report and a 复查."""
         finding = self._visible(finding_id)
         stage = FindingStage(finding["stage"])
         if stage is FindingStage.CLOSED:
             raise WriteError(
                 f"该问题已于 {finding['rectified_on'] or '此前'} 销号。如需更正日期，"
-                "请先撤销整改确认，再重新确认。"
+                "请先撤销销号，再重新复查。"
             )
-        label = "整改完成日期"
-        user = read_current_user(self.db).name
-        with self.repo.transaction():
-            if stage is not FindingStage.AWAITING_RECHECK:
-                self._move(
-                    finding_id,
-                    FindingAction.REPORT,
-                    on,
-                    today=today,
-                    note="办公室确认整改完成",
-                    fields={"reported_on": on.isoformat()},
-                    date_label=label,
-                )
-            self._recheck(
-                finding_id,
-                on,
-                True,
-                user or CONFIRMED_BY_OFFICE,
-                "确认整改",
-                today=today,
-                date_label=label,
+        if stage is not FindingStage.AWAITING_RECHECK:
+            raise WriteError(
+                f"该问题还没有报送整改情况（当前为“{stage.label}”），不能销号：请在"
+                "“明察暗访 → 发现问题”中先“录入整改情况”，再复查。"
             )
+        if not read_current_user(self.db).name:
+            raise WriteError(
+                "复查需要复查人的姓名：请先在“明察暗访 → 当前用户…”中填写您的姓名，再复查销号。"
+            )
+        self.recheck(finding_id, on, passed=True, note="确认整改", today=today)
 
     # ---- Reading ------------------------------------------------------------------------------
 
@@ -518,7 +522,6 @@ class Findings:
         today: date | None,
         note: str = "",
         fields: dict[str, Any] | None = None,
-        date_label: str | None = None,
     ) -> FindingStage:
         finding = self._visible(finding_id)
         stage = FindingStage(finding["stage"])
@@ -528,7 +531,7 @@ class Findings:
             raise WriteError(
                 f"该问题当前为“{stage.label}”，不能“{action.label}”（现在可以：{possible}）。"
             )
-        label = date_label or _DATE_LABEL[action]
+        label = _DATE_LABEL[action]
         if on > (today or date.today()):
             raise WriteError(f"{label}不能晚于今天。")
         found_on = date.fromisoformat(finding["found_on"])
@@ -564,7 +567,6 @@ class Findings:
         note: str,
         *,
         today: date | None,
-        date_label: str | None = None,
     ) -> str:
         action = FindingAction.RECHECK_PASS if passed else FindingAction.RECHECK_FAIL
         self._move(
@@ -574,7 +576,6 @@ class Findings:
             today=today,
             note=note,
             fields={"rectified_on": on.isoformat()} if passed else None,
-            date_label=date_label,
         )
         return self.repo.insert(
             "rechecks",

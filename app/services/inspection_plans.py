@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain.collation import collated
 from app.domain.ledger import InspectionKind
+from app.services.findings import lead_department
 from app.services.identity import NAME_SEPARATOR, read_current_user
 from app.services.visibility import plan_visible, viewer_of
 from app.storage import WriteError
@@ -69,6 +70,40 @@ class InspectionPlan:
     created_by: str
     record_count: int = 0
     feedback: tuple[Feedback, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class RecordDefaults:
+    """What a new record starts with (app/services/inspections.py: start_draft; the record
+    form's header when a plan is chosen)."""
+
+    method: str
+    place: str
+    department_id: str | None
+
+
+def record_defaults(
+    plan: InspectionPlan | None, departments: Sequence[str], methods: Sequence[str]
+) -> RecordDefaults:
+    """The defaults of a new record of a measure whose departments are ``departments`` (ids,
+    lead first) in ``plan``: the plan's first method still in ``methods``; its site when it has
+    only one; the inspected department: the first of the measure's departments the plan
+    targets, else the plan's only target department, else the measure's lead."""
+    method = next((m for m in plan.methods if m in methods), "") if plan else ""
+    place = plan.sites[0] if plan and len(plan.sites) == 1 else ""
+    targeted = set(plan.department_ids) if plan else set()
+    department = next((d for d in departments if d in targeted), None)
+    if department is None and plan is not None and len(plan.department_ids) == 1:
+        department = plan.department_ids[0]
+    if department is None and departments:
+        department = departments[0]
+    return RecordDefaults(method, place, department)
+
+
+def plan_first(preferred: Sequence[str], names: Sequence[str]) -> list[str]:
+    """``names`` with the plan's ones (``preferred``, in the plan's order) first."""
+    first = [name for name in preferred if name in names]
+    return first + [name for name in names if name not in first]
 
 
 class InspectionPlans:
@@ -198,6 +233,10 @@ class InspectionPlans:
     def list(self) -> list[InspectionPlan]:
         """Every plan the current user may see, newest period first."""
         return self._read("1", {})
+
+    def lead_department(self, measure_id: str) -> str | None:
+        """The measure's lead department (ticked when the measure joins a plan's targets)."""
+        return lead_department(self.db, measure_id)
 
     def inspected_departments(self, plan_id: str) -> list[tuple[str, str]]:
         """(id, name) of the departments the 督查结论 goes back to, in pinyin order: the plan's

@@ -27,6 +27,8 @@ from app.services.findings import (
     problem_with,
 )
 from app.services.identity import NAME_SEPARATOR, read_current_user
+from app.services.inspection_plans import InspectionPlans, record_defaults
+from app.services.overdue import is_overdue
 from app.services.visibility import (
     Viewer,
     finding_visible,
@@ -35,6 +37,7 @@ from app.services.visibility import (
     viewer_of,
 )
 from app.storage import WriteError
+from app.storage.changelog import edited_since_insert
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -123,16 +126,17 @@ def read_inspections(
     findings: dict[str, list[Finding]] = {}
     for row in db.execute(
         "SELECT f.id, f.inspection_id, f.description, COALESCE(d.name, ''), f.found_on,"
-        " f.rectify_by, f.rectified_on, f.stage, f.category, f.severity, f.rectify_workdays"
-        " FROM findings f LEFT JOIN departments d ON d.id = f.department_id"
+        " f.rectify_by, f.rectified_on, f.stage, f.category, f.severity, f.rectify_workdays,"
+        " f.reported_on FROM findings f LEFT JOIN departments d ON d.id = f.department_id"
         " WHERE f.measure_id = :measure_id AND f.deleted = 0 AND f.found_on <= :as_of"
         f" AND {finding_visible('f')} ORDER BY f.rowid",
         params,
     ):
         row_id, inspection_id, description, department, found, due, done = row[:7]
-        stage, category, severity, workdays = row[7:]
+        stage, category, severity, workdays, reported = row[7:]
         rectify_by = date.fromisoformat(due) if due else None
         rectified_on = date.fromisoformat(done) if done else None
+        reported_on = date.fromisoformat(reported) if reported else None
         findings.setdefault(inspection_id, []).append(
             Finding(
                 row_id,
@@ -141,7 +145,13 @@ def read_inspections(
                 date.fromisoformat(found),
                 rectify_by,
                 rectified_on,
-                finding_state(rectify_by, rectified_on, as_of),
+                finding_state(
+                    rectify_by,
+                    rectified_on,
+                    as_of,
+                    stage=FindingStage(stage),
+                    reported_on=reported_on,
+                ),
                 FindingStage(stage),
                 category,
                 Severity(severity),
@@ -178,10 +188,24 @@ def _entry(row: tuple[Any, ...], findings: tuple[Finding, ...]) -> InspectionEnt
     )
 
 
-def finding_state(rectify_by: date | None, rectified_on: date | None, as_of: date) -> FindingState:
+def finding_state(
+    rectify_by: date | None,
+    rectified_on: date | None,
+    as_of: date,
+    *,
+    stage: FindingStage = FindingStage.PENDING,
+    reported_on: date | None = None,
+) -> FindingState:
+    """Rectified, overdue (the rule of app/services/overdue.py) or open at ``as_of``."""
     if rectified_on is not None and rectified_on <= as_of:
         return FindingState.RECTIFIED
-    if rectify_by is not None and rectify_by < as_of:
+    if is_overdue(
+        rectify_by=rectify_by,
+        rectified_on=rectified_on,
+        as_of=as_of,
+        stage=stage,
+        reported_on=reported_on,
+    ):
         return FindingState.OVERDUE
     return FindingState.OPEN
 
@@ -327,8 +351,8 @@ class Inspections:
                 raise WriteError(f"第 {number} 个问题{reason}。")
 
     def rectify(self, finding_id: str, on: date, *, today: date | None = None) -> None:
-        """确认整改: the office confirms the problem rectified on ``on`` (its 整改情况 counts as
-        reported and a passing 复查 closes it — 销号 — in one step)."""
+        """确认整改 from the ledger: the passing 复查 (销号 on ``on``) of a finding whose 整改情况
+        has been reported; refused before that (app/services/findings.py: confirm_rectified)."""
         self.findings.confirm_rectified(finding_id, on, today=today)
 
     def reopen(self, finding_id: str, on: date | None = None, *, today: date | None = None) -> None:
@@ -363,14 +387,22 @@ class Inspections:
     ) -> str:
         """A new record in the ``draft`` state, written now; returns its id.
 
-        ``checked_on`` defaults to today, ``inspector`` to ``last_inspector()``; a record of a
-        plan takes the plan's mode. Only what is given is checked (an empty inspector is fine
+        ``checked_on`` defaults to today, ``inspector`` to ``last_inspector()``, the method,
+        place and department to ``record_defaults`` (the plan's, the measure's lead); a record
+        of a plan takes the plan's mode. Only what is given is checked (an empty inspector is fine
         in a draft; ``finalize`` asks for it)."""
         today = today or date.today()
         checked_on = checked_on or today
         if inspector is None:
             inspector = self.last_inspector()
         self._check_measure(measure_id)
+        # What is not given follows the plan and the measure (record_defaults).
+        plan = InspectionPlans(self.repo).get(inspection_plan_id) if inspection_plan_id else None
+        departments = [d for d, _name in measure_departments(self.db, measure_id)]
+        defaults = record_defaults(plan, departments, self.methods())
+        method = method or defaults.method
+        place = place or defaults.place
+        department_id = department_id or defaults.department_id
         values = {
             "checked_on": checked_on,
             "kind": InspectionKind(kind),
@@ -429,6 +461,12 @@ class Inspections:
         record = self.findings.visible_record(inspection_id)
         if record["state"] == RecordState.FINAL:
             return
+        self.check_draft(inspection_id, today=today)
+        self.repo.update("inspections", inspection_id, {"state": RecordState.FINAL.value})
+
+    def check_draft(self, inspection_id: str, *, today: date | None = None) -> None:
+        """What ``finalize`` checks, without writing: WriteError with what is wrong."""
+        record = self.findings.visible_record(inspection_id)
         self.check(
             record["measure_id"],
             checked_on=date.fromisoformat(record["checked_on"]),
@@ -440,7 +478,6 @@ class Inspections:
             place=record["place"],
             summary=record["summary"],
         )
-        self.repo.update("inspections", inspection_id, {"state": RecordState.FINAL.value})
 
     def reopen_draft(self, inspection_id: str) -> None:
         """继续修改: a final record becomes a draft again, to be corrected and finished anew."""
@@ -472,12 +509,7 @@ class Inspections:
         """Nothing was entered into this draft since ``start_draft``: no header field edited,
         no item answered, added or removed, no finding, no evidence."""
         db = self.db
-        edited = db.execute(
-            "SELECT 1 FROM changes WHERE tbl = 'inspections' AND row_id = ?"
-            " AND base_hlc IS NOT NULL LIMIT 1",
-            [inspection_id],
-        ).fetchone()
-        if edited is not None:
+        if edited_since_insert(db, "inspections", inspection_id):
             return False
         answered = db.execute(
             "SELECT 1 FROM checklist_answers WHERE inspection_id = ? AND (deleted = 1"

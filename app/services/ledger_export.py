@@ -45,6 +45,7 @@ from app.domain.workdays import WorkCalendar
 from app.files import explain_write_error, replace_file, safe_name, write_new
 from app.services.calendar import HolidayTable
 from app.services.inspections import VISIBLE_OPEN_FINDING_SQL
+from app.services.overdue import OVERDUE_FINDING_SQL
 from app.services.status import (
     DEFAULT_SOON_DAYS,
     LedgerFilter,
@@ -522,9 +523,9 @@ class LedgerExport:
     def _findings(self, params: dict[str, Any], as_of: date) -> dict[str, list[OpenFinding]]:
         """measure id → its findings still open at ``as_of``, oldest first."""
         result: dict[str, list[OpenFinding]] = defaultdict(list)
-        for measure_id, description, department, rectify_by in self.db.execute(
-            "SELECT f.measure_id, f.description, COALESCE(d.name, ''), f.rectify_by"
-            " FROM findings f JOIN measures m ON m.id = f.measure_id"
+        for measure_id, description, department, rectify_by, overdue in self.db.execute(
+            "SELECT f.measure_id, f.description, COALESCE(d.name, ''), f.rectify_by,"
+            f" {OVERDUE_FINDING_SQL} FROM findings f JOIN measures m ON m.id = f.measure_id"
             " LEFT JOIN departments d ON d.id = f.department_id"
             f" WHERE {VISIBLE_OPEN_FINDING_SQL} AND m.deleted = 0"  # 暗访 confidentiality
             " AND (:plan_id IS NULL OR m.plan_id = :plan_id) ORDER BY f.found_on, f.rowid",
@@ -532,7 +533,7 @@ class LedgerExport:
         ):
             due = date.fromisoformat(rectify_by) if rectify_by else None
             result[measure_id].append(
-                OpenFinding(description, department, due, due is not None and due < as_of)
+                OpenFinding(description, department, due, bool(overdue))  # app/services/overdue.py
             )
         return result
 

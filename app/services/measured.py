@@ -192,6 +192,16 @@ def meets(op: str, target: float, value: float) -> bool:
     raise ValueError(f"unknown comparator {op!r}")
 
 
+def in_unit(typed: str, unit: str) -> bool:
+    """Whether ``typed`` is one number written in ``unit`` (or without a unit): then showing it
+    converted ("1个工作日（合 1工作日）") says nothing new."""
+    try:
+        pairs = parse_measured(typed)
+    except MeasuredValueError:
+        return False
+    return len(pairs) == 1 and pairs[0][1] in (None, canonical_unit(unit))
+
+
 def check_measured(op: str, target: float, unit: str, text: str) -> MeasuredCheck:
     """Read ``text`` as a value in ``unit`` and check it against "op target"."""
     return check_value(op, target, unit, measured_in(text, unit), text)
@@ -203,7 +213,7 @@ def check_value(op: str, target: float, unit: str, value: float, typed: str = ""
     shown = format_number(value) + unit
     typed = fold(typed).strip()
     if typed and typed.replace(" ", "") not in (format_number(value), shown):
-        shown = f"{typed}（合 {shown}）"
+        shown = typed if in_unit(typed, unit) else f"{typed}（合 {shown}）"
     goal = describe_target(op, target, unit)
     return MeasuredCheck(value, met, f"实测 {shown}，目标 {goal}：{'达标' if met else '未达标'}")
 

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain.inspection import RecordState
 from app.domain.ledger import InspectionKind
-from app.services.finding_list import OVERDUE_FINDING_SQL, FindingFilter, _escape_like
+from app.services.finding_list import FindingFilter, _escape_like
+from app.services.overdue import OVERDUE_FINDING_SQL
 from app.services.visibility import Viewer, inspection_visible, viewer_of
 
 if TYPE_CHECKING:

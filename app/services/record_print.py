@@ -35,13 +35,8 @@ from app.files import explain_write_error, replace_file, write_new
 from app.services.checklists import ChecklistService
 from app.services.findings import lead_department
 from app.services.inspections import OPEN_FINDING_SQL
-from app.services.measured import (
-    MeasuredValueError,
-    canonical_unit,
-    describe_target,
-    format_number,
-    parse_measured,
-)
+from app.services.measured import describe_target, format_number, in_unit
+from app.services.overdue import is_overdue
 from app.services.visibility import finding_visible, inspection_visible, viewer_of
 from app.storage import WriteError
 from reports.fonts import FontError
@@ -237,6 +232,29 @@ class RecordPrint:
 
     # ---- 检查记录 -----------------------------------------------------------------------------
 
+    def find_record(self, reference: str) -> str:
+        """The id of the record ``reference`` names: its full id, or the 记录编号 printed on it
+        (any unique beginning of the id, hyphens and case ignored). Only records the current
+        user may see are searched, so a hidden one is "不存在" and never makes a number
+        ambiguous. PrintError when none or several match."""
+        wanted = reference.strip().replace("-", "").lower()
+        if not wanted or any(c not in "0123456789abcdef" for c in wanted):
+            raise PrintError(_NOT_FOUND)
+        rows = self.db.execute(
+            "SELECT i.id FROM inspections i WHERE i.deleted = 0"
+            " AND substr(lower(replace(i.id, '-', '')), 1, :length) = :wanted"
+            f" AND {inspection_visible('i')} LIMIT 2",
+            {"length": len(wanted), "wanted": wanted, **viewer_of(self.db).params()},
+        ).fetchall()
+        if not rows:
+            raise PrintError(_NOT_FOUND)
+        if len(rows) > 1:
+            raise PrintError(
+                f"记录编号“{reference.strip()}”对应多条检查记录，请多输入几位（如 PDF 上印的"
+                " 8 位记录编号）或使用完整编号。"
+            )
+        return rows[0][0]
+
     def record_sheet(self, inspection_id: str, *, today: date | None = None) -> RecordSheet:
         """Everything printed on the record; PrintError "不存在" when the user may not see it."""
         viewer = viewer_of(self.db)
@@ -419,7 +437,7 @@ class RecordPrint:
         params.update(viewer_of(self.db).params())
         rows = self.db.execute(
             "SELECT f.id, f.found_on, f.description, f.category, f.severity, f.rectify_by,"
-            " f.rectify_workdays, f.stage, i.kind, i.place, i.method, m.title, i.id"
+            " f.rectify_workdays, f.stage, i.kind, i.place, i.method, m.title, i.id, f.reported_on"
             " FROM findings f JOIN inspections i ON i.id = f.inspection_id"
             " LEFT JOIN measures m ON m.id = f.measure_id"
             f" WHERE f.department_id = :department AND i.deleted = 0 AND {OPEN_FINDING_SQL}"
@@ -434,7 +452,7 @@ class RecordPrint:
         records: dict[str, None] = {}
         for row in rows:
             finding_id, found_on, description, category, severity, due, workdays = row[:7]
-            stage_now, kind, place, method, measure, record_id = row[7:]
+            stage_now, kind, place, method, measure, record_id, reported = row[7:]
             # Without events: the stored stage; a 销号 one (legacy rows) was open at as_of.
             default = FindingStage(stage_now)
             if default is FindingStage.CLOSED:
@@ -462,8 +480,15 @@ class RecordPrint:
                     due=due_day,
                     due_text=_due_text(due, workdays),
                     state=label,
-                    overdue_days=(as_of - due_day).days
-                    if due_day and due_day < as_of and not waiting
+                    overdue_days=max(1, -self.calendar.workdays_between(as_of, due_day))
+                    if due_day
+                    and is_overdue(
+                        rectify_by=due_day,
+                        rectified_on=None,
+                        as_of=as_of,
+                        stage=stage,
+                        reported_on=date.fromisoformat(reported) if reported else None,
+                    )
                     else 0,
                     recheck_note=note if sent_back else "",
                 )
@@ -530,12 +555,7 @@ def _measured(text: str, value: float | None, unit: str) -> str:
     shown = f"{format_number(value)}{unit}"
     if not text:
         return shown
-    try:
-        pairs = parse_measured(text)
-    except MeasuredValueError:
-        pairs = []
-    in_unit = len(pairs) == 1 and pairs[0][1] in (None, canonical_unit(unit))
-    return text if in_unit or not unit else f"{text}（合 {shown}）"
+    return text if not unit or in_unit(text, unit) else f"{text}（合 {shown}）"
 
 
 def _due_text(due: str | None, workdays: int | None) -> str:

@@ -8,7 +8,8 @@ sentences ("6月底前，…。6月底，…" shows as "6月底前、6月底").
 
 A finding's 整改期限 is a deadline too: findings not 销号 whose 整改期限 is due soon or past come in
 as ``FindingReminder`` items of their responsible department (only those the current user may
-see: 暗访 confidentiality).
+see: 暗访 confidentiality), except those whose 整改情况 was reported in time and awaits 复查
+(app/services/overdue.py: the department has done its part).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from app.domain.collation import sort_key
 from app.domain.ledger import Role
 from app.domain.text import deadline_text
 from app.domain.workdays import WorkCalendar
+from app.services.overdue import REPORTED_IN_TIME_SQL
 from app.services.status import DEFAULT_SOON_DAYS, due_soon_limit
 from app.services.visibility import finding_visible, viewer_of
 
@@ -189,6 +191,7 @@ class Reminders:
             WHERE f.deleted = 0 AND f.rectify_by IS NOT NULL AND f.rectify_by <= :soon
               AND f.found_on <= :as_of
               AND (f.rectified_on IS NULL OR f.rectified_on > :as_of)
+              AND NOT {REPORTED_IN_TIME_SQL}
               AND {finding_visible("f")} {plan_clause}
             ORDER BY f.rectify_by, m.position, f.rowid
             """,

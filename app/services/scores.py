@@ -2,12 +2,13 @@
 
 Every department starts from the ``base`` rule (100). Each finding found in the period costs the
 points of its severity rule plus those of its category's rule (if any); 整改 on time (销号 by its
-整改期限) earns the ``on_time`` credit, 整改 late — or not done while its 整改期限 has passed at
-the as-of date — costs the ``overdue`` points. A finding never adds points: its total is capped at
-0, so rectifying on time can win back what the finding cost but never more. Rules are the
-``score_rules`` rows (editable, synced); everything is evaluated at ``as_of`` (the period's end by
-default). Only findings the current user may see count (暗访 confidentiality): a bulletin that
-cites a ranking is issued by someone who sees what it cites.
+整改期限, or its 整改情况 reported by then: app/services/overdue.py) earns the ``on_time``
+credit, 整改 late — or not done while its 整改期限 has passed at the as-of date — costs the
+``overdue`` points. A finding never adds points: its total is capped at 0, so rectifying on
+time can win back what the finding cost but never more. Rules are the ``score_rules`` rows
+(editable, synced); everything is evaluated at ``as_of`` (the period's end by default). Only
+findings the current user may see count (暗访 confidentiality): a bulletin that cites a ranking
+is issued by someone who sees what it cites.
 
 Ranked: highest score first; ties share a rank (1, 1, 3) and are listed in pinyin order
 (fewest findings first). Departments taking part are those with
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain.collation import sort_key
 from app.domain.inspection import Severity
+from app.services.overdue import LATE_SQL, ON_TIME_SQL
 from app.services.visibility import finding_visible, inspection_visible, viewer_of
 from app.storage import WriteError
 
@@ -148,11 +150,8 @@ class Scores:
         groups = self.db.execute(
             f"""
             SELECT f.department_id, f.severity, f.category,
-                   f.rectified_on IS NOT NULL AND f.rectified_on <= :as_of
-                       AND (f.rectify_by IS NULL OR f.rectified_on <= f.rectify_by) AS on_time,
-                   f.rectify_by IS NOT NULL AND f.rectify_by < :as_of
-                       AND (f.rectified_on IS NULL OR f.rectified_on > f.rectify_by
-                            OR f.rectified_on > :as_of) AS overdue,
+                   {ON_TIME_SQL} AS on_time,
+                   {LATE_SQL} AS overdue,
                    COUNT(*)
             FROM findings f
             WHERE f.deleted = 0 AND f.department_id IS NOT NULL

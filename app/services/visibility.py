@@ -12,7 +12,8 @@ The rule (docs/inspections.md, "暗访 confidentiality"): a record is visible wh
   every other laptop and from anyone who has said who they are (a named user sees what the name
   gives them: their plans, the records naming them, the ones they created).
 
-``inspection_visible`` is the one place that rule is written. Everything that reads records,
+``inspection_visible`` is the one place that rule is written (``bulletin_visible`` extends it to
+drafts of 通报 that quote a record). Everything that reads records,
 findings, checklist answers, rechecks or evidence — the services, the ``findings``/``status``/
 ``export`` commands, the ledger filter, the Excel ledger — adds it to its SQL (findings through
 ``finding_visible``), so a hidden record cannot leak through a count either. The viewer's values
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain.inspection import UserRole
 from app.services.identity import USER_NAME_KEY, USER_ROLE_KEY, current_user_of, read_meta
+from app.storage.changelog import created_on_device_sql
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -58,12 +60,11 @@ def viewer_of(db: Database) -> Viewer:
     return Viewer(user.name, user.role, values.get("device_id", ""))
 
 
-def _created_here(alias: str, table: str, field: str) -> str:
-    # The insert of a row logs every column with no base version, under the device that made it.
+def _created_here(alias: str, table: str) -> str:
+    # The row's insert was logged by this device (the viewer's laptop), with no user name set.
     return (
-        f"(:viewer_name = '' AND {alias}.created_by = '' AND EXISTS (SELECT 1 FROM changes vc"
-        f" WHERE vc.tbl = '{table}' AND vc.row_id = {alias}.id AND vc.field = '{field}'"
-        " AND vc.base_hlc IS NULL AND vc.device = :viewer_device))"
+        f"(:viewer_name = '' AND {alias}.created_by = ''"
+        f" AND {created_on_device_sql(alias, table, ':viewer_device')})"
     )
 
 
@@ -84,7 +85,7 @@ def inspection_visible(alias: str = "i") -> str:
         f" THEN instr('、' || {a}.inspector || '、', '、' || :viewer_name || '、') > 0"
         f" ELSE EXISTS (SELECT 1 FROM inspection_plans vp WHERE vp.id = {a}.inspection_plan_id"
         f" AND {_named_in('vp.inspectors')}) END))"
-        f" OR {_created_here(a, 'inspections', 'kind')})"
+        f" OR {_created_here(a, 'inspections')})"
     )
 
 
@@ -106,9 +107,22 @@ def plan_visible(alias: str = "p") -> str:
         f"({a}.mode = 'open' OR :viewer_supervisor"
         f" OR (:viewer_name <> '' AND ({a}.created_by = :viewer_name"
         f" OR {_named_in(f'{a}.inspectors')}))"
-        f" OR {_created_here(a, 'inspection_plans', 'mode')}"
+        f" OR {_created_here(a, 'inspection_plans')}"
         " OR EXISTS (SELECT 1 FROM inspections vd WHERE vd.inspection_plan_id = "
         f"{a}.id AND vd.disclosed_on IS NOT NULL AND vd.deleted = 0))"
+    )
+
+
+def bulletin_visible(alias: str = "b") -> str:
+    """SQL true when the viewer may see the bulletins row ``alias``: an issued one always (its
+    cited 暗访 records were disclosed when it was issued); a draft or one waiting for review only
+    when every record it cites is visible to the viewer — it quotes their problems."""
+    a = alias
+    return (
+        f"({a}.state = 'issued' OR NOT EXISTS (SELECT 1 FROM json_each(CASE"
+        f" WHEN json_valid({a}.cited) THEN {a}.cited ELSE '[]' END) vbc"
+        " JOIN inspections vbi ON vbi.id = vbc.value"
+        f" WHERE NOT COALESCE({inspection_visible('vbi')}, 0)))"
     )
 
 
@@ -155,6 +169,11 @@ HIDDEN_ROWS: dict[str, str] = {
     "evidence": (
         f"SELECT e.id FROM evidence e JOIN inspections i ON i.id = {_EVIDENCE_RECORD}"
         f" WHERE {_hidden(inspection_visible('i'))}"
+    ),
+    "bulletins": f"SELECT b.id FROM bulletins b WHERE {_hidden(bulletin_visible('b'))}",
+    "bulletin_files": (
+        "SELECT x.id FROM bulletin_files x JOIN bulletins b ON b.id = x.bulletin_id"
+        f" WHERE {_hidden(bulletin_visible('b'))}"
     ),
 }
 

@@ -106,7 +106,8 @@ class Storage:
         except sqlite3.Error as error:
             raise _translated(error, path, busy_timeout) from error
         try:
-            return cls._prepare(db, path, migrations, clock, busy_timeout, read_only, not existed)
+            created = not existed
+            storage = cls._prepare(db, path, migrations, clock, busy_timeout, read_only, created)
         except BaseException as error:
             db.close()
             if not was_there:
@@ -114,6 +115,8 @@ class Storage:
             if isinstance(error, sqlite3.Error):
                 raise _translated(error, path, busy_timeout) from error
             raise
+        _remember_open(path)
+        return storage
 
     @classmethod
     def open_memory(cls, *, migrations: MigrationPlan = LEDGER_MIGRATIONS) -> Storage:
@@ -180,6 +183,9 @@ class Storage:
 
     def close(self) -> None:
         self.db.close()
+        if self.path is not None and not getattr(self, "_closed", False):
+            self._closed = True
+            _forget_open(self.path)
 
 
 def schema_version(db: Database) -> int:
@@ -202,12 +208,46 @@ def backup_database(db: Database, path: Path, version: int) -> Path:
     return target
 
 
+# Database files this process has open through SQLite (realpath → how many Storages). On
+# Linux and macOS, closing ANY file descriptor of a file drops every POSIX lock the process holds
+# on it — SQLite's included, which it keeps track of only for its own descriptors. Reading the
+# header of a database this process already has open would therefore leave the live connection
+# unprotected: another program could then checkpoint and delete its -wal under it, and what was
+# only in the WAL would be lost at the next crash. Such a file was checked when it was opened.
+_OPEN_FILES: dict[str, int] = {}
+
+
+def _key(path: Path) -> str:
+    return os.path.realpath(path)
+
+
+def _remember_open(path: Path) -> None:
+    key = _key(path)
+    _OPEN_FILES[key] = _OPEN_FILES.get(key, 0) + 1
+
+
+def _forget_open(path: Path) -> None:
+    key = _key(path)
+    left = _OPEN_FILES.get(key, 0) - 1
+    if left > 0:
+        _OPEN_FILES[key] = left
+    else:
+        _OPEN_FILES.pop(key, None)
+
+
+def is_open_here(path: str | Path) -> bool:
+    """Whether this process holds the database open (then its file must not be read raw)."""
+    return _key(Path(path)) in _OPEN_FILES
+
+
 def _check_file(path: Path) -> bool:
     """Whether a database file is there (an empty file is not one); refuses what is not SQLite."""
     if path.is_dir():
         raise StorageError(f"{path} 是一个文件夹，请指定数据库文件的完整路径。")
     if not path.exists() or path.stat().st_size == 0:
         return False
+    if is_open_here(path):
+        return True  # checked when first opened; reading it raw now would drop SQLite's locks
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))

@@ -135,3 +135,31 @@ def translate_write(error: sqlite3.Error, db) -> StorageError | None:
     except sqlite3.Error:
         timeout_ms, files = 0, []
     return translate(error, files[0] if files and files[0] else "（内存数据库）", timeout_ms / 1000)
+
+
+def user_message(error: BaseException, path: Path | str | None = None) -> str:
+    """What to show a user for any error: our own messages as they are; a database or file error
+    from SQLite or the OS, which speak English, inside a Chinese sentence that says what to do."""
+    if isinstance(error, (StorageError, WriteError)):
+        return str(error)
+    if isinstance(error, sqlite3.Error):
+        translated = translate(error, path or "", 0)
+        if isinstance(translated, DatabaseBusyError):
+            return "数据库正被另一个程序使用，暂时无法读取；请稍后按 F5 刷新。"
+        if translated is not None:
+            return str(translated)
+        return (
+            f"读取数据库时出错（{error}）。请按 F5 重试；如果再次出现，请检查数据库所在的磁盘，"
+            "或把这条信息告诉管理员。"
+        )
+    if isinstance(error, OSError):
+        where = f"“{error.filename}”" if error.filename else "文件"
+        detail = error.strerror or str(error)
+        return (
+            f"读写{where}时出错（{detail}）。请检查文件是否存在、是否被其他程序占用、"
+            "磁盘是否可写，然后重试。"
+        )
+    return (
+        f"发生了意外错误（{type(error).__name__}：{error}）。请重试；如果再次出现，"
+        "请把这条信息告诉管理员。"
+    )

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from app import __version__
+from app.storage.changelog import ChangeLog
 from app.storage.database import Storage
 from app.storage.schema import ID_COLUMN, SYNCED_TABLES, TOMBSTONE_COLUMN
 
@@ -47,16 +48,14 @@ def export_database(storage: Storage, *, viewer: Viewer | None = None) -> dict[s
     """The database as the viewer (default: the current user) may see it."""
     # The confidentiality rule belongs to the services layer; it is imported here so that every
     # export — CLI and desktop — applies it.
-    from app.services.visibility import HIDDEN_ROWS, hidden_rows, viewer_of
+    from app.services.visibility import hidden_rows, viewer_of
 
     viewer = viewer or viewer_of(storage.db)
     hidden = hidden_rows(storage.db, viewer)
-    change_count = storage.db["changes"].count
-    for table in hidden:
-        change_count -= storage.db.execute(
-            f"SELECT COUNT(*) FROM changes WHERE tbl = :table AND row_id IN ({HIDDEN_ROWS[table]})",
-            {"table": table, **viewer.params()},
-        ).fetchone()[0]
+    log = ChangeLog(storage.db)
+    change_count = log.entry_count()
+    for table, row_ids in hidden.items():
+        change_count -= log.row_entry_count(table, row_ids)
     return {
         "format": EXPORT_FORMAT,
         "format_version": EXPORT_FORMAT_VERSION,

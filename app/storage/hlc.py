@@ -1,8 +1,16 @@
 """Hybrid logical clock (Kulkarni et al., 2014) for ordering field changes across laptops.
 
-A timestamp is encoded as fixed-width text ``"<wall ms, 13 digits>-<counter, 5 digits>"`` so that
-string order equals time order, in SQL as well as in Python. Ties between devices are broken by
-device id, outside this module.
+A timestamp has two encodings with the same order:
+
+- text, ``"<wall ms, 13 digits>-<counter, 5 digits>"`` (``HLCTimestamp.encode``): what change
+  entries carry between laptops (``ChangeEntry.hlc``) and what this module's API speaks;
+- one 64-bit integer, ``wall_ms * 100_000 + counter`` (``HLCTimestamp.to_int``): what the change
+  log stores (app/storage/changelog.py). Its decimal digits are the text without the dash, so
+  ``1700000000000-00042`` is ``170000000000000042``; the counter stays below 100,000, so integer
+  order is (wall ms, counter) order, and every wall time up to the year 2286 fits below 2**63.
+
+String order equals time order, and so does integer order, in SQL as well as in Python. Ties
+between devices are broken by device id, outside this module.
 """
 
 from __future__ import annotations
@@ -29,9 +37,39 @@ class HLCTimestamp:
     @classmethod
     def parse(cls, text: str) -> HLCTimestamp:
         wall, sep, counter = text.partition("-")
-        if not sep or len(wall) != 13 or len(counter) != 5:
+        if (
+            not sep
+            or len(wall) != 13
+            or len(counter) != 5
+            or not (wall.isascii() and wall.isdigit() and counter.isascii() and counter.isdigit())
+        ):
             raise ValueError(f"not an HLC timestamp: {text!r}")
         return cls(int(wall), int(counter))
+
+    def to_int(self) -> int:
+        return self.wall_ms * COUNTER_LIMIT + self.counter
+
+    @classmethod
+    def from_int(cls, value: int) -> HLCTimestamp:
+        if not 0 <= value < 10**18:
+            raise ValueError(f"not an HLC timestamp: {value!r}")
+        return cls(*divmod(value, COUNTER_LIMIT))
+
+
+def hlc_to_int(text: str) -> int:
+    """The stored form of a text timestamp (same order). As strict as ``HLCTimestamp.parse``,
+    without building one (it runs once per entry merged)."""
+    if len(text) == 19 and text[13] == "-" and text.isascii():
+        wall, counter = text[:13], text[14:]
+        if wall.isdigit() and counter.isdigit():
+            return int(wall) * COUNTER_LIMIT + int(counter)
+    raise ValueError(f"not an HLC timestamp: {text!r}")
+
+
+def hlc_from_int(value: int) -> str:
+    """The text form of a stored timestamp."""
+    wall, counter = divmod(value, COUNTER_LIMIT)
+    return f"{wall:013d}-{counter:05d}"
 
 
 def _wall_ms() -> int:

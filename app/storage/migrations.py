@@ -496,3 +496,170 @@ def _inspection_workspace(db: Database) -> None:
             "INSERT INTO score_rules (id, kind, key, points) VALUES (?, ?, ?, ?)",
             [seed_id(f"score-{kind}", key), kind, key, points],
         )
+
+
+@LEDGER_MIGRATIONS.step(5, "bulletins")
+def _bulletins(db: Database) -> None:
+    # 通报 and 督办通知 (docs/gongwen.md): the office's drafting templates per kind, the documents
+    # through 草稿 → 待审核 → 已签发 with their versions (更正), and the frozen files of an issued
+    # version (content-addressed beside the database, like evidence). ``kind`` and ``format``
+    # carry no CHECK: a later release may add kinds and formats, and a laptop on this release
+    # must still accept them when they arrive by sync.
+    _execute_all(
+        db,
+        """
+        CREATE TABLE bulletin_templates (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            updated_on TEXT NOT NULL,
+            updated_by TEXT NOT NULL DEFAULT '',
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX bulletin_templates_kind ON bulletin_templates (kind);
+        CREATE TABLE bulletins (
+            id TEXT PRIMARY KEY,
+            series_id TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1,
+            supersedes TEXT REFERENCES bulletins (id),
+            kind TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'review', 'issued')),
+            title TEXT NOT NULL DEFAULT '',
+            code TEXT NOT NULL DEFAULT '',
+            year INTEGER,
+            serial INTEGER,
+            number TEXT NOT NULL DEFAULT '',
+            content TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '{}',
+            cited TEXT NOT NULL DEFAULT '[]',
+            created_on TEXT NOT NULL,
+            created_by TEXT NOT NULL DEFAULT '',
+            submitted_on TEXT,
+            submitted_by TEXT NOT NULL DEFAULT '',
+            issued_on TEXT,
+            issued_by TEXT NOT NULL DEFAULT '',
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX bulletins_series ON bulletins (series_id, version);
+        CREATE INDEX bulletins_number ON bulletins (code, year, serial);
+        CREATE INDEX bulletins_state ON bulletins (state, kind);
+        CREATE TABLE bulletin_files (
+            id TEXT PRIMARY KEY,
+            bulletin_id TEXT NOT NULL REFERENCES bulletins (id),
+            format TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            created_on TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX bulletin_files_bulletin ON bulletin_files (bulletin_id);
+        CREATE INDEX bulletin_files_sha ON bulletin_files (sha256)
+        """,
+    )
+
+
+# The compact change log (step 6): what one text row per field became. docs/sync-format.md.
+COMPACT_LOG_SCHEMA = """
+    CREATE TABLE log_tables (
+        key INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE log_fields (
+        tbl INTEGER NOT NULL,
+        key INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (tbl, key),
+        UNIQUE (tbl, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE log_devices (
+        key INTEGER PRIMARY KEY,
+        device TEXT NOT NULL UNIQUE,
+        max_hlc INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY,
+        table_key INTEGER NOT NULL,
+        row_key BLOB NOT NULL,
+        field_key INTEGER NOT NULL,
+        hlc INTEGER NOT NULL,
+        device_key INTEGER NOT NULL,
+        base_hlc INTEGER
+    );
+    CREATE TABLE field_clock (
+        table_key INTEGER NOT NULL,
+        row_key BLOB NOT NULL,
+        field_key INTEGER NOT NULL,
+        hlc INTEGER NOT NULL,
+        device_key INTEGER NOT NULL,
+        base_hlc INTEGER,
+        PRIMARY KEY (table_key, row_key, field_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE history (
+        table_key INTEGER NOT NULL,
+        row_key BLOB NOT NULL,
+        field_key INTEGER NOT NULL,
+        hlc INTEGER NOT NULL,
+        device_key INTEGER NOT NULL,
+        value,
+        PRIMARY KEY (table_key, row_key, field_key, hlc, device_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE pending_entries (
+        tbl TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value,
+        hlc TEXT NOT NULL,
+        device TEXT NOT NULL,
+        base_hlc TEXT,
+        PRIMARY KEY (tbl, row_id, field, hlc, device)
+    ) WITHOUT ROWID;
+    CREATE TABLE sync_sent (
+        seq INTEGER PRIMARY KEY,
+        first_local_seq INTEGER NOT NULL,
+        last_local_seq INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL
+    );
+    CREATE TABLE sync_applied (
+        device TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        applied_at TEXT NOT NULL,
+        PRIMARY KEY (device, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE sync_conflicts (
+        id INTEGER PRIMARY KEY,
+        tbl TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        kept_value,
+        kept_hlc TEXT NOT NULL,
+        kept_device TEXT NOT NULL,
+        lost_value,
+        lost_hlc TEXT NOT NULL,
+        lost_device TEXT NOT NULL,
+        UNIQUE (tbl, row_id, field, lost_hlc, lost_device, kept_hlc, kept_device)
+    );
+    CREATE TABLE sync_blobs (
+        sha256 TEXT PRIMARY KEY
+    ) WITHOUT ROWID
+"""
+# Notes on the columns: ``row_key`` and ``value`` have no type affinity (BLOB, none), so a UUID's
+# 16 bytes stay a BLOB, any other id stays TEXT, and a value keeps its own type (NULL, INTEGER,
+# REAL, TEXT) exactly as it was written. ``pending_entries`` holds entries that arrived before the
+# rows they need (a row's other fields, a parent row): not in the log yet, applied as soon as a
+# later ``apply`` brings what they wait for. ``sync_*``: this laptop's state of sync through a
+# share (app/sync/, docs/sync-format.md): batches written, batches applied, conflicts found,
+# evidence files known to be on the share.
+# ``changes.seq`` is not AUTOINCREMENT: records are never deleted, so the next seq is always past
+# every earlier one.
+
+
+@LEDGER_MIGRATIONS.step(6, "compact_change_log")
+def _compact_change_log(db: Database) -> None:
+    from app.storage.log_migration import compact_text_log
+
+    db.execute("ALTER TABLE changes RENAME TO changes_text")
+    _execute_all(db, COMPACT_LOG_SCHEMA)
+    compact_text_log(db, "changes_text")
+    db.execute("DROP TABLE changes_text")

@@ -37,6 +37,10 @@ SYNCED_TABLES: tuple[str, ...] = (
     "evidence",
     "vocabulary",
     "score_rules",
+    # v5: 通报 and 督办通知 (docs/gongwen.md)
+    "bulletin_templates",
+    "bulletins",
+    "bulletin_files",
 )
 
 CHANGES_TABLE = "changes"

@@ -266,6 +266,37 @@ def _export_points() -> dict[str, Any]:
     return {"inside-the-file": inside_the_file}
 
 
+# ---- sync ---------------------------------------------------------------------------------------
+
+
+def _share_with_a_colleague(folder: Path) -> None:
+    """This laptop has the sample plan; a colleague's laptop put a revision of its own (a
+    different plan) on the share, in small batches (several commits on import)."""
+    from app.sync import FolderShare, sync
+
+    _with_sample_plan(folder).close()
+    share = folder / "share"
+    share.mkdir()
+    colleague = Storage.open(folder / "colleague.sqlite")
+    PlanStore(colleague.repository).import_plan(
+        parse_text(SAMPLE_TEXT.replace("营商环境", "政务服务"), "其他方案.txt")
+    )
+    sync(colleague, FolderShare(share), batch_entries=500)
+    colleague.close()
+
+
+def _colleague_file(folder: Path) -> None:
+    _share_with_a_colleague(folder)  # this laptop's ledger and the colleague's database file
+
+
+def _sync_settings() -> dict[str, Any]:
+    # All of a device's batches in one transaction, so that the matrix's before-or-after rule
+    # applies. (With the default, a long sync commits every 100,000 entries: a kill keeps the
+    # batches applied so far, each whole with its mark, and the next sync goes on from there —
+    # tests/sync checks the resumption; this row checks that no transaction is left torn.)
+    return {"app.sync.engine:COMMIT_ENTRIES": 10**9}
+
+
 # ---- The matrix --------------------------------------------------------------------------------
 
 ROWS = [
@@ -332,6 +363,17 @@ ROWS = [
         generic=("random",),  # it never writes to the database: no statement kill points
         watch=(ZIP_WRITE,),
         points=_export_points(),
+    ),
+    Row(
+        "sync with a share holding a colleague's batches",
+        _share_with_a_colleague,
+        lambda f: ["sync", "--db", _db(f), "--share", str(f / "share")],
+        settings=_sync_settings(),
+    ),
+    Row(
+        "merge-db of a colleague's database file",
+        _colleague_file,
+        lambda f: ["merge-db", "--db", _db(f), str(f / "colleague.sqlite")],
     ),
     Row(
         "demo into a ledger",

@@ -160,10 +160,13 @@ def test_encrypted_office_file(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(
     shutil.which("soffice") is None and shutil.which("libreoffice") is None,
-    reason="LibreOffice is not installed",
+    reason="LibreOffice is not installed (python3 dev.py test installs it when root; else: "
+    "sudo apt-get install -y --no-install-recommends libreoffice-writer-nogui)",
 )
 @needs_sample
-def test_doc_through_libreoffice(tmp_path: Path) -> None:  # pragma: no cover - needs soffice
+def test_doc_and_wps_through_libreoffice(tmp_path: Path) -> None:  # pragma: no cover - soffice
+    """A .doc made by LibreOffice reads like the text; the same file named .wps (WPS saves its
+    .wps in the Word binary format) goes the same way, by its content."""
     import subprocess
 
     docx_path = tmp_path / "plan.docx"
@@ -189,7 +192,11 @@ def test_doc_through_libreoffice(tmp_path: Path) -> None:  # pragma: no cover - 
     )
     if not (tmp_path / "plan.doc").exists():  # e.g. LibreOffice installed without Writer
         pytest.skip("LibreOffice could not make a .doc here (is its Writer component installed?)")
-    assert _summary(tmp_path / "plan.doc") == _summary(SAMPLE)
+    expected = _summary(SAMPLE)
+    assert _summary(tmp_path / "plan.doc") == expected
+    wps = tmp_path / "方案.wps"
+    wps.write_bytes((tmp_path / "plan.doc").read_bytes())
+    assert _summary(wps) == expected
 
 
 def test_docx_task_table(tmp_path: Path) -> None:
@@ -279,30 +286,42 @@ def _xls_like() -> bytes:
     return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "Workbook".encode("utf-16-le")
 
 
-@pytest.mark.parametrize(
-    ("name", "make"),
-    [
-        ("任务分工表.xlsx", _task_table_xlsx),
-        ("任务分工表.docx", _task_table_xlsx),  # the content decides
-        ("任务分工表.xlsx", lambda: _task_table_xlsx()[:3000]),  # cut off: still a workbook
-        ("任务分工表.xls", _xls_like),
-        ("任务分工表.et", _xls_like),
-    ],
-    ids=["xlsx", "xlsx-named-docx", "truncated-xlsx", "xls", "wps-et"],
-)
-def test_a_workbook_chosen_as_a_plan_gets_advice_that_fits(
-    tmp_path: Path, name: str, make, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("name", ["任务分工表.xls", "任务分工表.et"], ids=["xls", "wps-et"])
+def test_an_old_workbook_gets_advice_that_fits(
+    tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Not "文件已损坏", not "open it in Word": what to do with a task table in Excel."""
+    """Not "文件已损坏", not "open it in Word": save the table as .xlsx."""
     monkeypatch.setattr(shutil, "which", lambda _name: None)  # with or without LibreOffice
     path = tmp_path / name
-    path.write_bytes(make())
+    path.write_bytes(_xls_like())
     with pytest.raises(PlanReadError) as caught:
         read_document(path)
     message = caught.value.message
-    assert f"“{name}”是 Excel 表格，暂时不能直接作为实施方案导入" in message
-    assert "另存为 .docx" in message and ".txt" in message and "粘贴" in message
+    assert f"“{name}”是旧版 Excel、WPS 或 OpenDocument 表格，不能直接导入" in message
+    assert "另存为” .xlsx" in message
     assert "损坏" not in message and "Word 打开该文件" not in message
+
+
+@pytest.mark.parametrize("name", ["任务分工表.xlsx", "任务分工表.docx"], ids=["xlsx", "named-docx"])
+def test_an_xlsx_task_table_imports(tmp_path: Path, name: str) -> None:
+    """The content decides: an .xlsx named .docx is read as the workbook it is."""
+    path = tmp_path / name
+    path.write_bytes(_task_table_xlsx())
+    plan = parse_file(path)
+    assert plan.title == "某市2022年重点任务分工表"
+    assert [(a.no, a.title) for a in plan.areas] == [(1, "政务服务")]
+    assert [(m.no, m.title, m.lead, m.responsible) for m in plan.measures] == [
+        (1, "推行一网通办", ["市行政审批服务局"], ["市大数据中心"]),
+        (2, "推进跨省通办", ["市行政审批服务局"], ["市直相关部门"]),
+    ]
+
+
+def test_a_truncated_xlsx_is_damaged(tmp_path: Path) -> None:
+    path = tmp_path / "任务分工表.xlsx"
+    path.write_bytes(_task_table_xlsx()[:3000])
+    with pytest.raises(PlanReadError) as caught:
+        read_document(path)
+    assert "已损坏" in caught.value.message
 
 
 def test_following_the_advice_imports_the_task_table(tmp_path: Path) -> None:

@@ -242,7 +242,10 @@ def test_open_findings_of_inspections_are_listed_until_rectified(sample, tmp_pat
     assert before["1.5"]["督查发现问题"] is None
     for entry in inspections.for_measure(measure, as_of=AS_OF):
         for finding in entry.findings:
-            inspections.rectify(finding.id, date(2021, 7, 8), today=AS_OF)
+            inspections.findings.report(finding.id, "已整改", date(2021, 7, 8), today=AS_OF)
+            inspections.findings.recheck(
+                finding.id, date(2021, 7, 8), passed=True, inspector="王科长", today=AS_OF
+            )
     after = _measure_rows(_export(sample, tmp_path)[LEDGER_SHEET])
     assert after["1.5"]["督查发现问题"] is None
 

@@ -149,9 +149,9 @@ def test_the_notice_on_paper(fixture: PrintFixture, tmp_path: Path) -> None:
         "整改措施、整改结果和佐证材料",
         "于2021年8月10日前报送整改情况",
         *(finding.description for finding in notice.findings),
-        "退回重改已逾期14天",
+        "退回重改已逾期10个工作日",
         "复查意见：再次暗访仍需次日出件",
-        "整改中已逾期6天",
+        "整改中已逾期4个工作日",
         "市政府办公室督查室2021年8月5日",
     ]:
         assert squeeze(piece) in text, piece
@@ -168,6 +168,11 @@ def test_a_notice_with_findings_awaiting_recheck_lists_them_apart(
     text = "".join(page_texts(path))
     assert "已报送整改情况、待复查的问题（无需再次报送）" in text
     assert "已逾期" not in text
+    # The count in the text is the count of the problems listed (both lists).
+    to_do, waiting = len(notice.findings), len(notice.awaiting)
+    assert to_do and waiting
+    assert squeeze(f"存在以下 {to_do + waiting} 个问题") in text, text[:200]
+    assert squeeze(f"其中 {to_do} 个尚未整改到位，{waiting} 个已报送整改情况") in text
 
 
 def test_a_record_without_evidence_folder_still_prints(fixture: PrintFixture, tmp_path) -> None:

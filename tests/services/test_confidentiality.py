@@ -23,7 +23,7 @@ from app.services.finding_list import FindingFilter
 from app.services.findings import FindingDraft
 from app.services.status import LedgerFilter
 from app.storage import Storage, WriteError
-from app.storage.changelog import read_changes
+from app.storage.changelog import entry_count, read_changes
 from tests.services.workspace import TODAY, Workspace
 
 AS_OF = date(2021, 9, 20)
@@ -196,7 +196,7 @@ def _cli_export(s: Scene) -> tuple[bool, bool]:
     ]
     assert len(set(covert_rows)) == 1, covert_rows  # all or nothing
     # The change count leaves out the hidden rows' entries too.
-    logged = s.ws.db.execute("SELECT COUNT(*) FROM changes").fetchone()[0]
+    logged = entry_count(s.ws.db)
     assert (dump["change_count"] == logged) == covert_rows[0]
     text = json.dumps(dump, ensure_ascii=False)
     assert (COVERT_PROBLEM in text) == covert_rows[0]

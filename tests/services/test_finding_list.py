@@ -13,7 +13,7 @@ from app.domain.ledger import InspectionKind
 from app.services.finding_list import FindingFilter
 from app.services.findings import FindingDraft
 from app.storage import Storage
-from tests.services.workspace import TODAY, Workspace
+from tests.services.workspace import TODAY, Workspace, close_finding
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def test_filters(ws: Workspace) -> None:
         checked_on=date(2021, 9, 20),
     )
     [closed] = ws.findings_of(covert)
-    ws.services.inspections.rectify(closed, date(2021, 9, 17), today=TODAY)
+    close_finding(ws.services, closed, date(2021, 9, 17), today=TODAY)
     finding_list = ws.services.finding_list
 
     def descriptions(as_of: date = date(2021, 10, 8), **filters) -> list[str]:
@@ -120,7 +120,7 @@ def test_overdue_agrees_with_the_written_rule(findings, as_of) -> None:
         closed_on = None
         if closed_after is not None:
             closed_on = found_on + timedelta(days=closed_after)
-            ws.services.inspections.rectify(finding, closed_on, today=date(2022, 12, 31))
+            close_finding(ws.services, finding, closed_on, today=date(2022, 12, 31))
         if (
             found_on <= as_of
             and due is not None

@@ -19,7 +19,8 @@ from app.domain.ledger import InspectionKind
 from app.services.findings import FindingDraft
 from app.services.status import LedgerFilter
 from app.storage import Storage, WriteError
-from tests.services.workspace import TODAY, Workspace
+from app.storage.changelog import last_seq, read_changes
+from tests.services.workspace import TODAY, Workspace, close_finding
 
 FOUND = date(2021, 9, 10)
 
@@ -174,13 +175,32 @@ def test_a_report_needs_the_departments_account_and_a_recheck_an_inspector(
     assert ws.services.findings.get(finding).stage is FindingStage.CLOSED
 
 
-def test_confirm_rectified_reports_and_passes_a_recheck_in_one_step(ws: Workspace) -> None:
-    """The ledger's 确认整改 dialog: pending → 已销号 with the report and the 复查 recorded."""
+def test_the_ledgers_confirmation_is_only_the_recheck_of_a_reported_finding(
+    ws: Workspace,
+) -> None:
+    """The ledger's 确认整改 never closes a finding without 整改情况 and a 复查: before the
+    department's report it is refused and changes nothing; after it, it records a passing 复查
+    by the current user (销号)."""
     _measure, finding = _one_finding(ws)
+    before = ws.change_count()
+    with pytest.raises(WriteError, match=r"还没有报送整改情况.*录入整改情况"):
+        ws.services.inspections.rectify(finding, date(2021, 9, 20), today=TODAY)
+    assert ws.change_count() == before
+    ws.services.findings.start(finding, date(2021, 9, 13), today=TODAY)
+    with pytest.raises(WriteError, match="还没有报送整改情况"):
+        ws.services.inspections.rectify(finding, date(2021, 9, 20), today=TODAY)
+    assert ws.services.findings.get(finding).stage is FindingStage.RECTIFYING
+    ws.services.findings.report(finding, "已安排专人值守", date(2021, 9, 17), today=TODAY)
+    ws.as_user("")
+    with pytest.raises(WriteError, match="复查人"):  # a 复查 needs a name
+        ws.services.inspections.rectify(finding, date(2021, 9, 20), today=TODAY)
+    assert ws.services.findings.get(finding).stage is FindingStage.AWAITING_RECHECK
+    ws.as_user("张三")
     ws.services.inspections.rectify(finding, date(2021, 9, 20), today=TODAY)
     detail = ws.services.findings.get(finding)
     assert detail.stage is FindingStage.CLOSED and detail.rectified_on == date(2021, 9, 20)
     assert [e.action for e in detail.events] == [
+        FindingAction.START,
         FindingAction.REPORT,
         FindingAction.RECHECK_PASS,
     ]
@@ -191,10 +211,6 @@ def test_confirm_rectified_reports_and_passes_a_recheck_in_one_step(ws: Workspac
         ws.services.inspections.rectify(finding, date(2021, 9, 21), today=TODAY)
     ws.services.inspections.reopen(finding, date(2021, 10, 1), today=TODAY)
     assert ws.services.findings.get(finding).stage is FindingStage.RECTIFYING
-    # From 待复查 it is only the passing 复查.
-    ws.services.findings.report(finding, "再次整改", date(2021, 10, 8), today=TODAY)
-    ws.services.inspections.rectify(finding, date(2021, 10, 9), today=TODAY)
-    assert ws.services.findings.get(finding).rectified_on == date(2021, 10, 9)
 
 
 def test_the_responsible_department_defaults_to_the_measures_lead(ws: Workspace) -> None:
@@ -248,7 +264,7 @@ def test_editing_a_finding_and_adding_one_to_a_record(ws: Workspace) -> None:
     assert detail.rectify_by == date(2021, 9, 17)  # 5 working days after Friday 9-10
     added = ws.services.findings.add(inspection, FindingDraft("未公示收费标准"))
     assert ws.services.findings.get(added).found_on == FOUND
-    ws.services.inspections.rectify(finding, date(2021, 9, 20), today=TODAY)
+    close_finding(ws.services, finding, date(2021, 9, 20), today=TODAY)
     with pytest.raises(WriteError, match="已销号的问题不能修改"):
         ws.services.findings.edit(finding, FindingDraft("改一下"))
 
@@ -295,12 +311,10 @@ def test_deadlines_follow_the_office_holiday_table(ws: Workspace) -> None:
         return get(by_workdays).rectify_by, get(by_date).rectify_by
 
     assert dues() == (date(2021, 10, 8), date(2021, 10, 8))
-    before = ws.change_count()
+    before = last_seq(ws.db)
     ws.services.holidays.set_day(date(2021, 10, 8), "holiday", "本地调整")
     assert dues() == (date(2021, 10, 9), date(2021, 10, 8))  # only the working-day one moves
-    logged = ws.db.execute(
-        "SELECT tbl, field FROM changes WHERE seq > ? ORDER BY seq", [before]
-    ).fetchall()
+    logged = [(entry.table, entry.field) for entry in read_changes(ws.db, before)]
     assert ("findings", "rectify_by") in logged  # on the write path, with the holiday
     ws.services.holidays.remove_day(date(2021, 10, 8))
     assert dues() == (date(2021, 10, 8), date(2021, 10, 8))
@@ -332,7 +346,7 @@ def test_overdue_rectification_appears_in_the_reminders(ws: Workspace) -> None:
         checked_on=date(2021, 9, 30),
     )
     _open, closed = ws.findings_of(inspection)
-    ws.services.inspections.rectify(closed, date(2021, 10, 8), today=TODAY)
+    close_finding(ws.services, closed, date(2021, 10, 8), today=TODAY)
     groups = ws.services.reminders.collect(as_of=date(2021, 10, 13))
     [group] = [g for g in groups if g.department == "市政务服务中心"]
     [item] = group.items
@@ -346,7 +360,7 @@ def test_overdue_rectification_appears_in_the_reminders(ws: Workspace) -> None:
     assert not item.overdue and item.describe == "整改还剩 2 个工作日"
     # Once 销号 it is gone.
     [open_id] = [f for f in ws.findings_of(inspection) if f != closed]
-    ws.services.inspections.rectify(open_id, date(2021, 10, 12), today=TODAY)
+    close_finding(ws.services, open_id, date(2021, 10, 12), today=TODAY)
     after = ws.services.reminders.collect(as_of=date(2021, 10, 13))
     assert not [i for g in after for i in g.items if getattr(i, "finding_id", "")]
 
@@ -379,3 +393,24 @@ def test_recounted_deadlines_agree_with_counting_each_one(findings, edits) -> No
         "SELECT found_on, rectify_workdays, rectify_by FROM findings"
     ):
         assert due == calendar.add_workdays(date.fromisoformat(found_on), workdays).isoformat()
+
+
+def test_every_report_is_kept_with_its_date(ws: Workspace) -> None:
+    """A second 整改情况 after a failed 复查 is a report of its own: the first one and its date
+    stay in the history; the finding shows the latest."""
+    _measure, finding = _one_finding(ws)
+    findings = ws.services.findings
+    findings.report(finding, "已培训窗口人员", date(2021, 9, 13), today=TODAY)
+    findings.recheck(finding, date(2021, 9, 15), passed=False, inspector="李四", today=TODAY)
+    findings.report(finding, "已调整预审流程", date(2021, 9, 20), today=TODAY)
+    detail = findings.get(finding)
+    assert detail.reports == (
+        (date(2021, 9, 13), "已培训窗口人员"),
+        (date(2021, 9, 20), "已调整预审流程"),
+    )
+    assert [e.note for e in detail.events if e.action is FindingAction.REPORT] == [
+        "已培训窗口人员",
+        "已调整预审流程",
+    ]
+    assert detail.rectification == "已调整预审流程"
+    assert detail.reported_on == date(2021, 9, 20)

@@ -13,8 +13,10 @@ from app.services.context import Services
 from app.services.inspections import FindingDraft, finding_state
 from app.services.status import LedgerFilter
 from app.storage import Storage, WriteError
+from app.storage.changelog import read_changes
 from tests.services import rules
 from tests.services.test_status import Ledger
+from tests.services.workspace import close_finding
 
 TODAY = date(2021, 9, 30)
 
@@ -58,7 +60,7 @@ def test_a_finding_is_open_from_its_inspection_until_rectified(
     [finding] = entry.findings
     assert finding.department == "市财政局" and finding.state is FindingState.OVERDUE
 
-    services.inspections.rectify(finding.id, date(2021, 9, 15), today=TODAY)
+    close_finding(services, finding.id, date(2021, 9, 15), today=TODAY)
     assert _open_ids(services, date(2021, 9, 14)) == {checked}  # as-of before rectification
     assert _open_ids(services, date(2021, 9, 15)) == set()
     assert services.inspections.open_count(as_of=date(2021, 9, 15)) == 0
@@ -142,11 +144,11 @@ def test_rectification_dates_are_checked(ledger: Ledger, services: Services) -> 
     )
     [finding] = services.inspections.for_measure(measure, as_of=TODAY)[0].findings
     with pytest.raises(WriteError, match="不能早于发现问题的日期"):
-        services.inspections.rectify(finding.id, date(2021, 8, 31), today=TODAY)
+        close_finding(services, finding.id, date(2021, 8, 31), today=TODAY)
     with pytest.raises(WriteError, match="不能晚于今天"):
-        services.inspections.rectify(finding.id, date(2021, 10, 1), today=TODAY)
+        close_finding(services, finding.id, date(2021, 10, 1), today=TODAY)
     with pytest.raises(WriteError, match="该问题不存在"):
-        services.inspections.rectify("missing", TODAY, today=TODAY)
+        close_finding(services, "missing", TODAY, today=TODAY)
     assert _open_ids(services, TODAY) == {measure}
 
 
@@ -160,7 +162,7 @@ def test_records_are_logged_for_sync(ledger: Ledger, services: Services) -> None
         findings=[FindingDraft("问题一"), FindingDraft("问题二")],
         today=TODAY,
     )
-    logged = {table for (table,) in services.storage.db.execute("SELECT DISTINCT tbl FROM changes")}
+    logged = {entry.table for entry in read_changes(services.storage.db)}
     assert {"inspections", "findings"} <= logged
 
 
@@ -177,8 +179,8 @@ def test_same_day_dates_are_accepted(ledger: Ledger, services: Services) -> None
         today=TODAY,
     )
     first, second = services.inspections.for_measure(measure, as_of=TODAY)[0].findings
-    services.inspections.rectify(first.id, TODAY, today=TODAY)  # found today, rectified today
-    services.inspections.rectify(second.id, TODAY, today=TODAY)
+    close_finding(services, first.id, TODAY, today=TODAY)  # found today, rectified today
+    close_finding(services, second.id, TODAY, today=TODAY)
     assert {
         f.state for f in services.inspections.for_measure(measure, as_of=TODAY)[0].findings
     } == {FindingState.RECTIFIED}
@@ -350,7 +352,7 @@ def test_the_sql_filter_and_the_detail_agree_with_the_written_rule(measures, dat
                 [finding] = storage.db.execute(
                     "SELECT id FROM findings WHERE inspection_id = ?", [inspection]
                 ).fetchall()
-                services.inspections.rectify(finding[0], rectified_on, today=date(2022, 12, 31))
+                close_finding(services, finding[0], rectified_on, today=date(2022, 12, 31))
             state = rules.finding_expectation(found_on, rectify_by, rectified_on, as_of)
             if state is not None:
                 expected_states.append((found_on, state))

@@ -255,3 +255,44 @@ def test_a_hidden_record_s_item_cannot_be_raised(ws: Workspace) -> None:
     with pytest.raises(WriteError, match="不存在或已删除"):
         ws.services.checklists.raise_finding(item)
     assert ws.db.execute("SELECT COUNT(*) FROM findings").fetchone()[0] == 0
+
+
+def test_a_new_record_follows_its_plan_and_its_measure(ws: Workspace) -> None:
+    """Not given: the plan's first method, its only site, the department it targets; without
+    a plan, the measure's lead department. Such defaults are not edits: an untouched draft
+    still counts as empty."""
+    measure = ws.measure(title="优化综合窗口", lead="市行政审批服务局")
+    lead = ws.department("市行政审批服务局")
+    other = ws.department("市政务服务中心")
+    ws.ledger.repo.insert(
+        "assignments", {"measure_id": measure, "department_id": other, "role": "responsible"}
+    )
+    ws.as_user("张三")
+    plan = ws.plan(
+        methods=("模拟办事", "电话暗访"),
+        sites=("市政务服务中心 综合窗口",),
+        measure_ids=(measure,),
+        department_ids=(other,),
+    )
+    inspections = ws.services.inspections
+
+    def defaults(record: str) -> tuple:
+        row = _row(ws, record)
+        return row["method"], row["place"], row["department_id"]
+
+    planned = inspections.start_draft(
+        measure, inspection_plan_id=plan, checked_on=date(2021, 9, 10), today=TODAY
+    )
+    assert defaults(planned) == ("模拟办事", "市政务服务中心 综合窗口", other)
+    assert inspections.draft_is_empty(planned)
+    assert defaults(inspections.start_draft(measure, today=TODAY)) == ("", "", lead)
+    given = inspections.start_draft(
+        measure,
+        inspection_plan_id=plan,
+        checked_on=date(2021, 9, 10),
+        method="电话暗访",
+        place="12345热线",
+        department_id=lead,
+        today=TODAY,
+    )
+    assert defaults(given) == ("电话暗访", "12345热线", lead)

@@ -13,7 +13,7 @@ from app.services.findings import FindingDraft
 from app.services.record_list import count_records_in_file
 from app.services.scores import ranking_in_file
 from app.storage import Storage
-from tests.services.workspace import TODAY, Workspace
+from tests.services.workspace import TODAY, Workspace, close_finding
 
 AS_OF = date(2021, 10, 8)
 
@@ -64,7 +64,7 @@ def test_filters_match_the_record_or_one_of_its_findings(ws: Workspace, scene) -
     assert _ids(ws, found_from=date(2021, 9, 15), found_to=date(2021, 9, 22)) == [fee]
     assert _ids(ws, text="乱收费") == [fee]  # the text of a finding
     assert _ids(ws, measure_id=scene["approval"]) == [covert]
-    ws.services.inspections.rectify(ws.findings_of(covert)[0], date(2021, 9, 14), today=TODAY)
+    close_finding(ws.services, ws.findings_of(covert)[0], date(2021, 9, 14), today=TODAY)
     assert _ids(ws, stages=frozenset({FindingStage.CLOSED})) == [covert]
     assert _ids(ws, overdue_only=True) == [fee]
 

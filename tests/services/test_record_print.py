@@ -236,7 +236,7 @@ def test_the_notice_lists_open_findings_with_their_state_at_its_date(fixture: Pr
             "退回重改",
             date(2021, 7, 22),
             "2021年7月22日（5个工作日）",
-            14,
+            10,  # working days (14 calendar days)
             "再次暗访仍需次日出件",
             "暗访（模拟办事，市政务服务中心 综合窗口）",
         ),
@@ -245,7 +245,7 @@ def test_the_notice_lists_open_findings_with_their_state_at_its_date(fixture: Pr
             "整改中",
             date(2021, 7, 30),
             "2021年7月30日",
-            6,
+            4,  # working days
             "",
             "暗访（模拟办事，市政务服务中心 综合窗口）",
         ),

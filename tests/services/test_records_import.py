@@ -424,9 +424,11 @@ def _reset(fx: Fixture) -> None:
     ):
         db.execute(f"DROP TRIGGER IF EXISTS temp.guard_{table}_delete")
         db.execute(f"DELETE FROM {table}")
-        db.execute(
-            f"DELETE FROM changes WHERE tbl = '{table}'"
-        )  # so that the snapshot is comparable
+        for log_table in ("changes", "field_clock", "history"):  # so that the snapshot
+            db.execute(  # is comparable
+                f"DELETE FROM {log_table} WHERE table_key ="
+                f" (SELECT key FROM log_tables WHERE name = '{table}')"
+            )
     db.execute("COMMIT")
     from app.storage.database import _install_write_guard
 

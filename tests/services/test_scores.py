@@ -9,7 +9,7 @@ import pytest
 from app.domain.inspection import Severity
 from app.services.findings import FindingDraft
 from app.storage import Storage, WriteError
-from tests.services.workspace import TODAY, Workspace
+from tests.services.workspace import TODAY, Workspace, close_finding
 
 START, END = date(2021, 9, 1), date(2021, 9, 30)
 
@@ -34,8 +34,8 @@ def test_scores_and_ranking(ws: Workspace) -> None:
         ws, approval, severity=Severity.SERIOUS, category="违规收费", rectify_by=date(2021, 9, 15)
     )
     on_time = _finding(ws, approval, rectify_by=date(2021, 9, 20))
-    ws.services.inspections.rectify(late, date(2021, 9, 18), today=TODAY)
-    ws.services.inspections.rectify(on_time, date(2021, 9, 17), today=TODAY)
+    close_finding(ws.services, late, date(2021, 9, 18), today=TODAY)
+    close_finding(ws.services, on_time, date(2021, 9, 17), today=TODAY)
     # 监管局: a major one (-3) still open, not yet due at the period's end → -3.
     _finding(ws, market, severity=Severity.MAJOR, rectify_by=date(2021, 10, 15))
     # Outside the period: not counted.
@@ -82,7 +82,7 @@ def test_rules_are_configurable_and_ties_share_a_rank(ws: Workspace) -> None:
 def test_on_time_credit_never_makes_a_finding_add_points(ws: Workspace) -> None:
     measure = ws.measure(lead="市行政审批服务局")
     finding = _finding(ws, measure, rectify_by=date(2021, 9, 20))
-    ws.services.inspections.rectify(finding, date(2021, 9, 15), today=TODAY)
+    close_finding(ws.services, finding, date(2021, 9, 15), today=TODAY)
     ws.services.scores.rules.set("on_time", "", 5)
     [row] = ws.services.scores.ranking(START, END).rows
     assert row.score == 100.0 and row.credited == 1.0  # won back the 1 point, no more

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from app.storage.hlc import COUNTER_LIMIT, MAX_DRIFT_MS, HLCTimestamp, HybridLogicalClock
+from app.storage.hlc import (
+    COUNTER_LIMIT,
+    MAX_DRIFT_MS,
+    HLCTimestamp,
+    HybridLogicalClock,
+    hlc_from_int,
+    hlc_to_int,
+)
 
 
 class FakeWall:
@@ -53,7 +60,29 @@ def test_observe_adopts_a_later_remote_time_but_not_a_far_future_one() -> None:
     assert clock.now() < far
 
 
-@pytest.mark.parametrize("text", ["", "123", "1700000000000-1", "abc-00000", "1700000000000:00000"])
+MALFORMED = [
+    "",
+    "123",
+    "1700000000000-1",
+    "abc-00000",
+    "1700000000000:00000",
+    "17000000000_0-00001",
+    " 700000000000-00001",
+    "１７００００００００００００-00001",  # full-width digits
+]
+
+
+@pytest.mark.parametrize("text", MALFORMED)
 def test_parse_rejects_malformed_timestamps(text: str) -> None:
     with pytest.raises(ValueError):
         HLCTimestamp.parse(text)
+    with pytest.raises(ValueError):
+        hlc_to_int(text)
+
+
+def test_the_integer_form_keeps_the_order_and_comes_back_as_the_text() -> None:
+    stamps = ["0000000000000-00000", "1700000000000-00042", "1700000000000-99999",
+              "1700000000001-00000", "9999999999999-99999"]  # fmt: skip
+    assert [hlc_to_int(s) for s in stamps] == sorted(hlc_to_int(s) for s in stamps)
+    assert [hlc_from_int(hlc_to_int(s)) for s in stamps] == stamps
+    assert hlc_to_int("1700000000000-00042") == 170000000000000042 < 2**63

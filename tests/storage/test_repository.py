@@ -216,3 +216,32 @@ def test_insert_many_is_all_or_nothing(storage: Storage) -> None:
         )
     assert storage.db["areas"].count == 0
     assert storage.db["changes"].count == before
+
+
+def test_entries_that_arrive_before_the_rows_they_need_wait_and_then_apply() -> None:
+    source = Storage.open_memory()
+    repo = source.repository
+    plan_id = repo.insert("plans", {"title": "方案"})
+    area_id = repo.insert("areas", {"plan_id": plan_id, "title": "一、企业开办"})
+    repo.update("areas", area_id, {"title": "一、企业开办（改）"})
+    entries = _entries(source)
+    plan = [e for e in entries if e.table == "plans"]
+    area_insert = [e for e in entries if e.table == "areas" and e.base_hlc is None]
+    area_edit = [e for e in entries if e.table == "areas" and e.base_hlc is not None]
+
+    target = Storage.open_memory()
+    # The edit alone: a new area without its plan_id cannot be written; it waits, unlogged.
+    report = target.repository.apply(area_edit)
+    assert (report.applied, report.pending) == (0, 1)
+    assert target.repository.get("areas", area_id) is None
+    assert _entries(target) == []
+    # The insert of the area, still without its plan: the area points at nothing; both wait.
+    report = target.repository.apply(area_insert)
+    assert report.pending == len(area_insert) + 1
+    assert target.repository.pending_count() == len(area_insert) + 1
+    # The plan: everything waiting goes in, and the result is the source's.
+    report = target.repository.apply(plan)
+    assert report.pending == 0 and report.released == len(area_insert) + 1
+    assert target.repository.pending_count() == 0
+    assert target.repository.get("areas", area_id)["title"] == "一、企业开办（改）"
+    assert sorted(map(repr, _entries(target))) == sorted(map(repr, entries))

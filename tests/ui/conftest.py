@@ -11,6 +11,13 @@ from ui.main_window import MainWindow
 from ui.settings import AppSettings
 
 
+@pytest.fixture(autouse=True)
+def _no_real_xdg_open(monkeypatch) -> None:
+    """Tests never start the machine's file manager: without xdg-open, opening goes through
+    QDesktopServices, which the tests that open something replace."""
+    monkeypatch.setattr("ui.widgets.file_dialogs.xdg_open", lambda: None)
+
+
 @pytest.fixture
 def app_settings(tmp_path: Path) -> AppSettings:
     return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))

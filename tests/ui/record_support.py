@@ -121,3 +121,15 @@ def changes(services: Services) -> int:
 
 def record_row(services: Services, form: RecordForm) -> dict:
     return services.repository.get("inspections", form.inspection_id)
+
+
+def finish_anyway(qtbot, form: RecordForm) -> str:
+    """完成 asked about what was left empty: 仍然完成. Returns the question's text."""
+    from PySide6.QtWidgets import QMessageBox
+
+    qtbot.waitUntil(lambda: form.findChild(QMessageBox, "unanswered_question") is not None)
+    box = form.findChild(QMessageBox, "unanswered_question")
+    text = box.text()
+    [finish] = [b for b in box.buttons() if b.text() == "仍然完成"]
+    finish.click()
+    return text

@@ -93,9 +93,45 @@ def test_filtering_the_selected_measure_out_clears_the_pane_and_says_why(page: L
     assert "不在当前筛选结果中" in text and FIRST_TITLE in text and "清除筛选" in text
     assert not page.detail.done_button.isVisible() and not page.detail.inspect_button.isVisible()
     assert page.current_measure() is None
-    # Clearing the filters does not bring back a measure nobody selected.
+    # Clearing the filters brings back the measure the user had chosen, and no stale message.
     filters.reset()
-    assert _current_row_id(page) is None and "时限节点" not in page.detail.text()
+    assert page.current_measure() is not None and FIRST_TITLE in page.detail.text()
+    assert "不在当前筛选结果中" not in page.detail.text()
+
+
+def test_no_message_outlives_the_filter_it_was_about(page: LedgerPage) -> None:
+    page.filters.as_of.setDate(QDate(2021, 7, 1))  # 1.1 not yet due; 2.x overdue
+    first = _select(page, FIRST_TITLE)
+    page.filters.overdue_only.setChecked(True)
+    text = page.detail.text()
+    assert "不在当前筛选结果中" in text and FIRST_TITLE in text
+    # Another filter that still leaves it out: the message is still about 1.1, still true.
+    page.filters.search.setText("工程建设")
+    page.apply_filters()
+    assert "不在当前筛选结果中" in page.detail.text() and FIRST_TITLE in page.detail.text()
+    page.filters.search.clear()
+    page.apply_filters()
+    # An overdue measure chosen now is shown, and stays shown when the filter widens again.
+    shown = page.model.row(0)
+    page.table.selectRow(0)
+    assert shown.title in page.detail.text() and "不在当前筛选结果中" not in page.detail.text()
+    page.filters.overdue_only.setChecked(False)
+    assert page.current_measure() == shown.id and shown.id != first
+    assert shown.title in page.detail.text() and "不在当前筛选结果中" not in page.detail.text()
+
+
+def test_a_completed_measure_is_not_offered_to_be_marked_done(page, services) -> None:
+    measure = _select(page, FIRST_TITLE)
+    assert page.detail.done_button.text() == "标记完成…"
+    (milestone,) = services.storage.db.execute(
+        "SELECT id FROM milestones WHERE measure_id = ? AND deleted = 0", [measure]
+    ).fetchone()
+    services.repository.update("milestones", milestone, {"completed_on": "2021-08-20"})
+    page.refresh()
+    assert page.detail.done_button.isVisible()
+    assert page.detail.done_button.text() == "撤销完成…"  # only undoing is left
+    page.filters.as_of.setDate(QDate(2021, 8, 19))  # not yet done on that day
+    assert page.detail.done_button.text() == "标记完成…"
 
 
 def test_a_measure_still_listed_stays_selected_and_shown(qtbot, page: LedgerPage) -> None:

@@ -408,3 +408,58 @@ def test_the_saved_notice_offers_open_open_folder_and_close(
     qtbot.waitUntil(lambda: not box.isVisible())
     notice = _notice(parent)
     assert "Excel 或 WPS" in notice.text() and str(target) in notice.text()
+
+
+def _fake_xdg_open(tmp_path: Path, exit_code: int) -> str:
+    script = tmp_path / f"xdg-open-{exit_code}"
+    script.write_text(f'#!/bin/sh\necho "$1" >> "{tmp_path}/opened.txt"\nexit {exit_code}\n')
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_xdg_open_failing_after_it_started_still_says_where_the_folder_is(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    """On Linux Qt reports success once xdg-open has started; xdg-open then exits with 3 (no
+    file manager): the message with the path still comes."""
+    from ui.widgets import file_dialogs
+
+    monkeypatch.setattr(file_dialogs, "xdg_open", lambda: _fake_xdg_open(tmp_path, 3))
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: True)  # what Qt would say
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    folder = tmp_path / "填报表"
+    folder.mkdir()
+    show_in_folder(parent, folder)
+    qtbot.waitUntil(lambda: file_dialogs.launches_pending() == 0, timeout=5000)
+    box = _notice(parent)
+    assert "没有可用的文件管理器" in box.text() and str(folder) in box.text()
+    assert (tmp_path / "opened.txt").read_text().strip() == str(folder)
+
+
+def test_xdg_open_that_works_shows_no_message(qtbot, tmp_path: Path, monkeypatch) -> None:
+    from ui.widgets import file_dialogs
+
+    monkeypatch.setattr(file_dialogs, "xdg_open", lambda: _fake_xdg_open(tmp_path, 0))
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    target = tmp_path / "台账.xlsx"
+    target.write_bytes(b"x")
+    assert show_in_folder(parent, target) is True
+    qtbot.waitUntil(lambda: file_dialogs.launches_pending() == 0, timeout=5000)
+    assert parent.findChildren(QMessageBox) == []
+    assert (tmp_path / "opened.txt").read_text().strip() == str(tmp_path)
+
+
+def test_no_xdg_open_and_no_desktop_says_where_the_file_is(qtbot, tmp_path, monkeypatch) -> None:
+    from ui.widgets import file_dialogs
+
+    monkeypatch.setattr(file_dialogs, "xdg_open", lambda: str(tmp_path / "absent"))
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    target = tmp_path / "整改通知.pdf"
+    target.write_bytes(b"%PDF")
+    assert file_dialogs.open_with_system(parent, target) is False  # cannot start at all
+    assert str(target) in _notice(parent).text()

@@ -247,6 +247,67 @@ def test_a_record_of_a_plan_takes_its_mode(qtbot, scene: Scene, monkeypatch) -> 
     assert page.plans.records_model.rowCount() == 2
 
 
+def test_a_record_follows_its_plan(qtbot, scene: Scene, monkeypatch) -> None:
+    """A record of a plan starts with the plan's first method (its methods listed first), its
+    only site and the measure's lead; choosing a plan later fills what is still empty."""
+    services = scene.services
+    plan = scene.ws.plan(
+        name="2021年10月电话暗访",
+        methods=("电话暗访", "模拟办事"),
+        sites=("12345热线",),
+        inspectors=("张三",),
+        measure_ids=(scene.window_measure,),
+        starts_on=date(2021, 10, 8),
+        ends_on=date(2021, 10, 29),
+    )
+    page = scene.page(qtbot)
+    page.show_tab(page.plans)
+    page.plans.select_plan(plan)
+    form = _new_form(qtbot, page.plans.record_button.click)
+    header = form.header
+    methods = [header.method.itemText(i) for i in range(header.method.count())]
+    assert methods[:3] == ["（未填写）", "电话暗访", "模拟办事"]  # the plan's, then the others
+    assert set(methods[3:]) - {""} == set(services.inspections.methods()) - {"电话暗访", "模拟办事"}
+    assert header.method.currentText() == "电话暗访"
+    assert header.place.currentText() == "12345热线" and header.place.itemText(0) == "12345热线"
+    assert header.department.currentData() == scene.approval  # the measure's lead
+    _close(qtbot, form)
+
+    # A record started without a plan, then put into one: the empty fields follow the plan.
+    from ui.dialogs.record_form import RecordForm
+
+    form = RecordForm.open_new(services, scene.window_measure, checked_on=date(2021, 10, 9))
+    qtbot.waitExposed(form)
+    header = form.header
+    assert header.method.currentData() == "" and header.place.currentText() == ""
+    header.plan.setCurrentIndex(header.plan.findData(plan))
+    row = services.repository.get("inspections", form.inspection_id)
+    assert (row["inspection_plan_id"], row["method"], row["place"]) == (
+        plan,
+        "电话暗访",
+        "12345热线",
+    )
+    assert header.method.itemText(1) == "电话暗访"
+    _close(qtbot, form)
+
+
+def test_adding_a_measure_to_a_plan_ticks_its_lead(qtbot, scene: Scene, monkeypatch) -> None:
+    page = scene.page(qtbot)
+    page.show_tab(page.plans)
+    ticked = []
+
+    def fill(dialog: PlanDialog) -> bool:
+        assert dialog.chosen_departments() == []
+        dialog.add_measures_button.click()
+        ticked.extend(dialog.chosen_departments())
+        return False
+
+    _pick_measures(monkeypatch, "规范中介服务", "公开收费目录")
+    run_dialog(monkeypatch, PlanDialog, fill)
+    page.plans.new_button.click()
+    assert sorted(ticked) == sorted([scene.reform, scene.market])
+
+
 def test_a_task_assigned_by_hand_shows_in_the_ledger(qtbot, scene: Scene, window, monkeypatch):
     def fill(dialog: AssignedTaskDialog) -> None:
         dialog.title.insert("解决不动产登记排队时间长问题")

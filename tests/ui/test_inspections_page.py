@@ -169,6 +169,65 @@ def test_a_finding_through_the_whole_loop_offers_only_legal_moves(
     assert page.finding_model.cell(row, FindingTableModel.COL_STAGE) == "已销号"
 
 
+def test_a_second_report_starts_empty_and_keeps_the_first(
+    qtbot, page: InspectionsPage, scene: Scene, monkeypatch
+) -> None:
+    """After a failed 复查 the department reports again: the dialog starts empty and shows the
+    earlier report read-only; both reports stay, each with its date, none glued to another."""
+    page.show_finding(scene.ledger_finding)
+    pane = page.finding_detail
+
+    def report(text: str, day: QDate):
+        def fill(dialog: FindingActionDialog) -> None:
+            assert dialog.rectification.toPlainText() == ""
+            dialog.on.setDate(day)
+            dialog.rectification.setPlainText(text)
+
+        seen = run_dialog(monkeypatch, FindingActionDialog, fill)
+        pane.button("录入整改情况…").click()
+        return seen[0]
+
+    first = report("已培训窗口人员", QDate(2021, 9, 20))
+    assert first.previous.isHidden()  # nothing reported before
+    scene.services.findings.recheck(
+        scene.ledger_finding, date(2021, 9, 22), passed=False, inspector="科长甲"
+    )
+    page.show_finding(scene.ledger_finding)
+    second = report("已调整预审流程", QDate(2021, 9, 24))
+    assert not second.previous.isHidden() and second.previous.isReadOnly()
+    assert "2021-09-20" in second.previous.toPlainText()
+    assert "已培训窗口人员" in second.previous.toPlainText()
+    text = pane.text()
+    assert "2021-09-20 报送" in text and "2021-09-24 报送" in text
+    assert "已培训窗口人员已调整" not in text and "已调整预审流程已培训" not in text
+    detail = scene.services.findings.get(scene.ledger_finding)
+    assert [day for day, _text in detail.reports] == [date(2021, 9, 20), date(2021, 9, 24)]
+
+
+def test_the_recheck_has_no_preselected_result(
+    qtbot, page: InspectionsPage, scene: Scene, monkeypatch
+) -> None:
+    """One click must not close a problem: 复查 opens with no result chosen and insists on one."""
+    scene.services.findings.report(scene.ledger_finding, "已补齐台账资料", date(2021, 9, 20))
+    page.show_finding(scene.ledger_finding)
+    seen = []
+
+    def fill(dialog: FindingActionDialog) -> bool:
+        seen.append(dialog)
+        assert not dialog.passed.isChecked() and not dialog.failed.isChecked()
+        dialog.accept()
+        assert dialog.result() == 0 and "请选择复查结果" in dialog.error_text()
+        dialog.failed.setChecked(True)
+        dialog.accept()
+        assert dialog.result() == 1
+        return False
+
+    monkeypatch.setattr(FindingActionDialog, "exec", lambda d: fill(d) or 0)
+    page.finding_detail.button("复查…").click()
+    assert seen
+    assert scene.services.findings.get(scene.ledger_finding).stage is FindingStage.RECTIFYING
+
+
 def test_a_refused_move_keeps_the_dialog_open_with_the_reason(
     qtbot, page: InspectionsPage, scene: Scene, monkeypatch
 ) -> None:
@@ -333,6 +392,99 @@ def test_opening_a_plan_a_record_and_a_finding(
     )
     form._closing = True
     form.close()
+
+
+def test_a_double_click_opens_the_record_in_its_form(
+    qtbot, page: InspectionsPage, scene: Scene
+) -> None:
+    """双击 a record, in the 检查记录 list or in a plan's list of records: its record form."""
+    from ui.dialogs.record_form import RecordForm
+
+    def double_click(view, row: int) -> RecordForm:
+        view.scrollTo(view.model().index(row, 0))
+        rect = view.visualRect(view.model().index(row, 0))
+        # A double click is a click, then the second press (QTest's DClick is only that).
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        forms = [f for f in RecordForm._open.values() if f.isVisible()]
+        assert len(forms) == 1, "no record form (or several) opened"
+        return forms[0]
+
+    def close(form: RecordForm) -> None:
+        form._closing = True
+        form.close()
+        qtbot.waitUntil(lambda: not [f for f in RecordForm._open.values() if f.isVisible()])
+
+    page.show_tab(page.records_tab)
+    page.show()
+    qtbot.waitExposed(page)
+    row = page.record_model.row_of(scene.covert)
+    form = double_click(page.record_table, row)
+    assert form.inspection_id == scene.covert
+    close(form)
+
+    page.show_tab(page.plans)
+    form = double_click(page.plans.records, 0)
+    assert form.inspection_id == scene.covert
+    assert page.current_record() == scene.covert
+    close(form)
+
+
+def test_printing_a_record_and_a_notice(
+    qtbot, page: InspectionsPage, scene: Scene, monkeypatch, tmp_path
+) -> None:
+    """打印… in a record's pane and 整改通知… in a finding's: the save dialog, a PDF written off
+    the UI thread, the saved notice; an existing file is replaced only when the user agrees."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.reports.pdfcheck import page_texts
+    from ui.widgets import record_printing
+    from ui.widgets.file_dialogs import FileDialogs
+
+    names: list[str] = []
+    answers = iter([tmp_path / "记录", tmp_path / "记录", tmp_path / "通知.pdf"])
+
+    def save_file(self, parent, purpose, name, *, title=None):
+        names.append(name)
+        return next(answers)
+
+    monkeypatch.setattr(FileDialogs, "save_file", save_file)
+    asked: list[str] = []
+    monkeypatch.setattr(
+        record_printing, "confirm_replace", lambda _p, target, _t: asked.append(target.name)
+    )
+
+    def saved_box() -> QMessageBox:
+        qtbot.waitUntil(lambda: page.findChild(QMessageBox, "saved_notice") is not None)
+        box = page.findChild(QMessageBox, "saved_notice")
+        box.setObjectName("seen")
+        return box
+
+    page.show_record(scene.agency)
+    assert page.record_detail.print_button.isVisibleTo(page.record_detail)
+    page.record_detail.print_button.click()
+    box = saved_box()
+    written = tmp_path / "记录.pdf"
+    assert written.is_file() and "检查记录已保存为 PDF" in box.text()
+    reference = scene.agency.replace("-", "")[:8].upper()
+    assert names[0] == f"明查检查记录_2021-09-14_{reference}.pdf"
+    text = "".join(page_texts(written))
+    assert "明查检查记录" in text and LEDGER_PROBLEM in text and reference in text
+    box.close()
+
+    before = written.read_bytes()
+    page.record_detail.print_button.click()  # "记录" again: 记录.pdf exists, not asked about
+    assert asked == ["记录.pdf"]  # asked, and the answer was no
+    assert written.read_bytes() == before and page.printing.busy() is False
+
+    page.show_finding(scene.ledger_finding)
+    assert page.finding_detail.notice_button.isVisibleTo(page.finding_detail)
+    page.finding_detail.notice_button.click()
+    box = saved_box()
+    notice = tmp_path / "通知.pdf"
+    assert notice.is_file() and "给市发展改革局的整改通知" in box.text()
+    assert names[-1].startswith("整改通知_市发展改革局_")
+    assert "市发展改革局" in "".join(page_texts(notice))
 
 
 def test_ctrl_f_searches_the_page_shown(qtbot, window, scene: Scene) -> None:

@@ -15,6 +15,7 @@ from tests.ui.record_support import (  # noqa: F401  (close_forms: a fixture)
     active,
     close_forms,
     commit,
+    finish_anyway,
     press,
     tab,
 )
@@ -79,6 +80,7 @@ def test_recording_a_check_with_a_problem_then_rectifying_it(
         form.table.setCurrentCell(row, 2)
         press(qtbot, Qt.Key.Key_1)
     press(qtbot, Qt.Key.Key_Return, CTRL)  # 完成
+    assert "检查方式、检查情况还没有填写" in finish_anyway(qtbot, form)
     qtbot.waitUntil(lambda: not form.isVisible())
 
     qtbot.waitUntil(lambda: "综合窗口无人值守" in page.detail.text())
@@ -96,10 +98,24 @@ def test_recording_a_check_with_a_problem_then_rectifying_it(
     assert [row.id for row in _all_rows(page.model)] == [measure]
     qtbot.waitUntil(lambda: page.count_text().startswith("共 1 项措施"))
 
+    # 确认整改 is the 复查 of a reported problem: an inspector cannot close it in one click.
     monkeypatch.setattr(RectificationDialog, "exec", lambda self: 1)
+    warnings: list[str] = []
+    monkeypatch.setattr(
+        "ui.pages.ledger_page.QMessageBox.warning",
+        lambda _parent, _title, text: warnings.append(text),
+    )
     page.detail.rectify_button.click()
+    assert len(warnings) == 1 and "还没有报送整改情况" in warnings[0]
+    assert "已整改" not in page.detail.text() and page.model.rowCount() == 1
+    services.identity.set("张三")
+    services.findings.report(finding.id, "已安排专人值守", date.today())
+    page.detail.rectify_button.click()
+    assert len(warnings) == 1
     assert "已整改" in page.detail.text()
     qtbot.waitUntil(lambda: page.model.rowCount() == 0)
+    [recheck] = services.findings.get(finding.id).rechecks
+    assert recheck.passed and recheck.inspector == "张三"
 
     page.filters.reset()
     assert not page.filters.open_findings.isChecked()
@@ -143,12 +159,14 @@ def test_a_refused_record_keeps_what_was_typed(qtbot, page, services) -> None:
     assert form.header.summary.toPlainText() == "台账未及时更新"  # nothing typed is lost
     commit("李四", form.header.inspector)
     press(qtbot, Qt.Key.Key_Return, CTRL)
+    finish_anyway(qtbot, form)  # no 检查方式
     qtbot.waitUntil(lambda: not form.isVisible())
     [entry] = services.inspections.for_measure(measure, as_of=date.today())
     assert entry.inspector == "李四" and entry.summary == "台账未及时更新"
 
 
 def test_a_rectified_problem_is_offered_for_reopening(qtbot) -> None:
+    from app.domain.inspection import FindingStage
     from app.domain.ledger import FindingState
     from app.services.inspections import Finding
 
@@ -156,9 +174,24 @@ def test_a_rectified_problem_is_offered_for_reopening(qtbot) -> None:
     findings = [
         Finding("a", "已整改的问题", "", day, None, day, FindingState.RECTIFIED),
         Finding("b", "未整改的问题", "", day, None, None, FindingState.OPEN),
+        Finding(
+            "c",
+            "已报送的问题",
+            "",
+            day,
+            None,
+            None,
+            FindingState.OPEN,
+            FindingStage.AWAITING_RECHECK,
+        ),
     ]
     dialog = RectificationDialog(findings, date(2021, 9, 30))
     qtbot.addWidget(dialog)
-    assert dialog.chosen() == ("b", date(2021, 9, 30))  # open ones first, to confirm
-    dialog.item.setCurrentIndex(1)
+    assert dialog.chosen() == ("c", date(2021, 9, 30))  # the one that can close comes first
+    assert [dialog.item.itemText(i) for i in range(3)] == [
+        "已报送的问题（待复查）",
+        "未整改的问题（待整改，尚未报送整改情况）",
+        "已整改的问题（已于 2021-09-01 销号）",
+    ]
+    dialog.item.setCurrentIndex(2)
     assert dialog.reopen.isChecked() and dialog.chosen() == ("a", None)

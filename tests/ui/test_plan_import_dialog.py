@@ -199,7 +199,8 @@ def _phrase_in_view(dialog: PlanImportDialog) -> bool:
 def test_clicking_a_hint_selects_its_measure_and_marks_the_phrase(
     qtbot, dialog: PlanImportDialog
 ) -> None:
-    """The sample's three hints: two about department names, one about a heading."""
+    """The sample's hints: two about department names, one about a heading, and measures whose
+    several departments name none to lead (the last of them, 8.4, is checked here)."""
     dialog.resize(1280, 800)
     _load(qtbot, dialog)
     hints = {
@@ -211,9 +212,15 @@ def test_clicking_a_hint_selects_its_measure_and_marks_the_phrase(
         "department_similar": (2, 5, "市林业发展服务中心"),
         "department_abbreviation": (4, 1, "枣庄市住房公积金滕州分中心"),
         "section_numeral_missing": (7, None, "优化金融服务"),
+        "measure_without_lead": (8, 4, "市税务局"),
     }
     assert set(hints) == set(expected)
-    for code in ("section_numeral_missing", "department_abbreviation", "department_similar"):
+    for code in (
+        "section_numeral_missing",
+        "department_abbreviation",
+        "department_similar",
+        "measure_without_lead",
+    ):
         dialog.select_measure(1, 1)  # start elsewhere: the source shows its top
         assert dialog.warning_span() is None
         area_no, measure_no, phrase = expected[code]
@@ -243,23 +250,141 @@ def test_clicking_a_hint_selects_its_measure_and_marks_the_phrase(
     assert dialog.warning_span() is None
 
 
-def test_an_xlsx_chosen_as_a_plan_gets_advice_that_fits(
-    qtbot, dialog: PlanImportDialog, services, tmp_path: Path, monkeypatch
+def test_an_xlsx_task_table_imports(
+    qtbot, dialog: PlanImportDialog, services, tmp_path: Path
 ) -> None:
+    """A 任务分工表 in Excel is read like any plan (it used to be refused with advice)."""
     from openpyxl import Workbook
 
     book = Workbook()
+    book.active.append(["某市2022年重点任务分工表"])
     book.active.append(["序号", "重点任务", "牵头单位", "责任单位", "完成时限"])
     book.active.append(["1", "推行一网通办。", "市行政审批服务局", "市大数据中心", "6月底前"])
+    book.active.append(["2", "推进跨省通办。", "市行政审批服务局", "市公安局", "9月底前"])
     path = tmp_path / "任务分工表.xlsx"
     book.save(path)
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append((args[1], args[2])))
-    dialog.load_file(path)
-    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
-    [(title, message)] = shown
-    assert title == "无法读取文件"
-    assert "Excel 表格" in message and "另存为 .docx" in message and ".txt" in message
-    assert "损坏" not in message
-    assert dialog.parsed is None and not dialog.import_button.isEnabled()
-    assert services.storage.db["changes"].count == 0
+    _load(qtbot, dialog, path)
+    assert dialog.plan_title.text() == "某市2022年重点任务分工表"
+    assert "2 项措施" in dialog.diff_label.text()
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=10_000)
+    assert _lead(services, 1, 2) == ["市行政审批服务局"]
+
+
+DOUBTFUL = (
+    "某市2023年工作方案\n\n一、重点任务\n"
+    "1.推行一网通办。（市政务服务局负责）\n"
+    "2.推进跨省通办。2024年前完成。（市政务服务局负责）\n"  # medium: 2024年前 read as year end
+    "3.加强信用监管。建立信用档案。\n"  # low: no department
+    "4.规范中介服务。（市发展改革委负责）\n"
+)
+
+
+def _doubtful_plan(tmp_path: Path) -> Path:
+    path = tmp_path / "方案.txt"
+    path.write_text(DOUBTFUL, encoding="utf-8")
+    return path
+
+
+def _current_no(dialog: PlanImportDialog) -> int:
+    entry = dialog.measure_of(dialog.tree.currentItem())
+    assert entry is not None
+    return entry[1].no
+
+
+def test_doubtful_measures_are_shown_counted_and_walked_with_one_key(
+    qtbot, dialog: PlanImportDialog, tmp_path: Path
+) -> None:
+    _load(qtbot, dialog, _doubtful_plan(tmp_path))
+    area = dialog.tree.topLevelItem(0)
+    checks = [area.child(i).text(dialog.COL_CHECK) for i in range(area.childCount())]
+    assert checks == ["", "请核对", "存疑", ""]
+    assert "未" in area.child(2).toolTip(dialog.COL_CHECK)  # the reason, e.g. 未找到…部门
+    assert "需要核对 2 项措施（存疑 1 项，请核对 1 项）" in dialog.review_label.text()
+    # the first doubtful measure is selected on loading: the "存疑" one first
+    assert _current_no(dialog) == 3
+    assert "已看 1 项" in dialog.review_label.text()
+    # hints about the 存疑 measure come first
+    first_hint = dialog.warnings.item(0).data(Qt.ItemDataRole.UserRole)
+    assert (first_hint.area_index, first_hint.measure_index) == (0, 2)
+    # one key walks through them: 存疑, then 请核对, then round again
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.tree.setFocus()
+    qtbot.keyClick(dialog.tree, Qt.Key.Key_F8)  # the button's shortcut: clicked a moment later
+    qtbot.waitUntil(lambda: _current_no(dialog) == 2)
+    assert "已看 2 项" in dialog.review_label.text()
+    qtbot.keyClick(dialog.tree, Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: _current_no(dialog) == 3)
+
+
+def test_saving_with_an_unseen_doubtful_measure_asks_first(
+    qtbot, dialog: PlanImportDialog, services, tmp_path: Path, monkeypatch
+) -> None:
+    _load(qtbot, dialog, _doubtful_plan(tmp_path))
+    dialog.reviewed.clear()  # as if the user had not looked at measure 3
+    dialog.select_measure(1, 1)
+    dialog.reviewed.discard((0, 2))
+    asked: list[str] = []
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *args, **kw: asked.append(args[2]) or answers.pop(0)
+    )
+    dialog.save()
+    assert "还有 1 项标为“存疑”的措施没有看过" in asked[0]
+    assert dialog.result is None and services.storage.db["changes"].count == 0
+    assert _current_no(dialog) == 3  # taken to it
+    # looked at now: saving goes ahead without asking
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=10_000)
+    assert len(asked) == 1
+    # and the one not looked at, answered "导入": stored as shown
+    assert _lead(services, 1, 4) == ["市发展改革委"]
+
+
+def test_a_pdf_with_doubtful_measures_says_it_was_rebuilt(
+    qtbot, dialog: PlanImportDialog, tmp_path: Path
+) -> None:
+    from tests.plan_import.makedocs import cjk_font, write_pdf
+
+    font = cjk_font()
+    if font is None:
+        pytest.skip("no CJK font to make a PDF with (fonts-wqy-microhei)")
+    path = tmp_path / "方案.pdf"
+    write_pdf(DOUBTFUL, path, font)
+    _load(qtbot, dialog, path)
+    text = dialog.review_label.text()
+    assert "本方案的段落是从 PDF 版式还原的" in text and "存疑 1 项" in text
+    assert _current_no(dialog) == 3  # the 存疑 measure is selected first
+
+
+def test_a_measure_without_a_lead_gets_a_hint_and_one_day_shows_once(
+    qtbot, dialog: PlanImportDialog
+) -> None:
+    _load(qtbot, dialog)
+    texts = [dialog.warnings.item(row).text() for row in range(dialog.warnings.count())]
+    assert any(text.startswith("[1.2] ") and "未找到牵头部门" in text for text in texts)
+    assert dialog.select_measure(1, 2)
+    row = dialog.tree.currentItem()
+    assert row.text(dialog.COL_LEAD) == "（未写明）"
+    assert row.text(dialog.COL_DUE) == "9月30日（2 处）"  # two sentences, one day
+
+
+def test_the_doubtful_measures_can_be_listed_first_and_put_back(
+    qtbot, dialog: PlanImportDialog, tmp_path: Path
+) -> None:
+    _load(qtbot, dialog, _doubtful_plan(tmp_path))
+    area = dialog.tree.topLevelItem(0)
+
+    def order() -> list[str]:
+        return [area.child(i).text(dialog.COL_NO) for i in range(area.childCount())]
+
+    assert order() == ["1", "2", "3", "4"]
+    dialog.doubtful_first.setChecked(True)
+    assert order() == ["3", "2", "1", "4"]  # 存疑, 请核对, then in the document's order
+    assert _current_no(dialog) == 3  # the selection stays on its measure
+    assert dialog.select_measure(1, 4) and _current_no(dialog) == 4
+    assert dialog.tree_item(0, 1).text(dialog.COL_NO) == "2"  # found wherever it is shown
+    assert dialog.next_doubtful() and _current_no(dialog) == 3  # F8 walks as before
+    dialog.doubtful_first.setChecked(False)
+    assert order() == ["1", "2", "3", "4"]

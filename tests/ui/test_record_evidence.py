@@ -256,15 +256,15 @@ def test_a_real_photos_exif_and_flags_side_by_side(qtbot, services, photos) -> N
     preview = active(qtbot, form.preview(form.panel.evidence, first.id))
     assert isinstance(preview, EvidencePreview)
     assert preview.fact("原文件名") == "IMG_20210715.jpg"
-    assert preview.fact("拍摄时间（EXIF）") == CAPTURED.strftime("%Y-%m-%d %H:%M:%S")
-    assert preview.fact("拍摄地点（GPS）") == "北纬 35.08420°，东经 117.15310°"
+    assert preview.fact("拍摄时间（照片记录）") == CAPTURED.strftime("%Y-%m-%d %H:%M:%S")
+    assert preview.fact("拍摄地点（定位）") == "北纬 35.08420°，东经 117.15310°"
     assert preview.fact("文件时间") == "2021-07-15 10:30:00"
     assert preview.fact("大小").endswith(f"（{good.stat().st_size:,} 字节）")
     assert "一致" in preview.flag_text()
     assert preview.picture.pixmap() is not None and not preview.picture.pixmap().isNull()
     press(qtbot, Qt.Key.Key_Right)  # the next one
     assert preview.fact("原文件名") == "IMG_20210712.jpg"
-    assert preview.fact("拍摄地点（GPS）") == "无"
+    assert preview.fact("拍摄地点（定位）") == "无"
     flags = preview.flag_text()
     assert "无定位" in flags and "时间不一致" in flags and "日期不符" in flags
     label = form.panel.evidence.labels()[1]
@@ -292,3 +292,23 @@ def test_open_gives_a_copy_to_the_system_or_says_where_it_is(
     assert notice is not None and "没有设置打开" in notice.text() and str(copy) in notice.text()
     assert evidence.path.read_bytes() == photo.read_bytes()
     preview.close()
+
+
+def test_a_disk_full_while_adding_evidence_is_told_in_chinese(
+    qtbot, services, photos, monkeypatch
+) -> None:
+    """The OS speaks English ("No space left on device"): the form says it in a Chinese
+    sentence that says nothing was added, and nothing was stored."""
+    form = open_form(qtbot, services)
+    photo = jpeg(photos / "IMG_0001.jpg")
+    before = changes(services)
+
+    def full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(type(services.evidence), "add", full)
+    assert drop(form.table.viewport(), [photo], _row_point(form, 0))
+    qtbot.waitUntil(lambda: "添加证据时出错" in form.status_text(), timeout=10_000)
+    text = form.status_text()
+    assert "文件没有添加" in text and "磁盘" in text
+    assert changes(services) == before and _blobs(services) == []

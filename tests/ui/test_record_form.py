@@ -22,6 +22,7 @@ from tests.ui.record_support import (  # noqa: F401  (close_forms: a fixture)
     changes,
     close_forms,
     commit,
+    finish_anyway,
     focused,
     open_form,
     press,
@@ -91,8 +92,11 @@ def test_a_whole_record_filled_with_the_keyboard_alone(qtbot, services: Services
     assert focused() is form.header.inspector
     press(qtbot, Qt.Key.Key_A, CTRL)
     commit("张三、李四")
-    tab(qtbot)  # 受检部门
-    press(qtbot, Qt.Key.Key_Down)  # the measure's lead
+    tab(qtbot)  # 受检部门: the measure's lead already
+    assert (
+        form.header.department.currentData()
+        == services.inspections.departments(form.measure["id"])[0][0]
+    )
     tab(qtbot)  # 检查地点
     commit("市政务服务中心 综合窗口")
     tab(qtbot)  # 检查情况
@@ -258,6 +262,7 @@ def test_finishing_without_an_inspector_says_why_until_it_is_filled(qtbot, servi
     commit("王五")
     qtbot.waitUntil(lambda: form.status_text().startswith("已自动保存"), timeout=3000)
     press(qtbot, Qt.Key.Key_Return, CTRL)
+    assert "检查方式、检查情况还没有填写" in finish_anyway(qtbot, form)
     qtbot.waitUntil(lambda: not form.isVisible())
     assert record_row(services, form)["state"] == "final"
     assert record_row(services, form)["inspector"] == "王五"
@@ -421,3 +426,38 @@ def test_quitting_the_app_saves_what_is_still_pending(qtbot, services) -> None:
     type_keys(qtbot, "typed as the app quits")
     QApplication.instance().aboutToQuit.emit()
     assert record_row(services, form)["summary"] == "typed as the app quits"
+
+
+def test_a_place_picked_from_the_list_is_saved(qtbot, services) -> None:
+    """The only site in the list is the current item of the box: picking it must still count."""
+    services.vocabulary.add("site", "市政务服务中心 综合窗口")
+    form = open_form(qtbot, services)
+    place = form.header.place
+    assert place.currentText() == ""
+    place.setFocus()
+    place.showPopup()
+    view = place.view()
+    qtbot.waitExposed(view)
+    rect = view.visualRect(view.model().index(0, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert place.currentText() == "市政务服务中心 综合窗口"
+    assert record_row(services, form)["place"] == "市政务服务中心 综合窗口"  # saved at once
+    record = form.inspection_id
+    form.close()
+    again = shown(qtbot, RecordForm.open_existing(services, record, today=TODAY))
+    assert again.header.place.currentText() == "市政务服务中心 综合窗口"
+
+
+def test_the_count_of_answered_items_follows_each_key(qtbot, services) -> None:
+    form = open_form(qtbot, services)
+    total = len(form.table.answers())
+    assert f"检查清单：{total} 项，已填结论 0 项" in form.checklist.label.text()
+    form.table.setFocus()
+    form.table.setCurrentCell(0, 2)
+    press(qtbot, Qt.Key.Key_1)  # 符合
+    assert "已填结论 1 项" in form.checklist.label.text()
+    press(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_3)  # 不符合
+    assert "已填结论 2 项" in form.checklist.label.text()
+    press(qtbot, Qt.Key.Key_0)  # cleared again
+    assert "已填结论 1 项" in form.checklist.label.text()

@@ -66,11 +66,11 @@ def metadata_rows(evidence: Evidence) -> list[tuple[str, str]]:
         ("原文件名", evidence.original_name),
         ("类型", evidence.type_name),
         ("大小", f"{evidence.size_text}（{evidence.size:,} 字节）"),
-        ("拍摄时间（EXIF）", when(evidence.captured_at, "无（照片中没有记录）")),
-        ("拍摄地点（GPS）", position(evidence)),
+        ("拍摄时间（照片记录）", when(evidence.captured_at, "无（照片中没有记录）")),
+        ("拍摄地点（定位）", position(evidence)),
         ("文件时间", when(evidence.file_modified_at)),
         ("导入时间", when(evidence.imported_at)),
-        ("SHA-256", evidence.sha256[:16] + "…"),
+        ("文件校验码", evidence.sha256[:16] + "…"),
         ("文件状态", "文件缺失" if evidence.missing else "已保存在证据文件夹"),
     ]
 

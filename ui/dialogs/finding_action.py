@@ -1,8 +1,8 @@
 """One move of a finding's 整改 workflow: 开始整改, 录入整改情况, 复查, 撤销销号.
 
 The service (app/services/findings.py: Findings) checks the move and its date; a refusal keeps
-the dialog open with the reason. 复查 asks for the result: 通过 closes the finding (销号),
-未通过 sends it back to 整改中 (退回重改).
+the dialog open with the reason. 复查 asks for the result, none chosen beforehand: 通过 closes
+the finding (销号), 未通过 sends it back to 整改中 (退回重改).
 """
 
 from __future__ import annotations
@@ -75,14 +75,22 @@ class FindingActionDialog(SavingDialog):
         self.on.setMaximumDate(to_qdate(today))
         self.rectification = QPlainTextEdit()
         self.rectification.setTabChangesFocus(True)
-        self.rectification.setPlaceholderText("责任部门报送的整改措施和结果")
-        self.rectification.setPlainText(finding.rectification)
+        self.rectification.setPlaceholderText("责任部门这次报送的整改措施和结果")
+        # A new report starts empty; the earlier ones (kept in the history) are shown read-only.
+        self.previous = QPlainTextEdit()
+        self.previous.setReadOnly(True)
+        self.previous.setTabChangesFocus(True)
+        self.previous.setMaximumHeight(90)
+        self.previous.setPlainText(
+            "\n".join(f"{day.isoformat()} 报送：{text}" for day, text in finding.reports)
+        )
+        self.previous.setVisible(bool(finding.reports))
         self.passed = QRadioButton("通过，销号")
         self.failed = QRadioButton("未通过，退回重改")
         self.results = QButtonGroup(self)
         self.results.addButton(self.passed)
         self.results.addButton(self.failed)
-        (self.failed if action is FindingAction.RECHECK_FAIL else self.passed).setChecked(True)
+        # No result is chosen for the user: one click must not close a problem (save() asks).
         self.inspector = QLineEdit(inspector)
         self.inspector.setPlaceholderText("必填")
         self.note = QPlainTextEdit()
@@ -95,7 +103,9 @@ class FindingActionDialog(SavingDialog):
         form = QFormLayout()
         form.addRow(DATE_LABELS[action], self.on)
         if action is FindingAction.REPORT:
-            form.addRow("整改情况", self.rectification)
+            if finding.reports:
+                form.addRow("此前报送", self.previous)
+            form.addRow("本次整改情况", self.rectification)
         if self.is_recheck:
             results = QHBoxLayout()
             results.addWidget(self.passed)
@@ -133,6 +143,8 @@ class FindingActionDialog(SavingDialog):
         elif self.is_recheck:
             from app.storage import WriteError
 
+            if not (self.passed.isChecked() or self.failed.isChecked()):
+                raise WriteError("请选择复查结果：通过（销号）或未通过（退回重改）。")
             if not self.inspector.text().strip():
                 raise WriteError("请填写复查人。")
             findings.recheck(

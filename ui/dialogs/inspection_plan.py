@@ -2,13 +2,15 @@
 
 Methods come from the editable 检查方式 list; one the office has not used before is added to the
 list here ("添加检查方式…"), so the next plan can choose it. Target measures are chosen from the
-ledger (MeasurePickerDialog), target departments ticked in a list that filters as one types.
+ledger (MeasurePickerDialog; each added measure ticks its lead department), target departments
+ticked in a list that filters as one types.
 ``InspectionPlans`` (app/services/inspection_plans.py) checks everything; a refusal keeps the
 dialog open with the reason.
 """
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -257,6 +259,10 @@ class PlanDialog(SavingDialog):
             if measure_id not in present:
                 self._add_measure_item(measure_id, label)
                 present.add(measure_id)
+                lead = self._plans.lead_department(measure_id)  # its lead is inspected too
+                if lead is not None:
+                    with contextlib.suppress(KeyError):  # a department no longer listed
+                        self.set_department(lead)
 
     def choose_measures(self) -> None:
         picker = MeasurePickerDialog(self._status, self, title="选择督查措施")

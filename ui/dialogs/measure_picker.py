@@ -38,10 +38,12 @@ class MeasurePickerDialog(QDialog):
         *,
         title: str = "选择措施",
         multiple: bool = True,
+        as_of: date | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self._status = status
+        self._as_of = as_of or date.today()
         self.search = QLineEdit()
         self.search.setPlaceholderText("输入措施标题或原文中的词语查找")
         self.search.setClearButtonEnabled(True)
@@ -54,9 +56,12 @@ class MeasurePickerDialog(QDialog):
         )
         self.table.doubleClicked.connect(self.accept)
         hint = QLabel(
-            "可按住 Ctrl 或 Shift 选择多项；双击或点“确定”加入。"
-            if multiple
-            else "双击或点“确定”选择。"
+            (
+                "可按住 Ctrl 或 Shift 选择多项；双击或点“确定”加入。"
+                if multiple
+                else "双击或点“确定”选择。"
+            )
+            + f"状态和亮灯截至 {self._as_of.isoformat()}。"
         )
         hint.setStyleSheet("color: gray")
         buttons = QDialogButtonBox(
@@ -79,10 +84,10 @@ class MeasurePickerDialog(QDialog):
         self.search.setFocus()
 
     def reload(self) -> None:
-        status, text, today = self._status, self.search.text(), date.today()
+        status, text, as_of = self._status, self.search.text(), self._as_of
         self.model.set_source(
             lambda sort, descending: status.cursor(
-                status.query(LedgerFilter(text=text), as_of=today, sort=sort, descending=descending)
+                status.query(LedgerFilter(text=text), as_of=as_of, sort=sort, descending=descending)
             )
         )
 

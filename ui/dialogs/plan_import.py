@@ -10,6 +10,7 @@ measures and lists the ones that will be removed.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -37,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.storage.errors import user_message
 from ui.tasks import run_in_background
 from ui.widgets.file_dialogs import FileDialogs, FilePurpose
 from ui.widgets.measure_editor import MeasureEditor
@@ -55,16 +58,24 @@ WARNING_COLOUR = QColor("#ffb74d")  # the phrase a clicked hint is about, over t
 ADDED_BRUSH = QBrush(QColor("#1a7f37"))
 CHANGED_BRUSH = QBrush(QColor("#b35900"))
 REMOVED_BRUSH = QBrush(QColor("#888888"))
+# How sure the parser is of a measure (app/plan_import/confidence.py): the 核对 column.
+CONFIDENCE_BRUSHES = {"low": QBrush(QColor("#ffcdd2")), "medium": QBrush(QColor("#ffe9b3"))}
+REVIEW_KEY = "F8"
+CHECK_ORDER = {"low": 0, "medium": 1}  # 存疑, 请核对, then the measures read with confidence
 
 
 def read_and_parse(path: Path, progress: Progress | None = None) -> tuple[str, ParsedPlan]:
-    """Runs on a worker thread; ``progress`` may raise ``Cancelled`` (app/progress.py)."""
-    from app.plan_import import parse_text, read_document
+    """Runs on a worker thread; ``progress`` may raise ``Cancelled`` (app/progress.py). What the
+    reader knows about the file (a PDF's rebuilt paragraphs, a table rebuilt from cells) goes to
+    the parser, whose doubts become the measures' confidence."""
+    from app.plan_import import parse_text
     from app.plan_import.parser import READ_SHARE
+    from app.plan_import.reader import read_source
     from app.progress import part
 
-    text = read_document(path, part(progress, 0.0, READ_SHARE))
-    return text, parse_text(text, path.name, part(progress, READ_SHARE, 1.0))
+    source = read_source(path, part(progress, 0.0, READ_SHARE))
+    plan = parse_text(source.text, path.name, part(progress, READ_SHARE, 1.0), source=source)
+    return source.text, plan
 
 
 def choose_plan_file(parent: QWidget, files: FileDialogs | None = None) -> Path | None:
@@ -73,7 +84,7 @@ def choose_plan_file(parent: QWidget, files: FileDialogs | None = None) -> Path 
 
 
 class PlanImportDialog(QDialog):
-    COL_NO, COL_TITLE, COL_LEAD, COL_DUE, COL_CHANGE = range(5)
+    COL_NO, COL_TITLE, COL_LEAD, COL_DUE, COL_CHANGE, COL_CHECK = range(6)
 
     sig_loaded = Signal()
 
@@ -87,6 +98,9 @@ class PlanImportDialog(QDialog):
         self.diff: PlanDiff | None = None
         self.result: ImportResult | None = None
         self.loading: ProgressTask | None = None
+        self._review: list[tuple[int, int]] = []  # doubtful measures, "low" first
+        self.reviewed: set[tuple[int, int]] = set()  # of those, the ones the user has looked at
+        self._from_pdf = False
 
         self.file_label = QLabel("尚未选择文件")
         choose = QPushButton("选择文件(&O)…")
@@ -125,10 +139,12 @@ class PlanImportDialog(QDialog):
         self.diff_label.setFont(font)
 
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["序号", "措施", "牵头部门", "时限", "变化"])
+        self.tree.setHeaderLabels(["序号", "措施", "牵头部门", "时限", "变化", "核对"])
         self.tree.setUniformRowHeights(True)
         self.tree.setColumnWidth(self.COL_NO, 64)
         self.tree.setColumnWidth(self.COL_TITLE, 300)
+        self.tree.header().moveSection(self.COL_CHECK, 1)  # shown beside the number
+        self.tree.setColumnWidth(self.COL_CHECK, 60)
         self.tree.currentItemChanged.connect(self._on_current_item)
         self.tree.itemChanged.connect(self._on_area_renamed)
         self.tree.setEditTriggers(QTreeWidget.EditTrigger.DoubleClicked)
@@ -163,6 +179,25 @@ class PlanImportDialog(QDialog):
         middle.addWidget(right)
         middle.setSizes([700, 580])
 
+        # The doubtful measures, counted, and walked through with one key.
+        self.review_label = QLabel()
+        self.review_label.setWordWrap(True)
+        self.next_doubt = QPushButton(f"下一项待核对({REVIEW_KEY})")
+        self.next_doubt.setShortcut(QKeySequence(REVIEW_KEY))
+        self.next_doubt.setToolTip("依次选中需要核对的措施：先“存疑”，再“请核对”")
+        self.next_doubt.clicked.connect(self.next_doubtful)
+        self.next_doubt.setEnabled(False)
+        self.doubtful_first = QCheckBox("需核对的排在前面")
+        self.doubtful_first.setToolTip(
+            "领域和措施按核对结果排列：先“存疑”，再“请核对”；不勾选时按原文顺序"
+        )
+        self.doubtful_first.toggled.connect(self._order_tree)
+        self._items: dict[tuple[int, int | None], QTreeWidgetItem] = {}
+        review = QHBoxLayout()
+        review.addWidget(self.review_label, 1)
+        review.addWidget(self.doubtful_first)
+        review.addWidget(self.next_doubt)
+
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -176,6 +211,7 @@ class PlanImportDialog(QDialog):
         layout.addLayout(top)
         layout.addLayout(meta)
         layout.addWidget(self.diff_label)
+        layout.addLayout(review)
         layout.addWidget(middle, 1)
         layout.addWidget(self.buttons)
 
@@ -224,6 +260,40 @@ class PlanImportDialog(QDialog):
                     return True
         return False
 
+    def next_doubtful(self) -> bool:
+        """Select the next measure to check after the current one ("low" ones first, then
+        "medium", in document order; after the last, the first again). False: none."""
+        if not self._review:
+            return False
+        current = self.tree.currentItem()
+        key = self._key(current)
+        at = self._review.index(key) + 1 if key in self._review else 0
+        area_index, measure_index = self._review[at % len(self._review)]
+        item = self.tree_item(area_index, measure_index)
+        if item is None:
+            return False
+        self.tree.setCurrentItem(item)
+        self.tree.scrollToItem(item)
+        return True
+
+    def _key(self, item: QTreeWidgetItem | None) -> tuple[int, int] | None:
+        """(area index, measure index) of a measure's row, else None."""
+        key = item.data(self.COL_NO, Qt.ItemDataRole.UserRole) if item is not None else None
+        if not key or key[1] is None:
+            return None
+        return int(key[0]), int(key[1])
+
+    def unreviewed(self, level: str = "low") -> list[tuple[int, int]]:
+        """The doubtful measures of ``level`` not looked at yet."""
+        if self.parsed is None:
+            return []
+        areas = self.parsed.areas
+        return [
+            key
+            for key in self._review
+            if key not in self.reviewed and areas[key[0]].measures[key[1]].confidence == level
+        ]
+
     def measure_of(self, item: QTreeWidgetItem | None) -> tuple[ParsedArea, ParsedMeasure] | None:
         """The (area, measure) a tree row shows, or None for area and removed rows."""
         if item is None or self.parsed is None:
@@ -250,13 +320,50 @@ class PlanImportDialog(QDialog):
     def tree_item(
         self, area_index: int | None, measure_index: int | None
     ) -> QTreeWidgetItem | None:
-        """The tree row of an area (``measure_index`` None) or of one of its measures."""
-        if area_index is None or self.parsed is None or area_index >= len(self.parsed.areas):
+        """The tree row of an area (``measure_index`` None) or of one of its measures (in
+        whatever order the tree shows them)."""
+        if area_index is None or self.parsed is None:
             return None
-        area_item = self.tree.topLevelItem(area_index)
-        if area_item is None or measure_index is None:
-            return area_item
-        return area_item.child(measure_index)
+        return self._items.get((area_index, measure_index))
+
+    def _order_tree(self) -> None:
+        """The rows in the document's order, or (需核对的排在前面) the doubtful first: per area
+        存疑, then 请核对, then the rest, and the areas holding the most doubtful ones first."""
+        if self.parsed is None:
+            return
+        areas = self.parsed.areas
+        doubtful = self.doubtful_first.isChecked()
+
+        def rank(key: tuple[int, int]) -> int:
+            measure = areas[key[0]].measures[key[1]]
+            return CHECK_ORDER.get(measure.confidence, 2) if measure.doubts and doubtful else 2
+
+        current = self.tree.currentItem()
+        self.tree.blockSignals(True)
+        tops = [self.tree.takeTopLevelItem(0) for _ in range(self.tree.topLevelItemCount())]
+        area_items = [item for item in tops if self._key_of(item) is not None]
+        rest = [item for item in tops if self._key_of(item) is None]  # 将删除的措施
+        best: dict[int, int] = {}
+        for area_item in area_items:
+            children = area_item.takeChildren()
+            keys = {id(child): self._key(child) for child in children}
+            children.sort(key=lambda child: (rank(keys[id(child)]), keys[id(child)][1]))
+            area_item.addChildren(children)
+            area_index = self._key_of(area_item)
+            best[area_index] = min((rank(keys[id(c)]) for c in children), default=2)
+        area_items.sort(key=lambda item: (best[self._key_of(item)], self._key_of(item)))
+        self.tree.addTopLevelItems(area_items + rest)
+        for item in area_items + rest:
+            item.setExpanded(True)
+        self.tree.blockSignals(False)
+        if current is not None:
+            self.tree.setCurrentItem(current)
+            self.tree.scrollToItem(current)
+
+    def _key_of(self, item: QTreeWidgetItem) -> int | None:
+        """The area index of an area's row (None for the 将删除的措施 group)."""
+        key = item.data(self.COL_NO, Qt.ItemDataRole.UserRole)
+        return int(key[0]) if key and key[1] is None else None
 
     def save(self) -> None:
         if self.parsed is None:
@@ -273,6 +380,21 @@ class PlanImportDialog(QDialog):
         if problems:
             QMessageBox.warning(self, "请先改正", "以下内容无法保存：\n" + "\n".join(problems))
             return
+        unseen = self.unreviewed("low")
+        if unseen:
+            where = "本方案的段落是从 PDF 版式还原的，" if self._from_pdf else ""
+            answer = QMessageBox.question(
+                self,
+                "还有存疑的措施没有核对",
+                f"{where}还有 {len(unseen)} 项标为“存疑”的措施没有看过，"
+                "它们的领域、部门或时限可能有误。\n"
+                f"建议先按 {REVIEW_KEY} 逐条核对。仍要现在导入吗？",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self.next_doubtful()
+                return
         parsed = self.parsed
         parsed.title = self.plan_title.text().strip()
         parsed.doc_number = self.doc_number.text().strip()
@@ -304,6 +426,13 @@ class PlanImportDialog(QDialog):
             )
             return
         self.parsed = parsed
+        from app.plan_import.confidence import review_order
+
+        self._review = review_order(parsed)
+        self.reviewed = set()
+        self._from_pdf = any(w.code.startswith("pdf_") for w in parsed.warnings) or (
+            self.file_label.text().lower().endswith(".pdf")
+        )
         self.source.setPlainText(self.source_text)
         self.plan_title.setText(parsed.title)
         self.doc_number.setText(parsed.doc_number)
@@ -316,14 +445,40 @@ class PlanImportDialog(QDialog):
             f"{len(parsed.areas)} 个领域，{len(parsed.measures)} 项措施。" + self.diff.summary()
         )
         self.import_button.setEnabled(True)
-        first = self.tree.topLevelItem(0)
-        if first is not None and first.childCount():
-            self.tree.setCurrentItem(first.child(0))
+        self.next_doubt.setEnabled(bool(self._review))
+        self._show_review()
+        if not self.next_doubtful():  # the first doubtful measure, else the first measure
+            first = self.tree.topLevelItem(0)
+            if first is not None and first.childCount():
+                self.tree.setCurrentItem(first.child(0))
         self.sig_loaded.emit()
+
+    def _show_review(self) -> None:
+        """The count of doubtful measures above the tree; in red while "存疑" ones are unseen."""
+        if self.parsed is None:
+            return
+        levels = [self.parsed.areas[a].measures[m].confidence for a, m in self._review]
+        low, medium = levels.count("low"), levels.count("medium")
+        if not levels:
+            self.review_label.setText("所有措施的结构、部门和时限都已确定识别。")
+            self.review_label.setStyleSheet("")
+            return
+        seen = len(self.reviewed)
+        text = (
+            f"需要核对 {len(levels)} 项措施（存疑 {low} 项，请核对 {medium} 项），"
+            f"已看 {seen} 项；按 {REVIEW_KEY} 逐项查看，原因见“核对”列和提示。"
+        )
+        if self._from_pdf and low:
+            text = "本方案的段落是从 PDF 版式还原的，结构可能与原文不同。" + text
+        self.review_label.setText(text)
+        unseen_low = bool(self.unreviewed("low"))
+        self.review_label.setStyleSheet(
+            "QLabel { color: #b71c1c; font-weight: bold; }" if unseen_low else ""
+        )
 
     def _on_parse_failed(self, error: BaseException) -> None:
         self.busy.hide()
-        message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+        message = getattr(error, "message", None) or user_message(error)
         QMessageBox.critical(self, "无法读取文件", message)
 
     def _fill_tree(self, parsed: ParsedPlan, diff: PlanDiff) -> None:
@@ -331,14 +486,17 @@ class PlanImportDialog(QDialog):
         changed = {id(change.parsed): change for change in diff.changed}
         self.tree.blockSignals(True)
         self.tree.clear()
+        self._items: dict[tuple[int, int | None], QTreeWidgetItem] = {}
         for area_index, area in enumerate(parsed.areas):
             area_item = QTreeWidgetItem([str(area.no), area.title, "", "", ""])
             area_item.setFlags(area_item.flags() | Qt.ItemFlag.ItemIsEditable)
             area_item.setToolTip(self.COL_TITLE, "双击修改领域名称")
             area_item.setData(self.COL_NO, Qt.ItemDataRole.UserRole, (area_index, None))
+            self._items[(area_index, None)] = area_item
             for measure_index, measure in enumerate(area.measures):
                 item = QTreeWidgetItem(area_item)
                 item.setData(self.COL_NO, Qt.ItemDataRole.UserRole, (area_index, measure_index))
+                self._items[(area_index, measure_index)] = item
                 self._show_measure_row(item, measure)
                 if id(measure) in added:
                     item.setText(self.COL_CHANGE, "新增")
@@ -356,11 +514,13 @@ class PlanImportDialog(QDialog):
                 child = QTreeWidgetItem(
                     removed, [str(stored.no or ""), stored.title, "", "", "删除"]
                 )
-                for column in range(5):
+                for column in range(6):
                     child.setForeground(column, REMOVED_BRUSH)
             removed.setForeground(self.COL_CHANGE, REMOVED_BRUSH)
             self.tree.addTopLevelItem(removed)
         self.tree.blockSignals(False)
+        if self.doubtful_first.isChecked():
+            self._order_tree()
 
     def _show_measure_row(self, item: QTreeWidgetItem, measure: ParsedMeasure) -> None:
         item.setText(self.COL_NO, str(measure.no))
@@ -368,11 +528,32 @@ class PlanImportDialog(QDialog):
         item.setToolTip(self.COL_TITLE, measure.title)
         item.setText(self.COL_LEAD, "、".join(measure.lead) or "（未写明）")
         dues = [f"{d.due.month}月{d.due.day}日" if d.due else d.raw for d in measure.deadlines]
-        item.setText(self.COL_DUE, "；".join(dues))
+        # The same day set in two sentences shows once, with how often (each stays a milestone).
+        counts = Counter(dues)
+        item.setText(
+            self.COL_DUE,
+            "；".join(f"{due}（{counts[due]} 处）" if counts[due] > 1 else due for due in counts),
+        )
+        from app.plan_import.confidence import LABELS
+
+        item.setText(self.COL_CHECK, LABELS[measure.confidence] if measure.doubts else "")
+        brush = CONFIDENCE_BRUSHES.get(measure.confidence)
+        for column in (self.COL_NO, self.COL_CHECK):
+            item.setBackground(column, brush if brush is not None else QBrush())
+        item.setToolTip(self.COL_CHECK, "\n".join(f"· {doubt.message}" for doubt in measure.doubts))
 
     def _fill_warnings(self, parsed: ParsedPlan) -> None:
+        """The hints, those about "存疑" measures first, then "请核对", then the rest."""
+        from app.plan_import.confidence import ORDER
+
+        def rank(warning) -> int:
+            if warning.area_index is None or warning.measure_index is None:
+                return len(ORDER)
+            measure = parsed.areas[warning.area_index].measures[warning.measure_index]
+            return ORDER[measure.confidence] if measure.doubts else len(ORDER)
+
         self.warnings.clear()
-        for warning in parsed.warnings:
+        for warning in sorted(parsed.warnings, key=rank):
             where = ""
             if warning.area_no is not None and warning.measure_no is not None:
                 where = f"[{warning.area_no}.{warning.measure_no}] "
@@ -396,6 +577,10 @@ class PlanImportDialog(QDialog):
         self._warning_span = None  # moving in the tree leaves the hint behind
         if entry is not None:
             self._highlight(entry[1])
+            key = self._key(item)
+            if key in self._review and key not in self.reviewed:
+                self.reviewed.add(key)
+                self._show_review()
 
     def _on_area_renamed(self, item: QTreeWidgetItem, column: int) -> None:
         key = item.data(self.COL_NO, Qt.ItemDataRole.UserRole)
@@ -490,4 +675,6 @@ class PlanImportDialog(QDialog):
     def _on_save_failed(self, error: BaseException) -> None:
         self.busy.hide()
         self.import_button.setEnabled(True)
-        QMessageBox.critical(self, "导入失败", f"没有导入任何内容（台账未改变）。\n原因：{error}")
+        QMessageBox.critical(
+            self, "导入失败", f"没有导入任何内容（台账未改变）。\n原因：{user_message(error)}"
+        )

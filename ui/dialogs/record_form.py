@@ -413,9 +413,15 @@ class RecordForm(QDialog):
             self._say(f"检查日期：{problem}", error=True)
             self.header.checked_on.setFocus()
             return
+        try:  # what must be fixed is said before asking about what may stay empty
+            self._services.inspections.check_draft(self.inspection_id, today=self._today)
+        except WriteError as error:
+            self._refused_finish(str(error))
+            return
         unanswered = [a for a in self.table.answers() if a.verdict is None]
-        if unanswered:
-            self._ask_unanswered(unanswered)
+        empty = self._empty_fields()
+        if unanswered or empty:
+            self._ask_unanswered(unanswered, empty)
             return
         self._finalize()
 
@@ -634,7 +640,9 @@ class RecordForm(QDialog):
         self._importing = None
         self.saver.resume()
         self.reload()
-        self._say(f"添加证据时出错：{error}", error=True)
+        from app.storage.errors import user_message
+
+        self._say(f"添加证据时出错，文件没有添加：{user_message(error)}", error=True)
 
     def _remove_evidence(self, evidence_id: str) -> None:
         if not self.is_draft():
@@ -681,14 +689,33 @@ class RecordForm(QDialog):
         if not draft:
             self._say("这条记录已完成（只读）。如需修改，点“继续修改”。")
 
-    def _ask_unanswered(self, unanswered: list[Answer]) -> None:
-        numbers = "、".join(str(a.position) for a in unanswered[:10])
-        more = "等" if len(unanswered) > 10 else ""
+    def _empty_fields(self) -> list[tuple[str, QWidget]]:
+        """The header fields a finished record should have but this one leaves empty."""
+        header = self.header
+        fields = [
+            ("受检部门", header.department, header.value("department_id") is None),
+            ("检查方式", header.method, not header.value("method")),
+            ("检查情况", header.summary, not header.value("summary").strip()),
+        ]
+        return [(label, widget) for label, widget, empty in fields if empty]
+
+    def _ask_unanswered(
+        self, unanswered: list[Answer], empty: list[tuple[str, QWidget]] | None = None
+    ) -> None:
+        """完成 with something left out: say what, and let the user finish anyway or go back
+        to the first thing missing."""
+        empty = empty or []
+        lines = []
+        if empty:
+            lines.append(f"{'、'.join(label for label, _widget in empty)}还没有填写。")
+        if unanswered:
+            numbers = "、".join(str(a.position) for a in unanswered[:10])
+            more = "等" if len(unanswered) > 10 else ""
+            lines.append(f"第 {numbers}{more} 项（共 {len(unanswered)} 项）还没有填写结论。")
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "还有检查项没有结论",
-            f"第 {numbers}{more} 项（共 {len(unanswered)} 项）还没有填写结论。\n"
-            "仍要完成这条记录吗？",
+            "记录还有没填写的内容" if empty else "还有检查项没有结论",
+            "\n".join([*lines, "仍要完成这条记录吗？"]),
             QMessageBox.StandardButton.NoButton,
             self,
         )
@@ -703,6 +730,8 @@ class RecordForm(QDialog):
             self._finishing = False
             if box.clickedButton() is finish:
                 self._finalize()
+            elif empty:
+                empty[0][1].setFocus()
             else:
                 self.table.select_id(unanswered[0].id)
                 self.table.setFocus()
@@ -715,18 +744,20 @@ class RecordForm(QDialog):
         try:
             self._services.inspections.finalize(self.inspection_id, today=self._today)
         except WriteError as error:
-            message = str(error)
-            self._say(message, error=True)
-            focus = {"检查人": self.header.inspector, "检查日期": self.header.checked_on}
-            for word, widget in focus.items():
-                if word in message:
-                    widget.setFocus()
+            self._refused_finish(str(error))
             return
         self.reload()
         self._apply_state()
         self._say("检查记录已完成。")
         self._closing = True
         self.close()
+
+    def _refused_finish(self, message: str) -> None:
+        self._say(message, error=True)
+        focus = {"检查人": self.header.inspector, "检查日期": self.header.checked_on}
+        for word, widget in focus.items():
+            if word in message:
+                widget.setFocus()
 
     def _number(self) -> str:
         area = self._services.repository.get("areas", self.measure["area_id"] or "")

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from app.services.progress.sheets_out import SheetExport
 
 from app.services.progress.model import item_line
+from app.storage.errors import user_message
 from ui.dialogs.round_forms import (
     DEFAULT_REPLY_WORKDAYS,
     LATE_COLOURS,
@@ -67,7 +68,7 @@ from ui.dialogs.round_forms import (
 )
 from ui.widgets.dates import date_edit, to_qdate
 from ui.widgets.file_dialogs import FileDialogs, FilePurpose, show_in_folder
-from ui.widgets.sizing import fit_to_screen, minimum_width_for
+from ui.widgets.sizing import fit_columns, fit_to_screen, minimum_width_for
 
 
 class RoundsDialog(QDialog):
@@ -113,8 +114,11 @@ class RoundsDialog(QDialog):
         self.rounds_table.verticalHeader().setVisible(False)
         header = self.rounds_table.horizontalHeader()
         header.setSectionResizeMode(self.COL_ROUND_NAME, QHeaderView.ResizeMode.Stretch)
-        for column in (self.COL_ROUND_DUE, self.COL_ROUND_REPLIES):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # As wide as their usual text with the cell's margins (ResizeToContents leaves none, and
+        # 未发放 was cut).
+        fit_columns(
+            self.rounds_table, {self.COL_ROUND_DUE: "2021-12-31", self.COL_ROUND_REPLIES: "未发放"}
+        )
         # Never so narrow that a header is cut (the splitter and the dialog respect this).
         self.rounds_table.setMinimumWidth(
             minimum_width_for(
@@ -618,7 +622,7 @@ class RoundsDialog(QDialog):
         elif isinstance(error, WriteError):
             reason = str(error)
         else:
-            reason = f"{type(error).__name__}: {error}"
+            reason = user_message(error)
         self.status.setText("生成填报表失败。")
         QMessageBox.critical(
             self, "生成填报表失败", f"没有生成任何填报表，台账未改变。\n原因：{reason}"
@@ -660,6 +664,6 @@ class RoundsDialog(QDialog):
     def _on_import_failed(self, error: BaseException) -> None:
         self._set_busy("")
         self.refresh()
-        reason = str(error) if isinstance(error, WriteError) else f"{type(error).__name__}: {error}"
+        reason = user_message(error)
         self.status.setText("导入失败，台账未改变。")
         QMessageBox.critical(self, "导入失败", f"没有导入任何内容（台账未改变）。\n原因：{reason}")

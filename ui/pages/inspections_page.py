@@ -35,14 +35,18 @@ from app.domain.inspection import FindingAction
 from app.services.finding_list import FindingFilter, count_findings, count_findings_in_file
 from app.services.record_list import count_records, count_records_in_file
 from app.services.scores import ranking_in_file
+from app.storage.errors import user_message
 from ui.models.inspection_tables import FindingTableModel, RecordTableModel
 from ui.tasks import run_in_background
+from ui.widgets.file_dialogs import FileDialogs
 from ui.widgets.finding_detail import FindingContext, FindingDetailPane
 from ui.widgets.inspection_filter_bar import InspectionFilterBar
 from ui.widgets.inspection_tables import make_finding_table, make_record_table
 from ui.widgets.plans_view import PlansView
 from ui.widgets.ranking_view import RankingView
 from ui.widgets.record_detail import RecordDetailPane
+from ui.widgets.record_printing import RecordPrinting
+from ui.widgets.sizing import columns_width
 
 if TYPE_CHECKING:
     from app.services.context import Services
@@ -120,6 +124,13 @@ class InspectionsPage(QWidget):
         header.addStretch(1)
         header.addWidget(self.categories_button)
         header.addWidget(self.methods_button)
+        # Unfinished records (a form closed or a crash before 完成): one line that leads to them.
+        self.drafts_notice = QLabel()
+        self.drafts_notice.setObjectName("drafts_notice")
+        self.drafts_notice.setTextFormat(Qt.TextFormat.RichText)
+        self.drafts_notice.setStyleSheet("color: #b06000; padding: 2px 6px")
+        self.drafts_notice.linkActivated.connect(lambda _link: self.continue_draft())
+        self.drafts_notice.hide()
 
         self.filters = InspectionFilterBar()
         self.plans = PlansView()
@@ -138,6 +149,13 @@ class InspectionsPage(QWidget):
         records_buttons.addWidget(self.new_record_button)
         records_layout.addLayout(records_buttons)
         self.records_tab = _split(records_left, self.record_detail)
+        # The list as wide as all its columns (记录 last, not cut), the pane what is left: a
+        # wider or narrower window changes the pane first.
+        self.records_tab.setStretchFactor(0, 0)
+        self.records_tab.setStretchFactor(1, 1)
+        self.records_tab.setSizes(
+            [columns_width(self.record_table, range(self.record_model.columnCount())), 400]
+        )
 
         self.finding_model = FindingTableModel(self)
         self.finding_table = make_finding_table(self.finding_model)
@@ -154,6 +172,7 @@ class InspectionsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
+        layout.addWidget(self.drafts_notice)
         layout.addWidget(self.filters)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.count_label)
@@ -166,7 +185,10 @@ class InspectionsPage(QWidget):
         self.plans.sig_edit_plan.connect(self.edit_plan)
         self.plans.sig_conclude.connect(self.conclude_plan)
         self.plans.sig_new_record.connect(lambda plan_id: self.new_record(plan_id))
-        self.plans.sig_open_record.connect(self.show_record)
+        self.plans.sig_open_record.connect(self._open_from_plan)
+        self.record_table.doubleClicked.connect(
+            lambda index: self._open_row(self.record_model.id_at(index.row()))
+        )
         self.record_table.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self._record_row(current.row())
         )
@@ -177,6 +199,13 @@ class InspectionsPage(QWidget):
         self.finding_model.modelReset.connect(self._follow_finding)
         self.record_detail.sig_edit.connect(lambda record_id: self.open_record(record_id))
         self.record_detail.sig_open_finding.connect(self.show_finding)
+        self.printing = RecordPrinting(services, FileDialogs(), self)
+        self.record_detail.sig_print.connect(self.printing.print_record)
+        self.finding_detail.sig_notice.connect(
+            lambda department_id: self.printing.print_notice(
+                department_id, min(self.filters.as_of_date(), date.today())
+            )
+        )
         self.finding_detail.sig_action.connect(self.run_action)
         self.finding_detail.sig_edit.connect(self.edit_finding)
         self.finding_detail.sig_open_record.connect(self.show_record)
@@ -210,6 +239,49 @@ class InspectionsPage(QWidget):
         )
         self._stale = {self.plans, self.records_tab, self.findings_tab, self.ranking}
         self._show_tab()
+        self._show_drafts_notice()
+
+    def draft_count(self) -> int:
+        return len(self._services.inspections.drafts())
+
+    def continue_draft(self) -> str | None:
+        """Open an unfinished record in the record form: the only one, or the one chosen."""
+        services = self._services
+        drafts = services.inspections.drafts()
+        if not drafts:
+            self._show_drafts_notice()
+            return None
+        chosen = drafts[0]
+        if len(drafts) > 1:
+            labels = self._draft_labels(drafts)
+            text, ok = QInputDialog.getItem(
+                self, "继续填写检查记录", "选择要继续填写的草稿：", labels, 0, False
+            )
+            if not ok:
+                return None
+            chosen = drafts[labels.index(text)]
+        self.open_record(chosen.id)
+        return chosen.id
+
+    def _draft_labels(self, drafts) -> list[str]:
+        repo = self._services.repository
+        measures = {d.id: repo.get("inspections", d.id)["measure_id"] for d in drafts}
+        names = self._services.ledger.measure_labels(measures.values())
+        labels = []
+        for d in drafts:
+            measure = names.get(measures[d.id], "（措施已删除）")
+            who = f"（{d.inspector}）" if d.inspector else ""
+            labels.append(f"{d.checked_on.isoformat()} {d.kind.label}：{measure}{who}")
+        return labels
+
+    def _show_drafts_notice(self) -> None:
+        count = self.draft_count()
+        if count:
+            self.drafts_notice.setText(
+                f"有 {count} 份未完成的检查记录草稿（已自动保存）。"
+                f"<a href='drafts'>{'继续填写' if count == 1 else '选择草稿继续填写'}</a>"
+            )
+        self.drafts_notice.setVisible(bool(count))
 
     def apply_filters(self) -> None:
         self._stale |= {self.records_tab, self.findings_tab}
@@ -350,7 +422,11 @@ class InspectionsPage(QWidget):
         from ui.dialogs.measure_picker import MeasurePickerDialog
 
         picker = MeasurePickerDialog(
-            services.status, self, title="选择要检查的措施", multiple=False
+            services.status,
+            self,
+            title="选择要检查的措施",
+            multiple=False,
+            as_of=self.filters.as_of_date(),
         )
         picked = picker.chosen() if picker.exec() else []
         picker.deleteLater()
@@ -386,6 +462,16 @@ class InspectionsPage(QWidget):
         form.sig_closed.connect(self._record_closed)
         self.refresh()
         return form.inspection_id
+
+    def _open_row(self, record_id: str | None) -> None:
+        """双击 in the 检查记录 list: the record in its record form."""
+        if record_id is not None:
+            self.open_record(record_id)
+
+    def _open_from_plan(self, record_id: str) -> None:
+        """双击 in a plan's records: the record shown in 检查记录 and opened in its form."""
+        self.show_record(record_id)
+        self.open_record(record_id)
 
     def _record_closed(self, record_id: str) -> None:
         """A record form closed: show the record (unless it was an empty draft, now gone)."""
@@ -476,7 +562,9 @@ class InspectionsPage(QWidget):
 
         def failed(error: BaseException) -> None:
             if generation == self._ranking_generation:
-                self.ranking.show_ranking(None, problem=f"红黑榜计算失败：{error}")
+                self.ranking.show_ranking(
+                    None, problem=f"红黑榜计算失败：{user_message(error, path)}"
+                )
 
         run_in_background(lambda: ranking_in_file(str(path), start, end, as_of=as_of), done, failed)
 
@@ -589,7 +677,9 @@ class InspectionsPage(QWidget):
         run_in_background(
             lambda: in_file(str(path), query),
             lambda counts: show(generation, counts),
-            lambda error: self.count_label.setText(f"统计失败：{error}"),
+            lambda error: self.count_label.setText(
+                f"统计失败：{user_message(error, services.storage.path)}"
+            ),
         )
 
     def _records_counted(self, generation: int, counts: dict[str, int]) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QStyle,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.paths import SAMPLE_PLAN
 from app.services.ledger import plan_tree_in_file
 from app.services.status import LedgerFilter, count_rows, count_rows_in_file
+from app.storage.errors import user_message
 from ui.models.ledger_table import LedgerTableModel
 from ui.tasks import run_in_background
 from ui.widgets.department_view import DepartmentView
@@ -94,6 +96,9 @@ def make_table(model: LedgerTableModel) -> QTableView:
     return view
 
 
+MIN_VISIBLE_ROWS = 10
+
+
 class LedgerPage(QWidget):
     """``sig_import_requested(path or None)``: the user asked to import a plan (None: choose)."""
 
@@ -127,6 +132,13 @@ class LedgerPage(QWidget):
         self.calendar_warning.hide()
         self.model = LedgerTableModel(self)
         self.table = make_table(self.model)
+        # Never so short that the list shows only a few measures (the window's minimum follows).
+        self.table.setMinimumHeight(
+            self.table.horizontalHeader().sizeHint().height()
+            + MIN_VISIBLE_ROWS * self.table.verticalHeader().defaultSectionSize()
+            + 2 * self.table.frameWidth()
+            + self.table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)  # horizontal
+        )
         self.tree = PlanTree()
         self.department_view = DepartmentView()
         self.department_model = LedgerTableModel(self)
@@ -148,6 +160,8 @@ class LedgerPage(QWidget):
         # filter, as-of and data changes (and says so when the measure leaves it).
         self._current: str | None = None
         self._current_from: LedgerTableModel | None = None  # None: the tree or the reminders
+        # The measure a filter took out of its list: shown again when a later filter brings it back.
+        self._left: tuple[str, LedgerTableModel] | None = None
         self._views_of = {self.model: self.table, self.department_model: self.department_table}
         self._filter_of: dict[LedgerTableModel, LedgerFilter] = {}
         self._renders = 0
@@ -233,7 +247,7 @@ class LedgerPage(QWidget):
 
     def show_measure(self, measure_id: str | None) -> None:
         """Show a measure picked outside the tables (the tree, the reminders)."""
-        self._current, self._current_from = measure_id, None
+        self._current, self._current_from, self._left = measure_id, None, None
         self._render()
 
     def current_measure(self) -> str | None:
@@ -368,7 +382,7 @@ class LedgerPage(QWidget):
         run_in_background(
             lambda: count_rows_in_file(str(path), query),
             lambda counts: self._show_count(generation, counts),
-            lambda error: self.count_label.setText(f"统计失败：{error}"),
+            lambda error: self.count_label.setText(f"统计失败：{user_message(error, path)}"),
         )
 
     def _show_count(self, generation: int, counts: dict[str, int]) -> None:
@@ -428,7 +442,7 @@ class LedgerPage(QWidget):
 
         def failed(error: BaseException) -> None:
             if generation == self._tree_generation:
-                self.tree.show_message(f"树形视图加载失败：{error}")
+                self.tree.show_message(f"树形视图加载失败：{user_message(error, path)}")
 
         run_in_background(lambda: plan_tree_in_file(str(path), query), loaded, failed)
 
@@ -443,7 +457,7 @@ class LedgerPage(QWidget):
         measure = model.row(row)
         if measure is None:
             return  # no current row (a reset): _follow decides what the pane shows
-        self._current, self._current_from = measure.id, model
+        self._current, self._current_from, self._left = measure.id, model, None
         self._render()
 
     def _show_department(self, department_id: str) -> None:
@@ -453,8 +467,7 @@ class LedgerPage(QWidget):
         """Show the current measure as of the current date, from the database as it is now."""
         self._renders += 1
         if self._current is None:
-            if self.detail.detail() is not None:
-                self.detail.show_detail(None)
+            self.detail.show_detail(None)  # and no reason left over from an earlier filter
             return
         shown = self.detail.detail()
         detail = self._services.details.measure(
@@ -467,18 +480,24 @@ class LedgerPage(QWidget):
 
     def _follow(self, model: LedgerTableModel) -> None:
         """After ``model`` was reloaded: select the current measure again, or let it go."""
+        if self._current is None and self._left is not None and self._left[1] is model:
+            self._current, self._current_from = self._left  # filtered out before: back now?
         if model is not self._current_from or self._current is None:
             return
         row = self._locate(model, self._current)
         if row < 0:
             if not self._services.ledger.measure_exists(self._current):
+                self._left = None
                 self._render()  # says it was deleted
                 return
+            left = self._current
             where = "当前筛选结果" if model is self.model else "所选部门的措施"
+            label = self._services.ledger.measure_labels([left]).get(left, "")
             self._clear_detail(
-                f"{_named(self.detail.detail())}不在{where}中，详情已清空。"
-                + ("点“清除筛选”可显示全部措施。" if model is self.model else "")
+                f"{f'措施“{label}”' if label else '所选措施'}不在{where}中，详情已清空。"
+                + ("点“清除筛选”可再显示它。" if model is self.model else "")
             )
+            self._left = (left, model)
             return
         view = self._views_of[model]
         index = model.index(row, 0)
@@ -506,7 +525,7 @@ class LedgerPage(QWidget):
         return row
 
     def _clear_detail(self, reason: str = "") -> None:
-        self._current, self._current_from = None, None
+        self._current, self._current_from, self._left = None, None, None
         self._renders += 1
         self.detail.show_detail(None, reason=reason)
 

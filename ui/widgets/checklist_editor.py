@@ -131,14 +131,8 @@ class ChecklistEditor(QWidget):
     # ---- Public API -------------------------------------------------------------------------
 
     def reload(self) -> None:
-        answers = self._checklists.answers(self.inspection_id)
-        self.table.set_answers(answers)
-        answered = sum(1 for a in answers if a.verdict is not None)
-        findings = sum(1 for a in answers if a.finding_id)
-        self.label.setText(
-            f"检查清单：{len(answers)} 项，已填结论 {answered} 项，转为问题 {findings} 项"
-            "　（1–4 填结论，Enter 下一项，F2 转为问题）"
-        )
+        self.table.set_answers(self._checklists.answers(self.inspection_id))
+        self._count()
         self._show_current(force=True)
 
     def set_editable(self, editable: bool) -> None:
@@ -224,6 +218,7 @@ class ChecklistEditor(QWidget):
 
     def answer_saved(self, answer: Answer) -> None:
         self.table.update_answer(answer)
+        self._count()  # the counts follow every saved verdict
         if self.panel.answer() is not None and self.panel.answer().id == answer.id:
             self.panel.show_answer(answer, keep_typing=True)
 
@@ -246,6 +241,15 @@ class ChecklistEditor(QWidget):
         ]
 
     # ---- Internals ----------------------------------------------------------------------------
+
+    def _count(self) -> None:
+        answers = self.table.answers()
+        answered = sum(1 for a in answers if a.verdict is not None)
+        findings = sum(1 for a in answers if a.finding_id)
+        self.label.setText(
+            f"检查清单：{len(answers)} 项，已填结论 {answered} 项，转为问题 {findings} 项"
+            "　（1–4 填结论，Enter 下一项，F2 转为问题）"
+        )
 
     def _show_current(self, *, force: bool = False) -> None:
         answer = self.table.current_answer()

@@ -11,10 +11,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -92,7 +94,11 @@ class ChecklistItemPanel(QGroupBox):
         finding_row = QHBoxLayout()
         finding_row.addWidget(self.finding, 1)
         finding_row.addWidget(self.raise_button)
-        layout = QVBoxLayout(self)
+        # In a scroll area: on a 768-pixel screen a long item with its evidence is taller than the
+        # pane, and nothing below the fold may be out of reach.
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.text)
         layout.addWidget(self.expected)
         layout.addLayout(form)
@@ -100,6 +106,13 @@ class ChecklistItemPanel(QGroupBox):
         layout.addWidget(self.evidence)
         layout.addLayout(finding_row)
         layout.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.scroll)
         self.measured.textEdited.connect(self._preview_check)
         self.show_answer(None)
 

@@ -19,13 +19,18 @@
   question is asked in Chinese (``confirm_replace``), and the dialog fits a 1366×768 screen.
 - **Opening what was written.** ``QDesktopServices.openUrl`` returns False when the system has
   no file manager or no program for the file: ``show_in_folder`` and ``open_with_system`` then
-  say where the file is (and put the path on the clipboard). ``show_saved`` is the confirmation
-  after an export, with 打开 / 打开所在文件夹 / 关闭.
+  say where the file is (and put the path on the clipboard). On Linux it returns True as soon
+  as xdg-open has started, even when xdg-open then finds nothing to open with: there xdg-open
+  is run directly and its exit code watched, and the same message comes when it fails.
+  ``show_saved`` is the confirmation after an export, with 打开 / 打开所在文件夹 / 关闭.
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -433,42 +438,104 @@ def confirm_replace(parent: QWidget | None, target: Path, title: str = "确认�
     return box.clickedButton() is replace
 
 
+def xdg_open() -> str | None:
+    """xdg-open on Linux, else None. Qt starts it detached and reports success even when it
+    then finds no file manager (or no program for the file), so there we run it ourselves."""
+    if not sys.platform.startswith("linux"):
+        return None
+    return shutil.which("xdg-open")
+
+
+# xdg-open runs still watched (exit code checked for a few seconds), so they are not collected.
+_LAUNCHES: list[tuple[subprocess.Popen, QTimer]] = []
+LAUNCH_WATCH_MS = 5000  # xdg-open hands over to the program and exits well within this
+
+
+def launches_pending() -> int:
+    return len(_LAUNCHES)
+
+
+def _open_with_desktop(parent: QWidget | None, target: Path, failed: Callable[[], None]) -> bool:
+    """Open ``target`` with the system; ``failed()`` says so when it cannot — at once when
+    nothing could start, or (Linux) when xdg-open exits with an error a moment later."""
+    program = xdg_open()
+    if program is None:
+        if QDesktopServices.openUrl(QUrl.fromLocalFile(str(target))):
+            return True
+        failed()
+        return False
+    try:
+        process = subprocess.Popen(
+            [program, str(target)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # the program it starts outlives us
+        )
+    except OSError:
+        failed()
+        return False
+    timer = QTimer(parent)
+    timer.setInterval(100)
+    waited = [0]
+    entry = (process, timer)
+
+    def poll() -> None:
+        waited[0] += timer.interval()
+        code = process.poll()
+        if code is None and waited[0] < LAUNCH_WATCH_MS:
+            return
+        timer.stop()
+        timer.deleteLater()
+        _LAUNCHES.remove(entry)
+        if code not in (None, 0):  # 3: no tool found, 4: the action failed
+            failed()
+
+    timer.timeout.connect(poll)
+    _LAUNCHES.append(entry)
+    timer.start()
+    return True
+
+
 def show_in_folder(parent: QWidget | None, path: Path) -> bool:
     """Open the file manager at ``path`` (a folder, or a file: its folder, the file selected
-    on Windows). When the system has none, say where it is; False then."""
+    on Windows). When the system has none, say where it is; False then (on Linux the message
+    may come a moment later, when xdg-open gives up)."""
     folder = path if path.is_dir() else path.parent
     if sys.platform == "win32" and path.is_file():
         if QProcess.startDetached("explorer.exe", [f"/select,{path}"]):
             return True
-    if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
-        return True
-    tell_where(
+    return _open_with_desktop(
         parent,
-        "无法打开文件夹",
-        "这台电脑上没有可用的文件管理器，无法打开文件夹。",
         folder,
+        lambda: tell_where(
+            parent,
+            "无法打开文件夹",
+            "这台电脑上没有可用的文件管理器，无法打开文件夹。",
+            folder,
+        ),
     )
-    return False
 
 
 def open_with_system(parent: QWidget | None, path: Path) -> bool:
     """Open ``path`` with the program the system uses for it; when there is none, say where
     the file is; False then."""
-    if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-        return True
     suffix = path.suffix.lower()
     advice = {
         ".xlsx": "请用 Excel 或 WPS 表格打开它。",
         ".docx": "请用 Word 或 WPS 文字打开它。",
         ".pdf": "请用 PDF 阅读器打开它。",
     }.get(suffix, "请用合适的程序打开它。")
-    tell_where(
+    return _open_with_desktop(
         parent,
-        "无法打开文件",
-        f"这台电脑上没有设置打开“{suffix or path.name}”文件的程序。{advice}",
         path,
+        lambda: tell_where(
+            parent,
+            "无法打开文件",
+            f"这台电脑上没有设置打开“{suffix or path.name}”文件的程序。{advice}",
+            path,
+        ),
     )
-    return False
 
 
 def tell_where(parent: QWidget | None, title: str, reason: str, path: Path) -> QMessageBox:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayou
 from app.domain.inspection import FindingAction, FindingStage
 from app.domain.ledger import FindingState
 from app.services.inspections import finding_state
+from app.services.overdue import reported_in_time
 
 if TYPE_CHECKING:
     from app.domain.workdays import WorkCalendar
@@ -55,11 +56,13 @@ class FindingContext:
 class FindingDetailPane(QWidget):
     """``sig_action(FindingAction, finding id)``: the user chose a move (for 复查, RECHECK_PASS
     stands for both results; the dialog asks which). ``sig_edit(finding id)``: 修改.
-    ``sig_open_record(inspection id)``: show the finding's record."""
+    ``sig_open_record(inspection id)``: show the finding's record. ``sig_notice(department
+    id)``: a 整改通知 to the finding's department (offered while the finding is open)."""
 
     sig_action = Signal(object, str)
     sig_edit = Signal(str)
     sig_open_record = Signal(str)
+    sig_notice = Signal(str)  # 整改通知 to this department (id)
 
     def __init__(self, calendar: WorkCalendar, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,8 +79,14 @@ class FindingDetailPane(QWidget):
         self.edit_button = QPushButton("修改…")
         self.edit_button.setToolTip("修改问题描述、类别、严重程度、责任部门和整改期限")
         self.edit_button.clicked.connect(lambda: self._emit_edit())
+        self.notice_button = QPushButton("整改通知…")
+        self.notice_button.setToolTip(
+            "为这个问题的责任部门生成整改通知（PDF）：该部门截至当日全部未销号的问题"
+        )
+        self.notice_button.clicked.connect(self._emit_notice)
         buttons.addWidget(self.record_button)
         buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.notice_button)
         buttons.addStretch(1)
         for text, actions, tip in BUTTONS:
             button = QPushButton(text)
@@ -110,6 +119,9 @@ class FindingDetailPane(QWidget):
         editable = detail is not None and detail.stage is not FindingStage.CLOSED
         self.edit_button.setVisible(editable)
         self.record_button.setVisible(detail is not None)
+        self.notice_button.setVisible(
+            editable and detail is not None and detail.department_id is not None
+        )
         if detail is None or context is None:
             why = f"<p>{escape(reason)}</p>" if reason else ""
             self.browser.setHtml(
@@ -141,6 +153,10 @@ class FindingDetailPane(QWidget):
         if self._detail is not None:
             self.sig_edit.emit(self._detail.id)
 
+    def _emit_notice(self) -> None:
+        if self._detail is not None and self._detail.department_id is not None:
+            self.sig_notice.emit(self._detail.department_id)
+
     def _open_record(self) -> None:
         if self._detail is not None:
             self.sig_open_record.emit(self._detail.inspection_id)
@@ -153,14 +169,32 @@ def due_text(detail: FindingDetail, as_of: date, calendar: WorkCalendar) -> str:
     due = detail.rectify_by.isoformat()
     if detail.rectify_workdays is not None:
         due = f"{detail.rectify_workdays} 个工作日（{due}）"
-    state = finding_state(detail.rectify_by, detail.rectified_on, as_of)
+    state = finding_state(
+        detail.rectify_by,
+        detail.rectified_on,
+        as_of,
+        stage=detail.stage,
+        reported_on=detail.reported_on,
+    )
     if state is FindingState.RECTIFIED:
         assert detail.rectified_on is not None
-        late = detail.rectified_on > detail.rectify_by
+        late = detail.rectified_on > detail.rectify_by and not reported_in_time(
+            detail.stage, detail.reported_on, detail.rectify_by
+        )
         colour, note = (AMBER, "逾期销号") if late else (GREEN, "按期销号")
         return f"{escape(due)} <span style='color:{colour}'>{note}</span>"
     if detail.found_on > as_of:
         return escape(due)
+    reported_on = detail.reported_on
+    if (
+        reported_on
+        and reported_on <= as_of
+        and reported_in_time(detail.stage, reported_on, detail.rectify_by)
+    ):
+        return (
+            f"{escape(due)} <span style='color:{GREEN}'>"
+            f"{reported_on.isoformat()} 按期报送整改情况，待复查</span>"
+        )
     days = calendar.workdays_between(as_of, detail.rectify_by)
     if state is FindingState.OVERDUE:
         return f"<span style='color:{RED}'><b>{escape(due)}，已逾期 {-days} 个工作日</b></span>"
@@ -196,9 +230,11 @@ def render_finding(detail: FindingDetail, context: FindingContext, calendar: Wor
         + "</table>",
         "<h4>整改情况</h4>",
     ]
-    if detail.rectification:
-        reported = f"（{detail.reported_on.isoformat()} 报送）" if detail.reported_on else ""
-        parts.append(f"<p>{escape(detail.rectification)}{reported}</p>")
+    if detail.reports:  # every report, oldest first, each with its date
+        parts.extend(
+            f"<p><span {_NOWRAP}>{day.isoformat()} 报送：</span>{escape(text)}</p>"
+            for day, text in detail.reports
+        )
     else:
         parts.append("<p style='color:gray'>责任部门尚未报送整改情况</p>")
     parts.append("<h4>复查</h4>")

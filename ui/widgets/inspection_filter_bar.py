@@ -25,6 +25,7 @@ from app.domain.inspection import FindingStage
 from app.domain.ledger import InspectionKind
 from app.services.finding_list import FindingFilter
 from ui.widgets.dates import date_edit
+from ui.widgets.find_combo import make_findable
 
 ALL = "全部"
 
@@ -47,8 +48,7 @@ class InspectionFilterBar(QWidget):
         for kind in InspectionKind:
             self.kind.addItem(kind.label, kind.value)
         self.department = QComboBox()
-        self.department.setEditable(True)  # type to find among ~60 names
-        self.department.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        make_findable(self.department)  # type any part of one of ~60 names
         self.category = QComboBox()
         self.stage = QComboBox()
         self.stage.addItem(ALL, None)
@@ -63,7 +63,7 @@ class InspectionFilterBar(QWidget):
         self.found_from = date_edit(today - timedelta(days=90))
         self.found_to = date_edit(today)
         self.as_of = date_edit(today)
-        self.as_of.setToolTip("是否逾期按这一天计算；默认今天")
+        self.as_of.setToolTip("是否逾期按这一天计算；默认今天，与台账的“截至”日期同步")
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索问题描述、整改情况、检查情况、检查人")
         self.search.setClearButtonEnabled(True)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.domain.ledger import Light, Role, Status
 from app.services.status import DEFAULT_SOON_DAYS, LedgerFilter
 from ui.widgets.dates import date_edit
+from ui.widgets.find_combo import make_findable
 
 if TYPE_CHECKING:
     from app.services.ledger import LedgerQueries
@@ -44,8 +45,7 @@ class LedgerFilterBar(QWidget):
         self.plan = QComboBox()
         self.area = QComboBox()
         self.department = QComboBox()
-        self.department.setEditable(True)  # type to find among ~60 names
-        self.department.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        make_findable(self.department)  # type any part of one of ~60 names
         self.role = QComboBox()
         for text, value in (
             (ALL, None),
@@ -70,7 +70,7 @@ class LedgerFilterBar(QWidget):
         self.search.setPlaceholderText("搜索措施标题和全文")
         self.search.setClearButtonEnabled(True)
         self.as_of = date_edit(date.today())
-        self.as_of.setToolTip("台账按这一天计算状态和亮灯；默认今天")
+        self.as_of.setToolTip("台账按这一天计算状态和亮灯；默认今天，与明察暗访页的“截至”日期同步")
         self.soon_days = QSpinBox()
         self.soon_days.setRange(0, 60)
         self.soon_days.setValue(DEFAULT_SOON_DAYS)

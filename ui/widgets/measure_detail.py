@@ -53,7 +53,7 @@ class MeasureDetailPane(QWidget):
         self.inspect_button = QPushButton("记录检查…")
         self.inspect_button.setToolTip("记录一次明察暗访及发现的问题")
         self.inspect_button.clicked.connect(lambda: self.sig_record_inspection.emit(self._detail))
-        self.rectify_button = QPushButton("确认整改…")
+        self.rectify_button = QPushButton("复查销号…")
         self.rectify_button.setToolTip("确认检查发现的问题已整改（或撤销确认）")
         self.rectify_button.clicked.connect(lambda: self.sig_rectify.emit(self._detail))
         buttons = QHBoxLayout()
@@ -75,6 +75,12 @@ class MeasureDetailPane(QWidget):
         self._detail = detail
         self.record_button.setVisible(bool(detail and detail.targets))
         self.done_button.setVisible(detail is not None)
+        if detail is not None and _all_done(detail):  # nothing left to mark: only to undo
+            self.done_button.setText("撤销完成…")
+            self.done_button.setToolTip("这项措施的时限节点均已完成；如有误，可撤销某个节点的完成")
+        else:
+            self.done_button.setText("标记完成…")
+            self.done_button.setToolTip("督查室确认某个时限节点已完成（或撤销）")
         self.inspect_button.setVisible(detail is not None)
         self.rectify_button.setVisible(bool(detail and any(i.findings for i in detail.inspections)))
         if detail is None:
@@ -148,9 +154,12 @@ def render_detail(detail: MeasureDetail) -> str:
     if detail.reports:
         for report in detail.reports:
             state = REPORT_STATES.get(report.state or "", "")
+            later = detail.as_of is not None and report.reported_on > detail.as_of
+            style = " style='color:gray'" if later else ""
             parts.append(
-                f"<p><b>{report.reported_on.isoformat()} {escape(report.department)}</b>"
-                f"（{escape(report.round_name)}，{escape(state)}）<br>{escape(report.progress)}"
+                f"<p{style}><b>{report.reported_on.isoformat()} {escape(report.department)}</b>"
+                + ("（晚于截至日）" if later else "")
+                + f"（{escape(report.round_name)}，{escape(state)}）<br>{escape(report.progress)}"
                 + (f"<br><i>存在问题：</i>{escape(report.problems)}" if report.problems else "")
                 + (f"<br><i>下步打算：</i>{escape(report.next_steps)}" if report.next_steps else "")
                 + "</p>"
@@ -191,6 +200,15 @@ def _inspection(entry: InspectionEntry) -> str:
         for f in entry.findings
     )
     return html + _table(["发现问题", "责任部门", "整改期限", "整改情况"], rows)
+
+
+def _all_done(detail: MeasureDetail) -> bool:
+    """Every milestone completed by the as-of day (a measure without any: not known here)."""
+    as_of = detail.as_of
+    return bool(detail.milestones) and all(
+        m.completed_on is not None and (as_of is None or m.completed_on <= as_of)
+        for m in detail.milestones
+    )
 
 
 def _completed(day: date | None, as_of: date | None) -> str:

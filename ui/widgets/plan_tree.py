@@ -48,7 +48,8 @@ class PlanTree(QTreeWidget):
             (self.COL_STATUS, "逾期完成"),
         ):
             text = max(sample, self.HEADERS[column], key=metrics.horizontalAdvance)
-            extra = 56 if column == self.COL_NO else 40  # indentation / the light's dot
+            # 序号: a measure sits two levels deep (plan, area) under its branch decoration.
+            extra = 3 * self.indentation() + 16 if column == self.COL_NO else 40  # / the dot
             header.resizeSection(column, metrics.horizontalAdvance(text) + extra)
         self.currentItemChanged.connect(self._on_current)
         self.itemExpanded.connect(self._fill)

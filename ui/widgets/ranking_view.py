@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.services.scores import DepartmentScore, Ranking
 from ui.widgets.dates import date_edit
+from ui.widgets.sizing import fit_columns
 
 RED_BRUSH = QBrush(QColor("#fde7e5"))
 BLACK_BRUSH = QBrush(QColor("#e8e8e8"))
@@ -135,8 +135,12 @@ class RankingView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.COL_DEPARTMENT, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        # Every column as wide as its usual text (with the cell's margins); 部门 as a long name,
+        # not all that is left, so the numbers stay next to the department they belong to.
+        samples = dict(enumerate(self.HEADERS))  # numbers are narrower than their titles
+        samples[self.COL_DEPARTMENT] = "市住房和城乡建设局（人防办）"
+        fit_columns(self.table, samples)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(controls)
@@ -233,6 +237,8 @@ class RankingView(QWidget):
             f"（按问题计分，基础分 {_points(ranking.base)}，截至{_day(ranking.as_of)}）。"
         )
         red, black = red_list(ranking), black_list(ranking)
+        if inspected < 2:
+            return text + "受检部门不足 2 个，本期不评红黑榜。"
         if red:
             text += f"红榜：{_named(red)}。"
         if black:
@@ -270,10 +276,11 @@ class RankingView(QWidget):
 def red_list(ranking: Ranking) -> list[DepartmentScore]:
     """红榜: the best of the departments the period's inspections looked at — the first places
     (up to LIST_SIZE, at most half of them), ties included, so that who is on it never depends on
-    the order of equal scores. A department nobody inspected is on neither list."""
+    the order of equal scores. A department nobody inspected is on neither list; with fewer than
+    two inspected there are no lists (one department would be first and last at once)."""
     inspected = [row for row in ranking.rows if row.inspected]
     if len(inspected) < 2:
-        return [row for row in inspected if row.score >= ranking.base]
+        return []  # one department is first and last at once: nothing to compare
     cutoff = inspected[min(LIST_SIZE, len(inspected) // 2) - 1].score
     return [row for row in inspected if row.score >= cutoff]
 
@@ -283,6 +290,8 @@ def black_list(ranking: Ranking) -> list[DepartmentScore]:
     of those inspected), ties included, worst first; never one on the 红榜."""
     red = {row.department_id for row in red_list(ranking)}
     inspected = [row for row in ranking.rows if row.inspected]
+    if len(inspected) < 2:
+        return []
     losers = [
         row
         for row in reversed(inspected)

@@ -20,10 +20,11 @@ _FINDING_LINK = "finding:"
 
 class RecordDetailPane(QWidget):
     """``sig_edit(record id)``: 打开/修改 the record. ``sig_open_finding(finding id)``: a
-    problem of the record was clicked."""
+    problem of the record was clicked. ``sig_print(record id)``: 打印 it (as PDF)."""
 
     sig_edit = Signal(str)
     sig_open_finding = Signal(str)
+    sig_print = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,8 +35,12 @@ class RecordDetailPane(QWidget):
         self.edit_button = QPushButton("打开记录…")
         self.edit_button.setToolTip("打开这条检查记录（修改、补充问题）")
         self.edit_button.clicked.connect(self._edit)
+        self.print_button = QPushButton("打印…")
+        self.print_button.setToolTip("把这条检查记录保存为 PDF（清单、问题、证据），用于打印或归档")
+        self.print_button.clicked.connect(self._print)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.print_button)
         buttons.addWidget(self.edit_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -53,6 +58,7 @@ class RecordDetailPane(QWidget):
     ) -> None:
         self._entry = entry
         self.edit_button.setVisible(entry is not None)
+        self.print_button.setVisible(entry is not None)
         if entry is None:
             why = f"<p>{escape(reason)}</p>" if reason else ""
             self.browser.setHtml(
@@ -71,6 +77,10 @@ class RecordDetailPane(QWidget):
         if self._entry is not None:
             self.sig_edit.emit(self._entry.id)
 
+    def _print(self) -> None:
+        if self._entry is not None:
+            self.sig_print.emit(self._entry.id)
+
     def _link(self, url: QUrl) -> None:
         text = url.toString()
         if text.startswith(_FINDING_LINK):
@@ -83,12 +93,12 @@ def render_record(entry: InspectionEntry, measure: str, plan: str) -> str:
         kind += "（保密：通报前仅方案督查人员和审核人可见）" if entry.disclosed_on is None else ""
     rows = [
         ("检查日期", entry.checked_on.isoformat()),
-        ("方式", kind),
+        ("明察/暗访", kind),
         ("督查方案", plan or "（未列入方案）"),
         ("措施", measure),
         ("受检部门", entry.department or "—"),
-        ("检查方法", entry.method or "—"),
-        ("地点", entry.place or "—"),
+        ("检查方式", entry.method or "—"),  # the record form's words, one per field
+        ("检查地点", entry.place or "—"),
         ("检查人", entry.inspector),
         ("记录", entry.state.label),
     ]

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.ledger import InspectionKind
-from app.services.inspection_plans import InspectionPlan
+from app.services.inspection_plans import InspectionPlan, plan_first, record_defaults
 from ui.widgets.dates import DateEdit, date_edit, to_qdate
 from ui.widgets.text_fields import PlainTextField
 
@@ -50,6 +50,9 @@ class RecordHeader(QWidget):
         super().__init__(parent)
         self._loading = False
         self._plans = {plan.id: plan for plan in plans}
+        self._methods = list(methods)
+        self._sites = list(sites)
+        self._departments = [department_id for department_id, _name in departments]
         self.plan = QComboBox()
         self.plan.addItem(NO_PLAN, None)
         for plan in plans:
@@ -60,7 +63,7 @@ class RecordHeader(QWidget):
         self.method = QComboBox()
         self.method.addItem(NO_METHOD, "")
         for name in methods:
-            self.method.addItem(name, name)
+            self.method.addItem(name, name)  # ordered by the record's plan in load()
         self.checked_on: DateEdit = date_edit(today)
         self.checked_on.setMaximumDate(to_qdate(today))
         self.checked_on.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
@@ -109,7 +112,10 @@ class RecordHeader(QWidget):
         self.kind.currentIndexChanged.connect(lambda: self._chosen("kind"))
         self.method.currentIndexChanged.connect(lambda: self._chosen("method"))
         self.department.currentIndexChanged.connect(lambda: self._chosen("department_id"))
-        self.place.currentIndexChanged.connect(lambda: self._chosen("place"))
+        # activated: every pick from the list, also of the item that is current already (the
+        # only site, while the edit text is empty), which currentIndexChanged does not announce.
+        # The place is a text field to the form: a pick is an edit, saved at once.
+        self.place.activated.connect(lambda: self._picked("place"))
         self.checked_on.dateChanged.connect(lambda: self._edited("checked_on"))
         self.checked_on.editingFinished.connect(lambda: self._done("checked_on"))
         self.inspector.textEdited.connect(lambda: self._edited("inspector"))
@@ -202,23 +208,69 @@ class RecordHeader(QWidget):
         return label
 
     def _follow_plan(self) -> None:
-        """A record of a plan has the plan's mode."""
+        """A record of a plan has the plan's mode, and the plan's methods and sites come first
+        in their lists (what is chosen stays chosen)."""
         plan = self._plans.get(self.plan.currentData())
         self.kind.setEnabled(plan is None)
         self.kind.setToolTip("随督查方案" if plan else "")
         if plan is not None:
             self.kind.setCurrentIndex(max(self.kind.findData(plan.mode.value), 0))
+        method = self.method.currentData() or ""
+        self.method.clear()
+        self.method.addItem(NO_METHOD, "")
+        ordered = plan_first(plan.methods if plan else (), self._methods)
+        if method and method not in ordered:
+            ordered.append(method)  # no longer in the list: still shown
+        for name in ordered:
+            self.method.addItem(name, name)
+        planned = len([m for m in (plan.methods if plan else ()) if m in self._methods])
+        if 0 < planned < len(ordered):
+            self.method.insertSeparator(planned + 1)  # the plan's methods, then the others
+        self.method.setCurrentIndex(max(self.method.findData(method), 0))
+        place = self.place.currentText()
+        self.place.clear()
+        self.place.addItems(plan_first(plan.sites if plan else (), self._sites))
+        self.place.setEditText(place)
+
+    def _apply_plan_defaults(self) -> list[str]:
+        """A plan just chosen: the fields still empty take its defaults; the fields changed."""
+        plan = self._plans.get(self.plan.currentData())
+        if plan is None:
+            return []
+        defaults = record_defaults(plan, self._departments, self._methods)
+        changed = []
+        if not self.method.currentData() and defaults.method:
+            self.method.setCurrentIndex(self.method.findData(defaults.method))
+            changed.append("method")
+        if not self.place.currentText().strip() and defaults.place:
+            self.place.setEditText(defaults.place)
+            changed.append("place")
+        index = self.department.findData(defaults.department_id)
+        if self.department.currentData() is None and defaults.department_id and index >= 0:
+            self.department.setCurrentIndex(index)
+            changed.append("department_id")
+        return changed
 
     def _chosen(self, name: str) -> None:
         if self._loading:
             return
+        filled: list[str] = []
         if name == "inspection_plan_id":
             self._loading = True
             try:
                 self._follow_plan()
+                filled = self._apply_plan_defaults()
             finally:
                 self._loading = False
         self.sig_field_done.emit(name)
+        for field in filled:
+            if field in TEXT_FIELDS:
+                self.sig_field_edited.emit(field)
+            self.sig_field_done.emit(field)
+
+    def _picked(self, name: str) -> None:
+        self._edited(name)
+        self._done(name)
 
     def _edited(self, name: str) -> None:
         if not self._loading:

@@ -40,7 +40,7 @@ class RemindersView(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         metrics = self.tree.fontMetrics()
         for column, sample in enumerate(
-            ("", "牵头", "6月底前、6月底", "2021-06-30", "已逾期 99 个工作日")
+            ("", "牵头", "6月底前、6月底", "2021-06-30", "整改已逾期 999 个工作日")
         ):
             if sample:
                 width = max(metrics.horizontalAdvance(sample), header.sectionSizeHint(column))

@@ -224,16 +224,32 @@ class ReplyStatus:
         return self.received_on is None
 
 
-def item_line(item: SheetItem) -> str:
-    """An item as a chase list names it: "1.5 试行企业开办“掌上全程办”（7月底前）"."""
-    summary = item.description.split("\n")[0].strip()
+def item_line(item: SheetItem, *, with_clause: bool = False) -> str:
+    """An item as a chase list names it: "1.5 试行企业开办“掌上全程办”（7月底前）"; with the
+    sentence of the text it is about after a colon when ``with_clause`` (two items of one
+    measure with the same deadline)."""
+    first, _, rest = item.description.partition("\n")
+    summary = first.strip()
     if len(summary) > 40:
         summary = summary[:39] + "…"
     kind = ""
     if item.kind is ItemKind.TARGET:
         kind = f"（指标：{item.target}）" if item.target else "（指标）"
     deadline = f"（{item.deadline}）" if item.deadline else ""
-    return f"{item.number} {summary}{kind}{deadline}"
+    clause = rest.split("\n")[0].strip() if with_clause else ""
+    if len(clause) > 30:
+        clause = clause[:29] + "…"
+    return f"{item.number} {summary}{kind}{deadline}" + (f"：{clause}" if clause else "")
+
+
+def item_lines(items: Sequence[SheetItem]) -> list[str]:
+    """``item_line`` for each item, the clause added where two lines would read the same."""
+    plain = [item_line(item) for item in items]
+    repeated = {line for line in plain if plain.count(line) > 1}
+    return [
+        item_line(item, with_clause=True) if line in repeated else line
+        for item, line in zip(items, plain, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -290,7 +306,7 @@ class MissingReport:
             lines.append(f"已报回但有事项未填报（{len(unreported)} 个部门，共 {total} 项）：")
             for reply in unreported:
                 lines.append(f"{reply.department_name}（{len(reply.unreported)} 项未填报）：")
-                lines.extend(f"  {item_line(item)}" for item in reply.unreported)
+                lines.extend(f"  {line}" for line in item_lines(reply.unreported))
         return "\n".join(lines)
 
 
