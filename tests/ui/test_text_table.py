@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage
-from PySide6.QtWidgets import QAbstractItemView, QMenu, QStyledItemDelegate, QTableView
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QMenu,
+    QStyledItemDelegate,
+    QStyleFactory,
+    QTableView,
+)
 
 from tests.ui.inspection_scene import Scene
 from ui.models.inspection_tables import FindingTableModel
@@ -263,10 +269,11 @@ def test_the_header_menu_offers_the_other_columns(qtbot, window, storage) -> Non
     qtbot.waitUntil(lambda: table.findChild(QMenu, "column_menu") is None)
 
 
-def _twin(qtbot, cls: type) -> Any:
-    """The fixture's table, as ``cls`` paints it."""
+def _twin(qtbot, cls: type, style: str) -> Any:
+    """The fixture's table, as ``cls`` paints it in ``style``."""
     model = Problems()
     view = cls()
+    view.setStyle(QStyleFactory.create(style))
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.verticalHeader().hide()
@@ -281,11 +288,13 @@ def _twin(qtbot, cls: type) -> Any:
     return view
 
 
+@pytest.mark.parametrize("style", ["Fusion", "Windows"])
 @pytest.mark.parametrize("state", ["plain", "selected", "focused", "scrolled", "disabled"])
-def test_it_looks_exactly_like_the_standard_table(qtbot, state: str) -> None:
+def test_it_looks_exactly_like_the_standard_table(qtbot, state: str, style: str) -> None:
     """Pixel for pixel what QTableView with its delegate draws: tints, red text, elision,
-    selection, the focus frame on the current cell, the grid."""
-    views = [_twin(qtbot, cls) for cls in (TextTableView, QTableView)]
+    selection, the focus frame on the current cell, the grid — in each style at hand (the
+    selected and focused rows are the delegate's, drawn as the style wants them)."""
+    views = [_twin(qtbot, cls, style) for cls in (TextTableView, QTableView)]
     for view in views:
         if state in ("selected", "focused"):
             view.selectRow(1)
@@ -301,3 +310,37 @@ def test_it_looks_exactly_like_the_standard_table(qtbot, state: str) -> None:
     ours, theirs = (_image(view) for view in views)
     assert views[0].painted_cells > 0  # ours did the painting
     assert ours == theirs
+
+
+def test_the_findings_list_sorts_and_walks_by_keyboard_as_painted(qtbot, window, storage) -> None:
+    """A click on 整改期限 re-sorts and the painted rows follow; Down and Ctrl+End move the
+    selection, and the highlight is painted on the row moved to."""
+    Scene(storage)
+    window.show_page("inspections")
+    page = window.inspections_page
+    page.show_tab(page.findings_tab)
+    table, model = page.finding_table, page.finding_model
+    m = FindingTableModel
+    header = table.horizontalHeader()
+    qtbot.mouseClick(
+        header.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(header.sectionViewportPosition(m.COL_DUE) + 5, 5),
+    )
+    qtbot.waitUntil(lambda: model.rowCount() == 3)
+    dues = [model.cell(row, m.COL_DUE) for row in range(3)]
+    assert dues == sorted(dues) or dues == sorted(dues, reverse=True)
+    _image(table)
+    assert [table.shown_text(row, m.COL_DUE) for row in range(3)] == dues
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Home)
+    qtbot.keyClick(table, Qt.Key.Key_Down)
+    assert table.currentIndex().row() == 1
+    assert [i.row() for i in table.selectionModel().selectedRows()] == [1]
+    image = _image(table)
+    highlight = table.palette().highlight().color().name()
+    assert highlight in _colours(image, _cell(table, 1, m.COL_FOUND))
+    assert highlight not in _colours(image, _cell(table, 0, m.COL_FOUND))
+    qtbot.keyClick(table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert table.currentIndex().row() == 2
+    assert highlight in _colours(_image(table), _cell(table, 2, m.COL_FOUND))

@@ -7,8 +7,12 @@ several times the SQL that fetched them (bench/run.py: findings_paint). ``TextTa
 keeps everything else of ``QTableView`` — selection, keyboard, scrolling, the header, sorting,
 tooltips, the model's roles for anything that reads them — and replaces only ``paintEvent``:
 per visible cell one cached ``QStaticText`` drawn at the place and in the colour the standard
-delegate would use, the model's background tints and text colours (``LazyTableModel.paint_row``,
-the same ``looks`` its roles come from), the selection, the focus frame and the grid.
+delegate would use, with the model's background tints and text colours
+(``LazyTableModel.paint_row``, the same ``looks`` its roles come from), and the grid. The rows
+a style draws its own way — selected, holding the focus frame, under the mouse (a native
+Windows style's hover and selection) — are painted by the delegate exactly as QTableView would;
+a screenful has one or two. tests/ui/test_text_table.py compares the result pixel for pixel
+with a plain QTableView.
 
 The shaped texts are cached: cells of columns whose texts repeat (dates, labels, department
 names) by text and width, for as long as the view lives; the others (descriptions, titles:
@@ -23,10 +27,18 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QLine, QRect, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen, QStaticText
+from PySide6.QtGui import (
+    QColor,
+    QCursor,
+    QFontMetrics,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QStaticText,
+)
 from PySide6.QtWidgets import (
     QStyle,
-    QStyleOptionFocusRect,
     QStyleOptionViewItem,
     QTableView,
 )
@@ -110,8 +122,6 @@ class TextTableView(QTableView):
         else:
             group = QPalette.ColorGroup.Inactive
         text_colour = palette.color(group, QPalette.ColorRole.Text)
-        highlight = palette.brush(group, QPalette.ColorRole.Highlight)
-        highlighted_text = palette.color(group, QPalette.ColorRole.HighlightedText)
         alternate = (
             palette.brush(group, QPalette.ColorRole.AlternateBase)
             if self.alternatingRowColors()
@@ -119,9 +129,9 @@ class TextTableView(QTableView):
         )
         metrics = QFontMetrics(self.font())
         line_height, ascent = metrics.height(), metrics.ascent()
-        selection = self.selectionModel()
-        # Rows whose every column is selected (isRowSelected, asked once, not per row).
-        chosen = {i.row() for i in selection.selectedRows()} if selection is not None else set()
+        # Rows in a state the style draws its own way (selected, under the mouse, holding the
+        # focus frame) go to the delegate, as in QTableView: a screenful has one or two.
+        special = self._special_rows(first, last)
         shared, per_row = self._shared, self._per_row
         if len(shared) > _SHARED_LIMIT:
             shared.clear()
@@ -139,17 +149,23 @@ class TextTableView(QTableView):
         bottoms: list[int] = []  # each row's grid line
         for row in range(first, last + 1):
             height = self.rowHeight(row) - grid
+            if row in special:
+                self._delegate_row(painter, row, row_top, height, columns, special[row])
+                painter.setPen(pen)
+                painted += len(columns)
+                row_top += height + grid
+                bottoms.append(row_top - 1)
+                continue
             cells, looks = model.paint_row(row)
-            selected = row in chosen
-            fill = highlight if selected else (alternate if row % 2 else None)
+            fill = alternate if row % 2 else None
             text_top = row_top + (height - line_height) // 2
             for column, x, width, room, margin in columns:
                 background, colour = looks[column]
                 if fill is not None:
                     fill_rect(x, row_top, width, height, fill)
-                if background is not None and not selected:
+                if background is not None:
                     fill_rect(x, row_top, width, height, background)
-                wanted = highlighted_text if selected else (colour or text_colour)
+                wanted = colour or text_colour
                 if wanted is not pen:
                     pen = wanted
                     painter.setPen(pen)
@@ -177,7 +193,6 @@ class TextTableView(QTableView):
             bottoms.append(row_top - 1)
         if grid:
             self._draw_grid(painter, area, columns, top, bottoms)
-        self._draw_focus(painter, first, last, columns)
         painter.end()
         self.painted_cells = painted
 
@@ -224,32 +239,55 @@ class TextTableView(QTableView):
         lines += [QLine(x + width, top, x + width, bottom) for _c, x, width, _r, _m in columns]
         painter.drawLines(lines)
 
-    def _draw_focus(self, painter: QPainter, first: int, last: int, columns) -> None:
+    def _special_rows(self, first: int, last: int) -> dict[int, int]:
+        """The rows between ``first`` and ``last`` the delegate paints: selected, under the
+        mouse, or holding the focus frame — each with the column under the mouse (or -1)."""
+        special: dict[int, int] = {}
+        selection = self.selectionModel()
+        if selection is not None:
+            for index in selection.selectedIndexes():
+                if first <= index.row() <= last:
+                    special[index.row()] = -1
         current = self.currentIndex()
-        if not current.isValid() or not (self.hasFocus() or self.viewport().hasFocus()):
-            return
-        if not first <= current.row() <= last:
-            return
+        focus = self.hasFocus() or self.viewport().hasFocus()
+        if current.isValid() and focus and first <= current.row() <= last:
+            special[current.row()] = -1
+        viewport = self.viewport()
+        if viewport.underMouse():
+            hovered = self.indexAt(viewport.mapFromGlobal(QCursor.pos()))
+            if hovered.isValid() and first <= hovered.row() <= last:
+                special[hovered.row()] = hovered.column()
+        return special
+
+    def _delegate_row(
+        self, painter: QPainter, row: int, top: int, height: int, columns, hovered: int
+    ) -> None:
+        """One row's cells as QTableView draws them: the style's row panel, then the
+        delegate, with the states QTableView gives the cell (QTableView::drawCell)."""
+        model = self.model()
+        base = QStyleOptionViewItem()
+        self.initViewItemOption(base)
+        style, selection, current = self.style(), self.selectionModel(), self.currentIndex()
+        focus = self.hasFocus() or self.viewport().hasFocus()
+        enabled = bool(base.state & QStyle.StateFlag.State_Enabled)
         for column, x, width, _room, _margin in columns:
-            if column != current.column():
-                continue
-            option = QStyleOptionFocusRect()
-            option.initFrom(self)
-            grid = 1 if self.showGrid() else 0  # the cell inside its grid lines, as Qt's
-            option.rect = QRect(
-                x,
-                self.rowViewportPosition(current.row()),
-                width,
-                self.rowHeight(current.row()) - grid,
-            )
-            option.state |= QStyle.StateFlag.State_KeyboardFocusChange
-            selected = self.selectionModel().isSelected(current)
-            option.backgroundColor = self.palette().color(
-                QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Window
-            )
-            self.style().drawPrimitive(
-                QStyle.PrimitiveElement.PE_FrameFocusRect, option, painter, self
-            )
+            index = model.index(row, column)
+            option = QStyleOptionViewItem(base)
+            option.rect = QRect(x, top, width, height)
+            if selection is not None and selection.isSelected(index):
+                option.state |= QStyle.StateFlag.State_Selected
+            if column == hovered:
+                option.state |= QStyle.StateFlag.State_MouseOver
+            if enabled:
+                option.palette.setCurrentColorGroup(QPalette.ColorGroup.Normal)
+            if self.alternatingRowColors() and row % 2:
+                option.features |= QStyleOptionViewItem.ViewItemFeature.Alternate
+            if focus and index == current:
+                option.state |= QStyle.StateFlag.State_HasFocus
+            painter.save()
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewRow, option, painter, self)
+            self.itemDelegateForIndex(index).paint(painter, option, index)
+            painter.restore()
 
     # ---- Keeping the caches right -----------------------------------------------------------
 
