@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QThreadPool, QTimer, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
@@ -121,6 +121,46 @@ def announce_storage(window: MainWindow, services: Services) -> None:
         window.statusBar().showMessage(f"新建数据库：{storage.path}", 15000)
 
 
+# Evidence garbage is collected this long after the database opened: out of the way of startup.
+HOUSEKEEPING_DELAY_MS = 120_000
+
+
+def start_housekeeping(
+    parent: QObject, services: Services, *, delay_ms: int = HOUSEKEEPING_DELAY_MS
+) -> QTimer:
+    """Tidy up on worker threads, never blocking the window: the copies 打开 left in the
+    temporary folder that are older than a day at once, and ``delay_ms`` later the evidence
+    folder's garbage (app/services/evidence_housekeeping.py; not for a read-only or in-memory
+    database). Best-effort: what fails is tried again at the next start. Returns the timer."""
+
+    def ignore(_value: object) -> None:
+        pass  # nothing to tell the user either way
+
+    def remove_copies() -> int:
+        from app.services import evidence_housekeeping
+
+        return evidence_housekeeping.remove_old_viewing_copies()
+
+    run_in_background(remove_copies, ignore, ignore)
+    storage = services.storage
+    path = storage.path
+
+    def collect() -> None:
+        def work() -> object:
+            from app.services import evidence_housekeeping
+
+            return evidence_housekeeping.collect_garbage_in_file(path, busy_timeout=BUSY_TIMEOUT_S)
+
+        run_in_background(work, ignore, ignore)
+
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    if path is not None and not storage.read_only:
+        timer.timeout.connect(collect)
+        timer.start(delay_ms)
+    return timer
+
+
 def run_gui(db_path: Path, *, report_startup: bool = False) -> int:
     app = create_application()
     window = MainWindow(AppSettings(), db_path)
@@ -136,6 +176,7 @@ def run_gui(db_path: Path, *, report_startup: bool = False) -> int:
         if window.isVisible():
             window.attach(services)
             announce_storage(window, services)
+            start_housekeeping(window, services)
         QTimer.singleShot(0, lambda: report("ready"))
         if report_startup:
             QTimer.singleShot(0, window.close)
