@@ -227,3 +227,25 @@ def test_the_page_fits(qtbot, window: MainWindow, size: str) -> None:
     assert window.minimumSizeHint().width() <= 1100
     _resize(qtbot, window, None if size == "minimum" else LAPTOP)
     assert _clipped(window) == []
+
+
+def test_sync_at_start_when_chosen(
+    qtbot, services: Services, app_settings: AppSettings, colleague: Services, share: Path
+) -> None:
+    add_sample_plan(colleague.storage)
+    sync(colleague.storage, FolderShare(share))
+    app_settings.set_sync_share(share)
+    app_settings.set_sync_on_start(True)
+    window = MainWindow(app_settings, services.storage.path)
+    qtbot.addWidget(window)
+    window.attach(services)
+    page = window.sync_page
+    assert page.on_start.isChecked() and page.is_running()
+    qtbot.waitUntil(lambda: not page.is_running(), timeout=20000)
+    assert page.last_report.applied == 1
+    qtbot.waitUntil(lambda: _ledger_rows(window) == 6)
+
+
+def test_no_sync_at_start_by_default(qtbot, window: MainWindow, app_settings) -> None:
+    assert not app_settings.sync_on_start() and not app_settings.sync_on_exit()
+    assert not window.sync_page.is_running() and window.sync_page.history_table.rowCount() == 0

@@ -112,6 +112,7 @@ class SyncPage(QWidget):
         self._conflicts: list[Conflict] = []
         self.last_report: Any = None
         self.last_error: str = ""
+        self._stale = False
         self._relay = _Relay()
         self._relay.sig_progress.connect(self._show_progress)
 
@@ -525,14 +526,20 @@ class SyncPage(QWidget):
     def _fill_conflicts(self) -> None:
         from app.sync.status import describe_value
 
+        me = self._services.storage.device_id
+
+        def side(field: str, value: Any, device: str) -> str:
+            where = "本机" if device == me else f"来自 {device[:8]}"
+            return f"{describe_value(field, value)}（{where}）"
+
         _fill(
             self.conflict_table,
             [
                 (
                     c.record,
                     c.field_label,
-                    f"{describe_value(c.field, c.kept_value)}（{c.kept_device[:8]}）",
-                    f"{describe_value(c.field, c.lost_value)}（{c.lost_device[:8]}）",
+                    side(c.field, c.kept_value, c.kept_device),
+                    side(c.field, c.lost_value, c.lost_device),
                     "已处理" if c.resolved else "待决定",
                 )
                 for c in self._conflicts
@@ -549,8 +556,18 @@ class SyncPage(QWidget):
         self.other_button.setEnabled(usable)
 
     def _on_changed(self, changed: dict[str, frozenset[str]]) -> None:
+        # Any write may settle a conflict; hidden, the page refreshes when it is shown next.
         if self._running is None and (set(changed) - {"meta"}):
+            if self.isVisible():
+                self.refresh()
+            else:
+                self._stale = True
+
+    def showEvent(self, event: Any) -> None:
+        if self._stale:
+            self._stale = False
             self.refresh()
+        super().showEvent(event)
 
 
 def describe_error(error: BaseException, what: str) -> str:
