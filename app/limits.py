@@ -81,6 +81,9 @@ MAX_IMAGE_PIXELS = 120_000_000  # a 108-megapixel phone photo still fits; a "pix
 # A refused file lists its first 200 errors — enough to see every kind of mistake in it — and
 # then only how many more there are (a 500,000-row sheet once produced 500,000 lines). Per file,
 # so that one bad file does not hide the errors of the others in its batch.
+# A colleague's database file (merge-db): the 100,000-measure demo ledger is ~0.3 GB.
+MAX_MERGE_DB_BYTES = 4 * 1024 * MiB
+
 MAX_LISTED_ERRORS = 200
 
 

@@ -1,19 +1,24 @@
-"""Evidence files through the share, content-addressed: ``blobs/sha256/<2 hex>/<sha256>``.
+"""Files through the share, content-addressed: ``blobs/sha256/<2 hex>/<sha256>``.
 
-Evidence rows travel in the journal like any other row; their files go separately, once each,
-named by their SHA-256. Sending: every blob here that a row refers to and that is not known to be
-on the share (``sync_blobs``) is checked and written. Receiving: every row whose file is missing
-here is looked for on the share, read, checked against its hash and put in place. A row may
-arrive before its file (the file is reported as still missing and fetched by a later sync); a
-damaged file on the share is never put in place.
+Two kinds of rows refer to files by hash: evidence (``evidence``, the files in ``<db>.evidence/``)
+and the frozen Word and PDF of issued documents (``bulletin_files``, in ``<db>.documents/``). The
+rows travel in the journal like any other row; their files go separately, once each, named by
+their SHA-256. Sending: every blob here that a row refers to and that is not known to be on the
+share (``sync_blobs``) is checked and written. Receiving: every row whose file is missing here is
+looked for on the share, read, checked against its hash and put in place. A row may arrive before
+its file (the file is reported as still missing and fetched by a later sync); a damaged file on
+the share is never put in place.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from app.files import write_new
+from app.services.bulletins.frozen import FrozenFiles
 from app.services.evidence import EvidenceStore
 from app.storage import Storage
 from app.storage.repository import write_transaction
@@ -22,12 +27,26 @@ from app.sync.share import Share
 BLOBS = "blobs/sha256"
 
 
-def _store(storage: Storage) -> EvidenceStore | None:
-    return None if storage.path is None else EvidenceStore.for_storage(storage)
+# (what the files are called in messages, the rows referring to them, where one is kept here)
+Kind = tuple[str, str, Callable[[str], Path]]
 
 
-def _referenced(storage: Storage) -> list[str]:
-    return [row[0] for row in storage.db.execute("SELECT DISTINCT sha256 FROM evidence")]
+def _kinds(storage: Storage) -> list[Kind]:
+    if storage.path is None:
+        return []
+    evidence = EvidenceStore.for_storage(storage)
+    documents = FrozenFiles.for_storage(storage)
+    return [
+        ("证据文件", "SELECT DISTINCT sha256 FROM evidence", evidence.blob_path),
+        ("公文存档文件", "SELECT DISTINCT sha256 FROM bulletin_files", documents.path),
+    ]
+
+
+def _referenced(storage: Storage) -> Iterator[tuple[str, str, Path]]:
+    """(label, sha256, the local path) of every file a row here refers to."""
+    for label, query, path in _kinds(storage):
+        for (sha,) in storage.db.execute(query).fetchall():
+            yield label, sha, path(sha)
 
 
 class _Listing:
@@ -48,16 +67,12 @@ class _Listing:
 
 
 def send_blobs(storage: Storage, share: Share, report) -> None:
-    store = _store(storage)
-    if store is None:
-        return
     known = {row[0] for row in storage.db.execute("SELECT sha256 FROM sync_blobs")}
     listing = _Listing(share)
     sent: list[str] = []
-    for sha in _referenced(storage):
+    for label, sha, local in _referenced(storage):
         if sha in known:
             continue
-        local = store.blob_path(sha)
         if not local.is_file():
             continue  # not here either (it arrives with a later sync)
         if not listing.has(sha):
@@ -66,7 +81,7 @@ def send_blobs(storage: Storage, share: Share, report) -> None:
                 report.warning(
                     storage.device_id,
                     str(local),
-                    "本机证据文件夹中的这个文件已损坏，未发送。请在本机重新添加该证据文件。",
+                    f"本机的这个{label}已损坏，未发送。请在本机重新添加（或重新导出）该文件。",
                 )
                 continue
             try:
@@ -74,7 +89,7 @@ def send_blobs(storage: Storage, share: Share, report) -> None:
             except FileExistsError:
                 pass  # another laptop sent the same file meanwhile
             except OSError as error:
-                report.problem(storage.device_id, sha, f"证据文件写入共享文件夹失败：{error}")
+                report.problem(storage.device_id, sha, f"{label}写入共享文件夹失败：{error}")
                 continue
             listing.add(sha)
             report.blobs_sent += 1
@@ -87,12 +102,8 @@ def send_blobs(storage: Storage, share: Share, report) -> None:
 
 
 def fetch_blobs(storage: Storage, share: Share, report) -> None:
-    store = _store(storage)
-    if store is None:
-        return
     listing = _Listing(share)
-    for sha in _referenced(storage):
-        local = store.blob_path(sha)
+    for label, sha, local in list(_referenced(storage)):
         if local.is_file():
             continue
         if not listing.has(sha):
@@ -101,14 +112,14 @@ def fetch_blobs(storage: Storage, share: Share, report) -> None:
         try:
             data = share.read(f"{BLOBS}/{sha[:2]}/{sha}")
         except OSError as error:
-            report.warning("", sha, f"无法读取共享文件夹中的证据文件（{error}），下次同步时再试。")
+            report.warning("", sha, f"无法读取共享文件夹中的{label}（{error}），下次同步时再试。")
             report.blobs_missing += 1
             continue
         if hashlib.sha256(data).hexdigest() != sha:
             report.warning(
                 "",
                 f"{BLOBS}/{sha[:2]}/{sha}",
-                "共享文件夹中的这个证据文件已损坏（内容与校验值不符），未取回；"
+                f"共享文件夹中的这个{label}已损坏（内容与校验值不符），未取回；"
                 "请在添加它的电脑上再同步一次。",
             )
             report.blobs_missing += 1

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from app.files import write_new
+from app.limits import MAX_MERGE_DB_BYTES
+from app.services.bulletins.frozen import FrozenFiles
 from app.services.evidence import EvidenceStore
-from app.storage import Storage
+from app.storage import Storage, StorageError
 from app.storage.changelog import read_changes
 
 
@@ -41,6 +43,7 @@ def merge_database_file(storage: Storage, other: Path) -> MergeReport:
     """Merge the log of the database file ``other``; raises StorageError (not a ledger, newer
     schema, damaged) before anything here is changed."""
     report = MergeReport()
+    _check_file(other)
     with tempfile.TemporaryDirectory(prefix="ducha-merge-") as folder:
         copy = Path(folder) / "copy.sqlite"
         # The bytes only, with the -wal (changes not yet in the main file) and a -journal
@@ -60,17 +63,54 @@ def merge_database_file(storage: Storage, other: Path) -> MergeReport:
     report.applied, report.superseded = result.applied, result.superseded
     report.duplicates, report.pending = result.duplicates, result.pending
     report.conflicts, report.resurrected = result.conflicts, result.resurrected
-    report.blobs_received = _copy_blobs(storage, EvidenceStore.root_for(other))
+    report.blobs_received = _copy_blobs(storage, other)
     return report
 
 
-def _copy_blobs(storage: Storage, their_root: Path) -> int:
-    if storage.path is None or not their_root.is_dir():
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_file(other: Path) -> None:
+    """Refused before a byte is copied: not a file, too big for a ledger, or not SQLite."""
+    try:
+        size = other.stat().st_size
+        with other.open("rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        from app.storage.errors import user_message
+
+        raise StorageError(f"无法读取“{other}”：{user_message(error, other)}") from error
+    if size > MAX_MERGE_DB_BYTES:
+        raise StorageError(
+            f"“{other.name}”有 {size / 1024**3:.1f} GB，超过台账数据库的上限"
+            f" {MAX_MERGE_DB_BYTES / 1024**3:.0f} GB，不像督查台账的数据库，没有合并。"
+        )
+    if head != SQLITE_HEADER:
+        raise StorageError(
+            f"“{other.name}”不是督查台账的数据库文件（不是 SQLite 数据库），没有合并。"
+            "请选择同事电脑上的 .sqlite 台账文件。"
+        )
+
+
+def _copy_blobs(storage: Storage, other: Path) -> int:
+    """Evidence files (``<file>.evidence``) and issued documents' files (``<file>.documents``)
+    beside the colleague's file that rows here refer to and this laptop lacks."""
+    if storage.path is None:
         return 0
-    ours = EvidenceStore.for_storage(storage)
+    ours = (EvidenceStore.for_storage(storage).blob_path, FrozenFiles.for_storage(storage).path)
+    theirs = (EvidenceStore.root_for(other), FrozenFiles.root_for(other))
+    queries = ("SELECT DISTINCT sha256 FROM evidence", "SELECT DISTINCT sha256 FROM bulletin_files")
     copied = 0
-    for (sha,) in storage.db.execute("SELECT DISTINCT sha256 FROM evidence").fetchall():
-        target = ours.blob_path(sha)
+    for local, their_root, query in zip(ours, theirs, queries, strict=True):
+        if their_root.is_dir():
+            copied += _copy_kind(storage, query, local, their_root)
+    return copied
+
+
+def _copy_kind(storage: Storage, query: str, local, their_root: Path) -> int:
+    copied = 0
+    for (sha,) in storage.db.execute(query).fetchall():
+        target = local(sha)
         source = their_root / "sha256" / sha[:2] / sha
         if target.exists() or not source.is_file():
             continue

@@ -16,13 +16,17 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+from app.limits import MAX_ID_CHARS
 from app.storage.changelog import ChangeEntry
+from app.storage.hlc import hlc_to_int
 
 BATCH_FORMAT = "ducha-sync-batch"
 BATCH_VERSION = 1
 NAME = re.compile(r"^(\d{8})-(\d{13}-\d{5})-([0-9a-f]{32})(?:-r(\d{1,3}))?\.jsonl\.gz$")
 DEVICE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 MAX_BATCH_BYTES = 512 * 1024 * 1024  # decompressed: a bigger body is not one of ours
+MAX_NAME_CHARS = 64  # a table or column name
+MAX_VALUE_CHARS = 10_000_000  # one text value (a template, a document's JSON)
 
 
 class BatchError(ValueError):
@@ -110,10 +114,7 @@ def decode(data: bytes, name: BatchName, device: str) -> tuple[dict[str, Any], B
         if header["version"] > BATCH_VERSION:
             return header, Batch(device, name.seq, int(header.get("schema", 0)), 0, 0, [])
         rows = json.loads("[" + ",".join(lines[1:]) + "]")  # one parse: much faster than per line
-        entries = [
-            ChangeEntry(table, row_id, field, value, hlc, device, base)
-            for table, row_id, field, value, hlc, base in rows
-        ]
+        entries = [_entry(row, device) for row in rows]
         if len(entries) != header["count"]:
             raise BatchError("批次中的条目数与文件头不符")
         batch = Batch(
@@ -129,6 +130,32 @@ def decode(data: bytes, name: BatchName, device: str) -> tuple[dict[str, Any], B
     except (ValueError, KeyError, TypeError, IndexError) as error:
         raise BatchError(f"文件内容格式不正确（{error}）") from error
     return header, batch
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _entry(row: Any, device: str) -> ChangeEntry:
+    """One entry line, checked for the shapes our writer gives: a file whose name matches its
+    body may still be foreign or crafted, and nothing of the wrong type may reach the merge."""
+    if not isinstance(row, list) or len(row) != 6:
+        raise BatchError("批次中有一条变更的格式不正确（应为 6 项）")
+    table, row_id, field, value, hlc, base = row
+    if not all(
+        isinstance(text, str) and 0 < len(text) <= MAX_NAME_CHARS for text in (table, field)
+    ):
+        raise BatchError("批次中有一条变更的表名或字段名不正确")
+    if not isinstance(row_id, str) or not 0 < len(row_id) <= MAX_ID_CHARS:
+        raise BatchError("批次中有一条变更的记录编号不正确")
+    if not isinstance(value, _SCALARS) or (isinstance(value, float) and value != value):
+        raise BatchError("批次中有一条变更的值不是文字或数字")
+    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+        raise BatchError("批次中有一条变更的值过长，不是本程序写的同步批次")
+    for clock in (hlc, base) if base is not None else (hlc,):
+        if not isinstance(clock, str):
+            raise BatchError("批次中有一条变更的时间戳不正确")
+        hlc_to_int(clock)  # ValueError: reported as a format error
+    return ChangeEntry(table, row_id, field, value, hlc, device, base)
 
 
 def _gunzip(data: bytes) -> bytes:

@@ -90,7 +90,7 @@ def copy_name(db_path: Path, today: date | None = None) -> tuple[str, str]:
 
 def export_copy(db_path: Path, folder: Path, progress: Progress | None = None) -> Path:
     """Write a copy of the database at ``db_path`` into ``folder`` under a free name (never
-    replacing a file) and its evidence files beside it (``<copy>.evidence``); returns the
+    replacing a file) and its evidence and documents' files beside it; returns the
     copy's path. The copy is made with SQLite's backup API from a connection of its own (a
     consistent snapshot while the app goes on), first to a local temporary file, then written
     into ``folder`` under a temporary name and renamed (app/files.py). It carries no device id
@@ -127,14 +127,20 @@ def export_copy(db_path: Path, folder: Path, progress: Progress | None = None) -
 
 
 def _copy_evidence(db_path: Path, copy: Path) -> None:
-    from app.services.evidence import BLOB_FOLDER, EvidenceStore
+    """Evidence files (``<db>.evidence``) and issued documents' files (``<db>.documents``),
+    content-addressed, beside the copy, where merge-db looks for them (app/sync/dbfile.py)."""
+    from app.services.bulletins.frozen import FrozenFiles
+    from app.services.evidence import EvidenceStore
 
-    ours = EvidenceStore.root_for(db_path) / BLOB_FOLDER
-    if not ours.is_dir():
-        return
-    theirs = EvidenceStore.root_for(copy) / BLOB_FOLDER
-    for blob in ours.glob("*/*"):
-        if blob.is_file() and not blob.name.startswith("."):
-            (theirs / blob.parent.name).mkdir(parents=True, exist_ok=True)
-            data = blob.read_bytes()
-            write_new(theirs / blob.parent.name / blob.name, lambda handle, d=data: handle.write(d))
+    for root_for in (EvidenceStore.root_for, FrozenFiles.root_for):
+        ours = root_for(db_path) / "sha256"
+        if not ours.is_dir():
+            continue
+        theirs = root_for(copy) / "sha256"
+        for blob in ours.glob("*/*"):
+            if blob.is_file() and not blob.name.startswith("."):
+                (theirs / blob.parent.name).mkdir(parents=True, exist_ok=True)
+                data = blob.read_bytes()
+                write_new(
+                    theirs / blob.parent.name / blob.name, lambda handle, d=data: handle.write(d)
+                )

@@ -517,3 +517,72 @@ def test_a_laptop_offline_for_months_sends_thousands_of_edits_in_several_batches
     received = a.sync(share)
     assert received.applied == report.sent and received.entries_applied == 3000
     _converged([a, b])
+
+
+def _issue_a_bulletin(laptop: Laptop) -> str:
+    """张三 (审核人) drafts, submits and issues a 督办通知 on ``laptop``: its Word and PDF are
+    frozen in ``<db>.documents/``."""
+    from app.services.bulletins import BulletinKind, DraftRequest
+
+    services = laptop.services
+    measure = laptop.one("SELECT id FROM measures ORDER BY position LIMIT 1")
+    inspection = services.inspections.record(
+        measure,
+        kind=InspectionKind.OPEN,
+        checked_on=date(2021, 7, 5),
+        inspector="张三",
+        findings=[FindingDraft("窗口无人值守")],  # the lead department is the one to rectify
+    )
+    assert inspection
+    department = laptop.one(
+        "SELECT d.name FROM findings f JOIN departments d ON d.id = f.department_id LIMIT 1"
+    )
+    draft = services.bulletin_drafting.draft(
+        DraftRequest(BulletinKind.NOTICE, date(2021, 7, 31), department_name=department)
+    )
+    bulletin_id = services.bulletins.create(draft, today=date(2021, 8, 1))
+    services.bulletins.submit(bulletin_id, today=date(2021, 8, 1))
+    services.bulletins.issue(bulletin_id, today=date(2021, 8, 2))
+    assert services.bulletins.verify(bulletin_id) == []
+    return bulletin_id
+
+
+def test_an_issued_documents_frozen_files_travel_with_it(tmp_path: Path, share: Path) -> None:
+    """The 已签发 document's Word and PDF reach the other laptop by hash, so its copy can be
+    saved and verified there (not 文件缺失)."""
+    a, b = Laptop(tmp_path / "a"), Laptop(tmp_path / "b")
+    a.services.plans.import_plan(parse_text(PLAN, "方案.txt"))
+    bulletin_id = _issue_a_bulletin(a)
+    sent = a.sync(share)
+    assert sent.blobs_sent >= 2 and not sent.problems
+    received = b.sync(share)
+    assert received.blobs_received >= 2 and not received.problems
+    issued = b.services.bulletins.get(bulletin_id)
+    assert issued.number and b.services.bulletins.verify(bulletin_id) == []
+    copy = b.services.bulletins.save_copy(bulletin_id, "pdf", tmp_path / "通报.pdf")
+    assert copy.read_bytes() == a.services.bulletins.get(bulletin_id).file("pdf").path.read_bytes()
+
+
+def test_merge_db_brings_the_issued_documents_files_and_refuses_what_is_no_ledger(
+    tmp_path: Path, capsys
+) -> None:
+    a, b = Laptop(tmp_path / "a"), Laptop(tmp_path / "b")
+    a.services.plans.import_plan(parse_text(PLAN, "方案.txt"))
+    bulletin_id = _issue_a_bulletin(a)
+    a.storage.close()
+    b.storage.close()
+    ours, other = tmp_path / "b" / "台账.sqlite", tmp_path / "a" / "台账.sqlite"
+    assert main.main(["merge-db", "--db", str(ours), str(other)]) == 0
+    assert json.loads(capsys.readouterr().out)["blobs_received"] >= 2
+    mine = Services.for_storage(Storage.open(ours))
+    assert mine.bulletins.verify(bulletin_id) == []
+    before = _log(mine.storage)
+    mine.close()
+    # A zip, a photo, anything not SQLite: refused by its first bytes, nothing changed.
+    junk = tmp_path / "照片.sqlite"
+    junk.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 5000)
+    assert main.main(["merge-db", "--db", str(ours), str(junk)]) != 0
+    assert "不是督查台账的数据库文件" in capsys.readouterr().err
+    mine = Storage.open(ours)
+    assert _log(mine) == before
+    mine.close()

@@ -368,3 +368,23 @@ def test_a_measure_without_a_lead_gets_a_hint_and_one_day_shows_once(
     row = dialog.tree.currentItem()
     assert row.text(dialog.COL_LEAD) == "（未写明）"
     assert row.text(dialog.COL_DUE) == "9月30日（2 处）"  # two sentences, one day
+
+
+def test_the_doubtful_measures_can_be_listed_first_and_put_back(
+    qtbot, dialog: PlanImportDialog, tmp_path: Path
+) -> None:
+    _load(qtbot, dialog, _doubtful_plan(tmp_path))
+    area = dialog.tree.topLevelItem(0)
+
+    def order() -> list[str]:
+        return [area.child(i).text(dialog.COL_NO) for i in range(area.childCount())]
+
+    assert order() == ["1", "2", "3", "4"]
+    dialog.doubtful_first.setChecked(True)
+    assert order() == ["3", "2", "1", "4"]  # 存疑, 请核对, then in the document's order
+    assert _current_no(dialog) == 3  # the selection stays on its measure
+    assert dialog.select_measure(1, 4) and _current_no(dialog) == 4
+    assert dialog.tree_item(0, 1).text(dialog.COL_NO) == "2"  # found wherever it is shown
+    assert dialog.next_doubtful() and _current_no(dialog) == 3  # F8 walks as before
+    dialog.doubtful_first.setChecked(False)
+    assert order() == ["1", "2", "3", "4"]

@@ -187,6 +187,11 @@ def test_merge_a_colleagues_file_and_export_a_copy_from_the_file_menu(
     # 导出数据库副本: a free name each time, never replacing a file.
     out = tmp_path / "交给同事"
     out.mkdir()
+    from app.services.evidence import EvidenceStore
+
+    blob = EvidenceStore.root_for(window._services.storage.path) / "sha256" / "ab" / ("ab" * 32)
+    blob.parent.mkdir(parents=True)
+    blob.write_bytes(b"photo")
     chosen["folder"] = out
     for _ in range(2):
         window.actions[ActionId.EXPORT_DATABASE_COPY].trigger()
@@ -194,6 +199,8 @@ def test_merge_a_colleagues_file_and_export_a_copy_from_the_file_menu(
     copies = sorted(p.name for p in out.glob("*.sqlite"))
     assert len(copies) == 2 and "副本" in copies[0]
     assert not [p for p in out.iterdir() if p.name.startswith(".~")]
+    beside = EvidenceStore.root_for(out / copies[0]) / "sha256" / "ab" / ("ab" * 32)
+    assert beside.read_bytes() == b"photo"  # evidence files go with the copy
     # Whoever merges the copy gets every change, this laptop's and the colleague's.
     third = Storage.open(tmp_path / "third.sqlite")
     try:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -60,6 +61,7 @@ REMOVED_BRUSH = QBrush(QColor("#888888"))
 # How sure the parser is of a measure (app/plan_import/confidence.py): the 核对 column.
 CONFIDENCE_BRUSHES = {"low": QBrush(QColor("#ffcdd2")), "medium": QBrush(QColor("#ffe9b3"))}
 REVIEW_KEY = "F8"
+CHECK_ORDER = {"low": 0, "medium": 1}  # 存疑, 请核对, then the measures read with confidence
 
 
 def read_and_parse(path: Path, progress: Progress | None = None) -> tuple[str, ParsedPlan]:
@@ -185,8 +187,15 @@ class PlanImportDialog(QDialog):
         self.next_doubt.setToolTip("依次选中需要核对的措施：先“存疑”，再“请核对”")
         self.next_doubt.clicked.connect(self.next_doubtful)
         self.next_doubt.setEnabled(False)
+        self.doubtful_first = QCheckBox("需核对的排在前面")
+        self.doubtful_first.setToolTip(
+            "领域和措施按核对结果排列：先“存疑”，再“请核对”；不勾选时按原文顺序"
+        )
+        self.doubtful_first.toggled.connect(self._order_tree)
+        self._items: dict[tuple[int, int | None], QTreeWidgetItem] = {}
         review = QHBoxLayout()
         review.addWidget(self.review_label, 1)
+        review.addWidget(self.doubtful_first)
         review.addWidget(self.next_doubt)
 
         self.buttons = QDialogButtonBox(
@@ -311,13 +320,50 @@ class PlanImportDialog(QDialog):
     def tree_item(
         self, area_index: int | None, measure_index: int | None
     ) -> QTreeWidgetItem | None:
-        """The tree row of an area (``measure_index`` None) or of one of its measures."""
-        if area_index is None or self.parsed is None or area_index >= len(self.parsed.areas):
+        """The tree row of an area (``measure_index`` None) or of one of its measures (in
+        whatever order the tree shows them)."""
+        if area_index is None or self.parsed is None:
             return None
-        area_item = self.tree.topLevelItem(area_index)
-        if area_item is None or measure_index is None:
-            return area_item
-        return area_item.child(measure_index)
+        return self._items.get((area_index, measure_index))
+
+    def _order_tree(self) -> None:
+        """The rows in the document's order, or (需核对的排在前面) the doubtful first: per area
+        存疑, then 请核对, then the rest, and the areas holding the most doubtful ones first."""
+        if self.parsed is None:
+            return
+        areas = self.parsed.areas
+        doubtful = self.doubtful_first.isChecked()
+
+        def rank(key: tuple[int, int]) -> int:
+            measure = areas[key[0]].measures[key[1]]
+            return CHECK_ORDER.get(measure.confidence, 2) if measure.doubts and doubtful else 2
+
+        current = self.tree.currentItem()
+        self.tree.blockSignals(True)
+        tops = [self.tree.takeTopLevelItem(0) for _ in range(self.tree.topLevelItemCount())]
+        area_items = [item for item in tops if self._key_of(item) is not None]
+        rest = [item for item in tops if self._key_of(item) is None]  # 将删除的措施
+        best: dict[int, int] = {}
+        for area_item in area_items:
+            children = area_item.takeChildren()
+            keys = {id(child): self._key(child) for child in children}
+            children.sort(key=lambda child: (rank(keys[id(child)]), keys[id(child)][1]))
+            area_item.addChildren(children)
+            area_index = self._key_of(area_item)
+            best[area_index] = min((rank(keys[id(c)]) for c in children), default=2)
+        area_items.sort(key=lambda item: (best[self._key_of(item)], self._key_of(item)))
+        self.tree.addTopLevelItems(area_items + rest)
+        for item in area_items + rest:
+            item.setExpanded(True)
+        self.tree.blockSignals(False)
+        if current is not None:
+            self.tree.setCurrentItem(current)
+            self.tree.scrollToItem(current)
+
+    def _key_of(self, item: QTreeWidgetItem) -> int | None:
+        """The area index of an area's row (None for the 将删除的措施 group)."""
+        key = item.data(self.COL_NO, Qt.ItemDataRole.UserRole)
+        return int(key[0]) if key and key[1] is None else None
 
     def save(self) -> None:
         if self.parsed is None:
@@ -440,14 +486,17 @@ class PlanImportDialog(QDialog):
         changed = {id(change.parsed): change for change in diff.changed}
         self.tree.blockSignals(True)
         self.tree.clear()
+        self._items: dict[tuple[int, int | None], QTreeWidgetItem] = {}
         for area_index, area in enumerate(parsed.areas):
             area_item = QTreeWidgetItem([str(area.no), area.title, "", "", ""])
             area_item.setFlags(area_item.flags() | Qt.ItemFlag.ItemIsEditable)
             area_item.setToolTip(self.COL_TITLE, "双击修改领域名称")
             area_item.setData(self.COL_NO, Qt.ItemDataRole.UserRole, (area_index, None))
+            self._items[(area_index, None)] = area_item
             for measure_index, measure in enumerate(area.measures):
                 item = QTreeWidgetItem(area_item)
                 item.setData(self.COL_NO, Qt.ItemDataRole.UserRole, (area_index, measure_index))
+                self._items[(area_index, measure_index)] = item
                 self._show_measure_row(item, measure)
                 if id(measure) in added:
                     item.setText(self.COL_CHANGE, "新增")
@@ -470,6 +519,8 @@ class PlanImportDialog(QDialog):
             removed.setForeground(self.COL_CHANGE, REMOVED_BRUSH)
             self.tree.addTopLevelItem(removed)
         self.tree.blockSignals(False)
+        if self.doubtful_first.isChecked():
+            self._order_tree()
 
     def _show_measure_row(self, item: QTreeWidgetItem, measure: ParsedMeasure) -> None:
         item.setText(self.COL_NO, str(measure.no))
