@@ -119,6 +119,33 @@ def announce_storage(window: MainWindow, services: Services) -> None:
         window.setWindowTitle(f"{window.windowTitle()}（只读）")
     elif storage.created:
         window.statusBar().showMessage(f"新建数据库：{storage.path}", 15000)
+    if storage.path is not None:
+        announce_location(window, storage.path)
+
+
+def announce_location(window: MainWindow, path: Path) -> None:
+    """A database in a synced folder or on a network drive: a red button in the status bar
+    (its tooltip and its click give the whole explanation), shown once at startup."""
+    from PySide6.QtWidgets import QPushButton
+
+    from app.sync.location import location_warning
+
+    warning = location_warning(path)
+    if warning is None:
+        return
+    where = "同步文件夹" if warning.kind == "synced" else "网络驱动器"
+    notice = QPushButton(f"数据库在{warning.tool}{where}中，有损坏风险…")
+    notice.setObjectName("location_notice")
+    notice.setFlat(True)
+    notice.setToolTip(warning.message)
+    notice.setStyleSheet(
+        "QPushButton { background: #fdecea; color: #8a1c12; padding: 2px 8px; font-weight: bold;"
+        " border: none; }"
+    )
+    notice.clicked.connect(
+        lambda: QMessageBox.warning(window, "数据库的位置不安全", warning.message)
+    )
+    window.statusBar().addPermanentWidget(notice)
 
 
 # Evidence garbage is collected this long after the database opened: out of the way of startup.

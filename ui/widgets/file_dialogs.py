@@ -87,6 +87,9 @@ class FilePurpose(StrEnum):
     WORD_EXPORT = "word_export"
     PDF_EXPORT = "pdf_export"
     EVIDENCE = "evidence"  # photos and files added to an inspection record
+    SYNC_SHARE = "sync_share"  # the shared folder the 同步 page syncs through
+    DATABASE_MERGE = "database_merge"  # a colleague's database file
+    DATABASE_COPY = "database_copy"  # where 导出数据库副本 writes
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,11 @@ class PurposeSpec:
 
 
 PURPOSES: dict[FilePurpose, PurposeSpec] = {
+    FilePurpose.SYNC_SHARE: PurposeSpec("选择同步用的共享文件夹"),
+    FilePurpose.DATABASE_MERGE: PurposeSpec(
+        "选择要合并的数据库文件", ("台账数据库 (*.sqlite *.db)", ALL_FILES)
+    ),
+    FilePurpose.DATABASE_COPY: PurposeSpec("选择保存数据库副本的文件夹"),
     FilePurpose.PLAN_IMPORT: PurposeSpec(
         "选择实施方案文件", ("实施方案 (*.txt *.docx *.pdf *.doc *.wps)", ALL_FILES)
     ),
