@@ -42,7 +42,21 @@ class BulletinDrafting:
         if kind is BulletinKind.PROGRESS:
             return progress_context(self.repo, self.calendar, request), []
         if kind is BulletinKind.INSPECTION:
-            return inspection_context(self.repo, request)
+            context, cited = inspection_context(self.repo, request)
+            totals = context["totals"]
+            if not totals["records"]:
+                hidden = totals["hidden_records"]
+                where = (
+                    f"督查方案“{request.plan_name}”"
+                    if request.plan_name
+                    else context["period"]["label"]
+                )
+                raise BulletinError(
+                    f"{where}没有可以通报的检查记录"
+                    + (f"（另有 {hidden} 条暗访记录您无权查看）" if hidden else "")
+                    + "，不能生成明察暗访情况通报。请换一个统计期间或督查方案。"
+                )
+            return context, cited
         if kind is BulletinKind.NOTICE:
             context, cited = notice_context(self.repo, self.calendar, request)
             if not context["overdue"] and not context["findings"]:
@@ -73,4 +87,5 @@ class BulletinDrafting:
         document = marked.document
         if not document.printer:
             document.printer = document.signature
-        return Draft(request.kind, document, marked.code, request, cited)
+        hidden = context.get("totals", {}).get("hidden_records", 0)
+        return Draft(request.kind, document, marked.code, request, cited, hidden_records=hidden)
