@@ -10,6 +10,7 @@ run interleaved, and the table reports medians and their ratio. No test asserts 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -166,6 +167,7 @@ def demo_database(measures: int = LEDGER_MEASURES, seed: int = 1) -> Path:
     print(f"building a {measures}-measure demo ledger in {path} (once)…", file=sys.stderr)
     storage = Storage.open(partial)
     build_demo(storage.repository, measures=measures, seed=seed)
+    gc.collect()  # a statement left in a reference cycle would make the checkpoint "locked"
     storage.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     storage.close()
     partial.rename(path)

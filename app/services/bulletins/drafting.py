@@ -18,7 +18,6 @@ from app.documents.templates import TemplateError, render
 from app.services.bulletins.inspection_data import inspection_context, ranking_context
 from app.services.bulletins.model import BulletinError, BulletinKind, Draft, DraftRequest
 from app.services.bulletins.notice_data import notice_context
-from app.services.bulletins.progress_data import progress_context
 from app.services.bulletins.templates import BulletinTemplates, TemplateProblem
 
 if TYPE_CHECKING:
@@ -40,6 +39,9 @@ class BulletinDrafting:
         """The data a kind's template is rendered with, and the records it cites."""
         kind = request.kind
         if kind is BulletinKind.PROGRESS:
+            # Imported here: 调度 pulls in openpyxl, which the app need not load to start.
+            from app.services.bulletins.progress_data import progress_context
+
             return progress_context(self.repo, self.calendar, request), []
         if kind is BulletinKind.INSPECTION:
             context, cited = inspection_context(self.repo, request)
