@@ -25,7 +25,11 @@ journals, Word and PDF documents) goes through this module, so that the rules ho
   same run may replace its own files while they are unchanged — and nothing else.
 
 Temporary files are named ``.~ducha-<random>.tmp`` in the target folder (the same filesystem, so
-the final move is a rename, not a copy). A process killed while writing can leave one behind.
+the final move is a rename, not a copy). A process killed while writing can leave one behind;
+every writer first removes such files older than ``STALE_TEMPORARY_AGE`` from the folder it
+writes into (``remove_stale_temporaries``: only that exact pattern, only plain files). The
+original of a file a batch replaces waits under ``.~ducha-<random>.bak`` while the batch
+publishes — killed right then, it is the user's only copy, so no cleanup ever removes it.
 No Qt here: app/ never imports it.
 """
 
@@ -37,6 +41,7 @@ import hashlib
 import os
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
@@ -51,9 +56,12 @@ MAX_PATH_CHARS = 250
 MIN_STEM_CHARS = 8  # a name is never cut shorter than this to fit a long folder path
 TEMP_PREFIX = ".~ducha-"
 TEMP_SUFFIX = ".tmp"
+BACKUP_SUFFIX = ".bak"  # a replaced original, kept aside while a batch publishes
+STALE_TEMPORARY_AGE = 3600.0  # seconds: no write takes this long, so its temporary is left over
 ELLIPSIS = "…"
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
+_TEMPORARY = re.compile(re.escape(TEMP_PREFIX) + r"[0-9a-f]{16}" + re.escape(TEMP_SUFFIX))
 _ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED = re.compile(r"(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?", re.I)
 # errno values meaning "this filesystem cannot make hard links" (vfat: EPERM; SMB: EOPNOTSUPP).
@@ -166,6 +174,37 @@ def explain_write_error(error: OSError) -> str:
     return f"{reason}，请检查文件夹是否存在、是否有写入权限、磁盘空间是否足够。"
 
 
+# ---- Leftovers ---------------------------------------------------------------------------------
+
+
+def remove_stale_temporaries(
+    folder: str | Path, *, older_than: float = STALE_TEMPORARY_AGE, now: float | None = None
+) -> int:
+    """Remove the temporary files (``.~ducha-<16 hex>.tmp``) a killed write left in ``folder``
+    that were last written more than ``older_than`` seconds ago; returns how many went.
+
+    Nothing else is touched: not a file that merely looks similar, not a folder, not a
+    replaced original waiting under its ``.bak`` name. A file that cannot be removed (in use
+    on Windows, no permission) is left for next time: cleaning never makes a write fail."""
+    cutoff = (time.time() if now is None else now) - older_than
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:  # missing, not a folder, unreadable
+        return 0
+    for entry in entries:
+        if not _TEMPORARY.fullmatch(entry.name):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False) or entry.stat().st_mtime > cutoff:
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed += 1
+    return removed
+
+
 # ---- Writing one file --------------------------------------------------------------------------
 
 
@@ -174,6 +213,7 @@ def write_new(path: str | Path, write: Writer) -> Path:
     leaves the existing file alone) when a file of that name exists, before or after writing.
     Nothing of the new file is left behind when ``write`` raises."""
     target = Path(path)
+    remove_stale_temporaries(target.parent)
     temporary = _write_temporary(target.parent, write)
     try:
         _move_new(temporary, target)
@@ -186,6 +226,7 @@ def write_new(path: str | Path, write: Writer) -> Path:
 def write_free(folder: str | Path, stem: str, suffix: str, write: Writer) -> Path:
     """Write a new file named by ``free_name`` (retrying if that name is taken meanwhile)."""
     folder = Path(folder)
+    remove_stale_temporaries(folder)
     temporary = _write_temporary(folder, write)
     taken: set[str] = set()
     try:
@@ -210,6 +251,7 @@ def replace_file(path: str | Path, write: Writer) -> Path:
     while the old file is open in Excel or WPS; the old file is then unchanged.
     """
     target = Path(path)
+    remove_stale_temporaries(target.parent)
     temporary = _write_temporary(target.parent, write)
     try:
         os.replace(temporary, target)
@@ -299,6 +341,8 @@ class FileBatch:
         if name.casefold() in self._names:
             raise ValueError(f"{name} is already in this batch")
         self._make_folder()
+        if not self._entries:  # once per batch, before its first file
+            remove_stale_temporaries(self.folder)
         temporary = _write_temporary(self.folder, write)
         self._names.add(name.casefold())
         target = self.folder / name
@@ -311,7 +355,7 @@ class FileBatch:
         try:
             for entry in self._entries:
                 if entry.replace and entry.target.exists():
-                    entry.backup = self.folder / _temporary_name()
+                    entry.backup = self.folder / _temporary_name(BACKUP_SUFFIX)
                     os.replace(entry.target, entry.backup)
                 _move_new(entry.temporary, entry.target)
                 entry.placed = True
@@ -343,7 +387,7 @@ class FileBatch:
                 try:
                     os.replace(entry.backup, entry.target)
                 except OSError:
-                    pass  # the original stays under its temporary name: better than lost
+                    pass  # the original stays under its .bak name (never cleaned): not lost
                 else:
                     entry.backup = None
         for folder in reversed(self._created):
@@ -377,8 +421,8 @@ class _Entry:
 # ---- Internals ---------------------------------------------------------------------------------
 
 
-def _temporary_name() -> str:
-    return f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}"
+def _temporary_name(suffix: str = TEMP_SUFFIX) -> str:
+    return f"{TEMP_PREFIX}{secrets.token_hex(8)}{suffix}"
 
 
 def _write_temporary(folder: Path, write: Writer) -> Path:

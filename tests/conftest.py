@@ -15,6 +15,9 @@ os.environ["XDG_CONFIG_HOME"] = str(_SANDBOX / "config")
 os.environ["XDG_DATA_HOME"] = str(_SANDBOX / "data")
 
 from app.storage import Storage  # noqa: E402
+from ui.mime_types import register_file_types  # noqa: E402
+
+register_file_types()  # as create_application does, before Qt's MIME database is used
 
 
 @pytest.fixture

@@ -70,3 +70,24 @@ def test_the_first_window_does_not_wait_for_the_storage_stack() -> None:
         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_pages_built_at_startup_do_not_load_the_file_formats() -> None:
+    """Every page is built when the database opens; Excel, Word and PDF libraries load when a
+    file is first written or read (the 通报 page pulled openpyxl in through 调度 drafting)."""
+    code = (
+        "import sys\n"
+        "import ui.pages.ledger_page, ui.pages.inspections_page, ui.pages.bulletins_page\n"
+        "import ui.pages.sync_page, app.services.context\n"
+        "print(sorted(m for m in ('openpyxl', 'docx', 'reportlab', 'pdfplumber')"
+        " if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.stdout.strip() == "[]"

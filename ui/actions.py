@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QWidget
 class ActionId(StrEnum):
     IMPORT_PLAN = "import_plan"
     EXPORT_JSON = "export_json"
+    MERGE_DATABASE = "merge_database"
+    EXPORT_DATABASE_COPY = "export_database_copy"
     DEPARTMENTS = "departments"
     ROUNDS = "rounds"
     HOLIDAYS = "holidays"
@@ -45,6 +47,14 @@ ACTION_SPECS: dict[ActionId, ActionSpec] = {
     ),
     ActionId.EXPORT_JSON: ActionSpec(
         "导出数据(&E)…", QKeySequence("Ctrl+E"), "把整个数据库导出为 JSON 文件"
+    ),
+    ActionId.MERGE_DATABASE: ActionSpec(
+        "从数据库文件合并(&M)…",
+        None,
+        "合并同事的数据库文件中的全部修改（先复制到本机，只读，不改动原文件）",
+    ),
+    ActionId.EXPORT_DATABASE_COPY: ActionSpec(
+        "导出数据库副本(&C)…", None, "把本机数据库的副本写到所选文件夹，供同事合并"
     ),
     ActionId.DEPARTMENTS: ActionSpec(
         "部门名录(&D)…", QKeySequence("Ctrl+Shift+D"), "合并、拆分、改名各方案中出现的部门名称"

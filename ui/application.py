@@ -7,13 +7,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QThreadPool, QTimer, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from app import APP_NAME
 from app.paths import APP_ICON
 from ui.main_window import MainWindow
+from ui.mime_types import register_file_types
 from ui.settings import APPLICATION, ORGANIZATION, AppSettings
 from ui.tasks import run_in_background
 
@@ -35,6 +36,7 @@ def install_chinese_translations(app: QApplication) -> list[QTranslator]:
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
+    register_file_types()  # before Qt's MIME database is first used (ui/mime_types.py)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setOrganizationName(ORGANIZATION)
@@ -117,6 +119,73 @@ def announce_storage(window: MainWindow, services: Services) -> None:
         window.setWindowTitle(f"{window.windowTitle()}（只读）")
     elif storage.created:
         window.statusBar().showMessage(f"新建数据库：{storage.path}", 15000)
+    if storage.path is not None:
+        announce_location(window, storage.path)
+
+
+def announce_location(window: MainWindow, path: Path) -> None:
+    """A database in a synced folder or on a network drive: a red button in the status bar
+    (its tooltip and its click give the whole explanation), shown once at startup."""
+    from PySide6.QtWidgets import QPushButton
+
+    from app.sync.location import location_warning
+
+    warning = location_warning(path)
+    if warning is None:
+        return
+    where = "同步文件夹" if warning.kind == "synced" else "网络驱动器"
+    notice = QPushButton(f"数据库在{warning.tool}{where}中，有损坏风险…")
+    notice.setObjectName("location_notice")
+    notice.setFlat(True)
+    notice.setToolTip(warning.message)
+    notice.setStyleSheet(
+        "QPushButton { background: #fdecea; color: #8a1c12; padding: 2px 8px; font-weight: bold;"
+        " border: none; }"
+    )
+    notice.clicked.connect(
+        lambda: QMessageBox.warning(window, "数据库的位置不安全", warning.message)
+    )
+    window.statusBar().addPermanentWidget(notice)
+
+
+# Evidence garbage is collected this long after the database opened: out of the way of startup.
+HOUSEKEEPING_DELAY_MS = 120_000
+
+
+def start_housekeeping(
+    parent: QObject, services: Services, *, delay_ms: int = HOUSEKEEPING_DELAY_MS
+) -> QTimer:
+    """Tidy up on worker threads, never blocking the window: the copies 打开 left in the
+    temporary folder that are older than a day at once, and ``delay_ms`` later the evidence
+    folder's garbage (app/services/evidence_housekeeping.py; not for a read-only or in-memory
+    database). Best-effort: what fails is tried again at the next start. Returns the timer."""
+
+    def ignore(_value: object) -> None:
+        pass  # nothing to tell the user either way
+
+    def remove_copies() -> int:
+        from app.services import evidence_housekeeping
+
+        return evidence_housekeeping.remove_old_viewing_copies()
+
+    run_in_background(remove_copies, ignore, ignore)
+    storage = services.storage
+    path = storage.path
+
+    def collect() -> None:
+        def work() -> object:
+            from app.services import evidence_housekeeping
+
+            return evidence_housekeeping.collect_garbage_in_file(path, busy_timeout=BUSY_TIMEOUT_S)
+
+        run_in_background(work, ignore, ignore)
+
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    if path is not None and not storage.read_only:
+        timer.timeout.connect(collect)
+        timer.start(delay_ms)
+    return timer
 
 
 def run_gui(db_path: Path, *, report_startup: bool = False) -> int:
@@ -134,6 +203,7 @@ def run_gui(db_path: Path, *, report_startup: bool = False) -> int:
         if window.isVisible():
             window.attach(services)
             announce_storage(window, services)
+            start_housekeeping(window, services)
         QTimer.singleShot(0, lambda: report("ready"))
         if report_startup:
             QTimer.singleShot(0, window.close)

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from reports.ledger_workbook import LedgerDocument
     from ui.pages.inspections_page import InspectionsPage
     from ui.pages.ledger_page import LedgerPage
+    from ui.pages.sync_page import SyncPage
 
 
 @dataclass(frozen=True)
@@ -50,30 +51,42 @@ class PageSpec:
     key: str
     label: str
     action: ActionId
-    build: Callable[[Services, ChangeNotifier], QWidget]
+    build: Callable[[Services, ChangeNotifier, AppSettings], QWidget]
 
 
-def _ledger_page(services: Services, notifier: ChangeNotifier) -> QWidget:
+def _ledger_page(services: Services, notifier: ChangeNotifier, _settings: AppSettings) -> QWidget:
     # Imported when the database is open: its modules are not needed to show the window.
     from ui.pages.ledger_page import LedgerPage
 
     return LedgerPage(services, notifier)
 
 
-def _inspections_page(services: Services, notifier: ChangeNotifier) -> QWidget:
+def _inspections_page(
+    services: Services, notifier: ChangeNotifier, _settings: AppSettings
+) -> QWidget:
     from ui.pages.inspections_page import InspectionsPage
 
     return InspectionsPage(services, notifier)
 
 
-def _bulletins_page(services: Services, notifier: ChangeNotifier) -> QWidget:
+def _bulletins_page(
+    services: Services, notifier: ChangeNotifier, _settings: AppSettings
+) -> QWidget:
     from ui.pages.bulletins_page import BulletinsPage
 
     return BulletinsPage(services, notifier)
 
 
-def _planned(title: str, message: str) -> Callable[[Services, ChangeNotifier], QWidget]:
-    return lambda _services, _notifier: PlannedPage(title, message)
+def _sync_page(services: Services, notifier: ChangeNotifier, settings: AppSettings) -> QWidget:
+    from ui.pages.sync_page import SyncPage
+
+    return SyncPage(services, notifier, settings)
+
+
+def _planned(
+    title: str, message: str
+) -> Callable[[Services, ChangeNotifier, AppSettings], QWidget]:
+    return lambda _services, _notifier, _settings: PlannedPage(title, message)
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -81,7 +94,7 @@ PAGES: tuple[PageSpec, ...] = (
         "ledger",
         "工作台账",
         ActionId.PAGE_LEDGER,
-        lambda services, notifier: _ledger_page(services, notifier),
+        _ledger_page,
     ),
     PageSpec("inspections", "明察暗访", ActionId.PAGE_INSPECTIONS, _inspections_page),
     PageSpec("bulletins", "通报", ActionId.PAGE_BULLETINS, _bulletins_page),
@@ -93,16 +106,7 @@ PAGES: tuple[PageSpec, ...] = (
             "统计分析", "在这里按领域、按部门统计措施完成率、逾期数和整改情况。此功能正在建设中。"
         ),
     ),
-    PageSpec(
-        "sync",
-        "同步",
-        ActionId.PAGE_SYNC,
-        _planned(
-            "同步",
-            "在这里通过共享网络盘与其他督查员交换数据：各台电脑只写自己的本地数据库，"
-            "通过变更文件合并，任何一方的记录都不会丢失。此功能正在建设中。",
-        ),
-    ),
+    PageSpec("sync", "同步", ActionId.PAGE_SYNC, _sync_page),
 )
 
 # Room for the ledger's table and detail side by side; on a 1366×768 laptop fit_to_screen makes
@@ -113,6 +117,8 @@ DEFAULT_SIZE = (1280, 800)
 DATA_ACTIONS = (
     ActionId.IMPORT_PLAN,
     ActionId.EXPORT_JSON,
+    ActionId.MERGE_DATABASE,
+    ActionId.EXPORT_DATABASE_COPY,
     ActionId.EXPORT_LEDGER,
     ActionId.DEPARTMENTS,
     ActionId.ROUNDS,
@@ -138,6 +144,7 @@ class MainWindow(QMainWindow):
         self.actions = ActionRegistry(self)
         self.pages: dict[str, QWidget] = {}
         self._help: QDialog | None = None
+        self._closing_after_sync = False
         # Qt adds the application's display name to the title itself (" — 督查台账" on Windows
         # and X11), so the title names only what is open; before that, the name alone.
         self.setWindowTitle(APP_NAME)
@@ -183,7 +190,7 @@ class MainWindow(QMainWindow):
         self._services = services
         self.notifier = ChangeNotifier(services.repository, self)
         for spec in PAGES:
-            page = spec.build(services, self.notifier)
+            page = spec.build(services, self.notifier, self._settings)
             page.setObjectName(f"page_{spec.key}")
             self.pages[spec.key] = page
             self.stack.addWidget(page)
@@ -203,6 +210,7 @@ class MainWindow(QMainWindow):
         bulletins = self.pages["bulletins"]
         self.inspections_page.sig_user_changed.connect(lambda _label: bulletins.refresh())
         bulletins.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.sync_page.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         # One 截至 date: the 明察暗访 page follows the ledger's, and the other way round.
         ledger_as_of = self.ledger_page.filters.as_of
         inspections_as_of = self.inspections_page.filters.as_of
@@ -211,6 +219,8 @@ class MainWindow(QMainWindow):
         self._show_user(services.identity.current().label)
         key = self._settings.current_page()
         self.show_page(key if key in self.pages else "ledger")
+        if self._settings.sync_on_start() and self.sync_page.share_folder() is not None:
+            self.sync_page.sync_now(interactive=False)
         drafts = self.inspections_page.draft_count()
         if drafts:  # after a crash or a form left open: point to the unfinished records
             self.statusBar().showMessage(
@@ -301,6 +311,11 @@ class MainWindow(QMainWindow):
         if self._services is not None:
             self.show_page("inspections")
             action(self.inspections_page)
+
+    def _sync(self, action: Callable[[SyncPage], object]) -> None:
+        if self._services is not None:
+            self.show_page("sync")
+            action(self.sync_page)
 
     def _show_user(self, label: str) -> None:
         self.user_label.setText(f"当前用户：{label}")
@@ -403,6 +418,10 @@ class MainWindow(QMainWindow):
     def inspections_page(self) -> InspectionsPage:
         return self.pages["inspections"]  # type: ignore[return-value]
 
+    @property
+    def sync_page(self) -> SyncPage:
+        return self.pages["sync"]  # type: ignore[return-value]
+
     def is_ready(self) -> bool:
         return self._services is not None
 
@@ -421,6 +440,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.actions[ActionId.IMPORT_PLAN])
         file_menu.addAction(self.actions[ActionId.EXPORT_LEDGER])
         file_menu.addAction(self.actions[ActionId.EXPORT_JSON])
+        file_menu.addSeparator()
+        file_menu.addAction(self.actions[ActionId.MERGE_DATABASE])
+        file_menu.addAction(self.actions[ActionId.EXPORT_DATABASE_COPY])
         file_menu.addSeparator()
         file_menu.addAction(self.actions[ActionId.QUIT])
         view_menu = self.menuBar().addMenu("视图(&V)")
@@ -446,6 +468,13 @@ class MainWindow(QMainWindow):
 
         self.actions[ActionId.IMPORT_PLAN].triggered.connect(lambda: self.import_plan())
         self.actions[ActionId.EXPORT_JSON].triggered.connect(self._export_json)
+        for action_id, route in (
+            (ActionId.MERGE_DATABASE, lambda page: page.merge_database_file()),
+            (ActionId.EXPORT_DATABASE_COPY, lambda page: page.export_copy()),
+        ):
+            self.actions[action_id].triggered.connect(
+                lambda _checked=False, route=route: self._sync(route)
+            )
         self.actions[ActionId.DEPARTMENTS].triggered.connect(self.show_departments)
         self.actions[ActionId.ROUNDS].triggered.connect(self.show_rounds)
         self.actions[ActionId.HOLIDAYS].triggered.connect(self.show_holidays)
@@ -480,6 +509,14 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # 退出时同步 (or a sync still running): close once it has finished.
+        if "sync" in self.pages and not self._closing_after_sync:
+            page = self.sync_page
+            if page.is_running() or page.on_exit.isChecked():
+                self._closing_after_sync = True
+                if page.sync_before_exit(self.close):
+                    event.ignore()
+                    return
         self._settings.set_window_geometry(self.saveGeometry())
         self._settings.set_window_state(self.saveState())
         key = self.current_page_key()

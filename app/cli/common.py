@@ -74,6 +74,15 @@ def error(message: str) -> None:
     print(f"错误：{message}", file=sys.stderr)
 
 
+def warn_about_location(path: Path) -> None:
+    """A database in a synced folder or on a network drive: say so on stderr (app/sync/location)."""
+    from app.sync.location import location_warning
+
+    warning = location_warning(path)
+    if warning is not None:
+        print(f"警告：{warning.message}", file=sys.stderr)
+
+
 def use_utf8_stdout() -> None:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")  # Windows consoles default to a code page
@@ -94,7 +103,9 @@ def open_storage(args: argparse.Namespace, access: Access = "write") -> Storage:
     from app.storage import MissingDatabaseError
 
     try:
-        return _open(resolve_db(args), access, default=is_default_db(args))
+        storage = _open(resolve_db(args), access, default=is_default_db(args))
+        warn_about_location(resolve_db(args))
+        return storage
     except MissingDatabaseError as missing:
         if not is_default_db(args):
             raise

@@ -1033,14 +1033,15 @@ def _check_measures(plan: ParsedPlan, builder: _Builder, *, year_known: bool) ->
                 )
             elif not measure.lead and len(set(measure.responsible)) > 1:
                 # Several departments, none named to lead: who is chased first is unclear.
+                where = measure.departments[0].source or measure.span
                 builder.warn(
                     "measure_without_lead",
                     f"第{measure.no}条措施“{measure.title}”未找到牵头部门"
                     f"（列了 {len(set(measure.responsible))} 个责任部门），请核对",
-                    measure.span[0],
+                    where[0],  # a located warning's offset is where its span starts
                     area.no,
                     measure.no,
-                    measure.departments[0].source or measure.span,
+                    where,
                 )
             _check_merged(measure, area.no, builder)
             for deadline in measure.deadlines:

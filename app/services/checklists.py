@@ -35,6 +35,7 @@ from app.services.measured import (
     meets,
     parse_measured,
 )
+from app.services.visibility import inspection_visible, viewer_of
 from app.storage import WriteError
 from app.storage.migrations import seed_id
 from app.storage.schema import COMPARATORS
@@ -502,7 +503,10 @@ class ChecklistService:
     # ---- Reading ------------------------------------------------------------------------------
 
     def answers(self, inspection_id: str) -> list[Answer]:
-        """The record's checklist in order, with how much evidence each item has."""
+        """The record's checklist in order, with how much evidence each item has.
+
+        A record the current user may not see (暗访) is "不存在或已删除", as a missing one."""
+        self._inspection(inspection_id)
         counts = dict(
             self.db.execute(
                 "SELECT e.answer_id, COUNT(*) FROM evidence e JOIN checklist_answers a"
@@ -521,9 +525,13 @@ class ChecklistService:
         ]
 
     def answer(self, answer_id: str) -> Answer:
+        """One item; an item of a record the current user may not see (暗访), or of a deleted
+        record, is "不存在或已删除" — every setter reads the item through here first."""
         row = self.db.execute(
-            f"SELECT {_ANSWER_COLUMNS} FROM checklist_answers WHERE id = ? AND deleted = 0",
-            [answer_id],
+            f"SELECT {_ANSWER_COLUMNS} FROM checklist_answers WHERE id = :id AND deleted = 0"
+            " AND EXISTS (SELECT 1 FROM inspections i WHERE i.id = checklist_answers.inspection_id"
+            f" AND i.deleted = 0 AND {inspection_visible('i')})",
+            {"id": answer_id, **viewer_of(self.db).params()},
         ).fetchone()
         if row is None:
             raise WriteError("该检查项不存在或已删除。")
@@ -666,10 +674,8 @@ class ChecklistService:
     # ---- Internals ----------------------------------------------------------------------------
 
     def _inspection(self, inspection_id: str) -> dict[str, Any]:
-        inspection = self.repo.get("inspections", inspection_id)
-        if inspection is None or inspection["deleted"]:
-            raise WriteError("该检查记录不存在或已删除。")
-        return inspection
+        """The record, if the current user may see it (the 暗访 rule); else "不存在或已删除"."""
+        return self.findings.visible_record(inspection_id)
 
     def _template_item(self, item_id: str) -> dict[str, Any]:
         item = self.repo.get("checklist_template_items", item_id)

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -322,33 +324,12 @@ class EvidenceStore:
         """Remove blobs and thumbnails no evidence row (live or removed) refers to, and
         temporary files left by a process that was killed, when older than ``older_than``.
 
-        Holds the write lock, so no file being added right now can be taken for garbage."""
-        report = GarbageReport()
-        cutoff = (now or datetime.now()).timestamp() - older_than.total_seconds()
-        with self.repo.transaction():
-            referenced = {row[0] for row in self.db.execute("SELECT DISTINCT sha256 FROM evidence")}
-            for folder, is_blob in ((BLOB_FOLDER, True), (THUMB_FOLDER, False)):
-                base = self.root / folder
-                if not base.is_dir():
-                    continue
-                for path in sorted(base.glob("*/*")):
-                    if not path.is_file():
-                        continue
-                    stat = path.stat()
-                    if stat.st_mtime > cutoff:
-                        continue
-                    if path.name.startswith(TEMP_PREFIX):
-                        kind = "temporary"
-                    else:
-                        sha = path.name if is_blob else path.name.removesuffix(".jpg")
-                        if sha in referenced:
-                            continue
-                        kind = "blobs" if is_blob else "thumbnails"
-                    with contextlib.suppress(FileNotFoundError):
-                        path.unlink()
-                        setattr(report, kind, getattr(report, kind) + 1)
-                        report.bytes_freed += stat.st_size
-        return report
+        The folder is scanned first; the removal holds the write lock, so no file being added
+        right now can be taken for garbage. For a worker thread, use
+        ``evidence_housekeeping.collect_garbage_in_file`` (a connection of its own)."""
+        return sweep_garbage(
+            self.root, self.repo.transaction, self.db.conn, older_than=older_than, now=now
+        )
 
     # ---- Internals ----------------------------------------------------------------------------
 
@@ -605,3 +586,54 @@ __all__ = [
     "WriteError",
     "evidence_flags",
 ]
+
+
+def sweep_garbage(
+    root: Path,
+    hold_write_lock: Callable[[], contextlib.AbstractContextManager[Any]],
+    connection: sqlite3.Connection,
+    *,
+    older_than: timedelta = GARBAGE_AGE,
+    now: datetime | None = None,
+) -> GarbageReport:
+    """``collect_garbage`` over the evidence folder ``root`` of the database ``connection``.
+
+    Files older than ``older_than`` are listed without the lock (most runs find none and never
+    take it); then, holding the write lock (``hold_write_lock()``, while which no evidence can
+    be added), the referenced hashes are read and the listed files still unreferenced go."""
+    cutoff = (now or datetime.now()).timestamp() - older_than.total_seconds()
+    candidates: list[tuple[Path, str]] = []
+    for folder, is_blob in ((BLOB_FOLDER, True), (THUMB_FOLDER, False)):
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.glob("*/*")):
+            try:
+                if not path.is_file() or path.stat().st_mtime > cutoff:
+                    continue
+            except OSError:
+                continue
+            if path.name.startswith(TEMP_PREFIX):
+                candidates.append((path, "temporary"))
+            else:
+                candidates.append((path, "blobs" if is_blob else "thumbnails"))
+    report = GarbageReport()
+    if not candidates:
+        return report
+    with hold_write_lock():
+        referenced = {row[0] for row in connection.execute("SELECT DISTINCT sha256 FROM evidence")}
+        for path, kind in candidates:
+            if kind != "temporary":
+                sha = path.name if kind == "blobs" else path.name.removesuffix(".jpg")
+                if sha in referenced:
+                    continue
+            try:
+                stat = path.stat()
+                if stat.st_mtime > cutoff:  # written again since it was listed
+                    continue
+                path.unlink()
+            except OSError:
+                continue
+            setattr(report, kind, getattr(report, kind) + 1)
+            report.bytes_freed += stat.st_size
+    return report

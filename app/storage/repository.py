@@ -282,6 +282,13 @@ class Repository:
         self._check_table(table)
         return bool(self._write_fields(table, row_id, {TOMBSTONE_COLUMN: 0}, allow_deleted=True))
 
+    def decide(self, table: str, row_id: str, values: Mapping[str, Any]) -> list[str]:
+        """Write a person's decision on a sync conflict: every field is logged with a new HLC
+        even where the row holds that value already, so the decision travels and wins over
+        both sides on every laptop (app/sync/status.py: resolve_conflict)."""
+        self._check_columns(table, values, allow_tombstone=True)
+        return self._write_fields(table, row_id, values, allow_deleted=True, always=True)
+
     def apply(self, entries: Iterable[ChangeEntry]) -> ApplyReport:
         """Merge change entries (from another laptop, or a replay) into this database.
 
@@ -427,7 +434,13 @@ class Repository:
     # ---- Internals ----------------------------------------------------------------------------
 
     def _write_fields(
-        self, table: str, row_id: str, values: Mapping[str, Any], *, allow_deleted: bool
+        self,
+        table: str,
+        row_id: str,
+        values: Mapping[str, Any],
+        *,
+        allow_deleted: bool,
+        always: bool = False,
     ) -> list[str]:
         if not values:
             return []
@@ -444,7 +457,7 @@ class Repository:
             )
             new = self._fetch(table, row_id)
             assert new is not None
-            changed = [column for column in values if not _same(old[column], new[column])]
+            changed = [column for column in values if always or not _same(old[column], new[column])]
             if changed:
                 log, keys = self.log, self.log.keys
                 hlc = hlc_to_int(self.clock.now())

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app import __version__
+from app.progress import Cancelled, Progress, part
 from app.storage import Storage
 from app.storage.changelog import ChangeEntry, read_changes_with_seq
 from app.storage.hlc import MAX_DRIFT_MS, HLCTimestamp
@@ -69,6 +70,7 @@ class SyncReport:
     ignored_files: list[str] = field(default_factory=list)  # not batch names (conflict copies)
     problems: list[dict[str, str]] = field(default_factory=list)  # could not be applied
     warnings: list[dict[str, str]] = field(default_factory=list)  # applied, but look at it
+    cancelled: bool = False  # stopped by the user between batches (what was done stays done)
 
     def problem(self, device: str, file: str, reason: str) -> None:
         self.problems.append({"device": device, "file": file, "reason": reason})
@@ -107,15 +109,39 @@ def check_share(share: Share) -> None:
         )
 
 
-def sync(storage: Storage, share: Share, *, batch_entries: int = BATCH_ENTRIES) -> SyncReport:
+def sync(
+    storage: Storage,
+    share: Share,
+    *,
+    batch_entries: int = BATCH_ENTRIES,
+    progress: Progress | None = None,
+) -> SyncReport:
+    """Send, then receive. ``progress(done, total)`` is called between batches (in thousandths
+    of the whole); when it raises ``Cancelled`` the sync stops there and the report says
+    ``cancelled``: every batch written or applied before stays so (each in its own
+    transaction, its file written whole), and the next sync goes on from there."""
     check_share(share)
     report = SyncReport()
     from app.sync.blobs import fetch_blobs, send_blobs
 
-    export_changes(storage, share, report, batch_entries=batch_entries)
-    send_blobs(storage, share, report)
-    import_changes(storage, share, report)
-    fetch_blobs(storage, share, report)
+    try:
+        export_changes(
+            storage, share, report, batch_entries=batch_entries, progress=part(progress, 0, 0.25)
+        )
+        if progress is not None:
+            progress(250, 1000)
+        send_blobs(storage, share, report)
+        if progress is not None:
+            progress(300, 1000)
+        import_changes(storage, share, report, progress=part(progress, 0.3, 0.95))
+        if progress is not None:
+            progress(950, 1000)
+        fetch_blobs(storage, share, report)
+    except Cancelled:
+        report.cancelled = True
+    from app.sync.status import record_run, run_of
+
+    record_run(storage, run_of(report, str(getattr(share, "root", ""))))
     return report
 
 
@@ -163,7 +189,12 @@ def _heal_own(storage: Storage, share: Share, report: SyncReport, listed: set[st
 
 
 def export_changes(
-    storage: Storage, share: Share, report: SyncReport, *, batch_entries: int = BATCH_ENTRIES
+    storage: Storage,
+    share: Share,
+    report: SyncReport,
+    *,
+    batch_entries: int = BATCH_ENTRIES,
+    progress: Progress | None = None,
 ) -> None:
     device = storage.device_id
     folder = f"journal/{device}"
@@ -191,16 +222,23 @@ def export_changes(
 
     pending: list[ChangeEntry] = []
     first = last = last_local
+    total = max(_last_local_seq(storage) - last_local, 1)
     for seq, entry in read_changes_with_seq(storage.db, last_local):
         if len(pending) >= batch_entries and seq != last:
             if not _send(storage, share, report, last_batch + 1, first, last, pending):
                 return
+            if progress is not None:
+                progress(last - last_local, total)  # may stop here: that batch is recorded
             last_batch, pending, first = last_batch + 1, [], last
         last = seq
         if entry.device == device:
             pending.append(entry)
     if pending:
         _send(storage, share, report, last_batch + 1, first, last, pending)
+
+
+def _last_local_seq(storage: Storage) -> int:
+    return storage.db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0]
 
 
 def _send(
@@ -245,17 +283,25 @@ def _send(
 # ---- Import -------------------------------------------------------------------------------------
 
 
-def import_changes(storage: Storage, share: Share, report: SyncReport) -> None:
-    for device in share.folders("journal"):
-        if device == storage.device_id:
-            continue
+def import_changes(
+    storage: Storage, share: Share, report: SyncReport, *, progress: Progress | None = None
+) -> None:
+    devices = [device for device in share.folders("journal") if device != storage.device_id]
+    for index, device in enumerate(devices):
         if not DEVICE.match(device):
             report.ignored_files.append(f"journal/{device}/")
             continue
-        _import_device(storage, share, report, device)
+        stage = part(progress, index / len(devices), (index + 1) / len(devices))
+        _import_device(storage, share, report, device, stage)
 
 
-def _import_device(storage: Storage, share: Share, report: SyncReport, device: str) -> None:
+def _import_device(
+    storage: Storage,
+    share: Share,
+    report: SyncReport,
+    device: str,
+    progress: Progress | None = None,
+) -> None:
     folder = f"journal/{device}"
     by_seq: dict[int, list[BatchName]] = {}
     for file in share.files(folder):
@@ -270,12 +316,15 @@ def _import_device(storage: Storage, share: Share, report: SyncReport, device: s
     last = row[0] or 0
     group: list[tuple[int, Batch, str]] = []
     size = 0
+    waiting = sum(1 for seq in by_seq if seq > last)
     for ready in _ready_batches(storage, share, report, device, by_seq, last):
         group.append(ready)
         size += len(ready[1].entries)
         if size >= COMMIT_ENTRIES:
             _apply_group(storage, report, device, group)
             group, size = [], 0
+        if progress is not None:  # a cancel here drops the group not applied yet (read again
+            progress(ready[0] - last, waiting)  # by the next sync)
     if group:
         _apply_group(storage, report, device, group)
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import docx
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from PySide6.QtWidgets import QMessageBox
 
@@ -104,11 +106,7 @@ def test_an_empty_page_says_how_to_start(page: BulletinsPage) -> None:
 def test_a_draft_from_the_round_shows_its_pages(qtbot, monkeypatch, page: BulletinsPage) -> None:
     bulletin_id = _draft_progress(monkeypatch, page)
     assert page.table.rowCount() == 1 and page.current_id() == bulletin_id
-    assert [page.table.item(0, c).text() for c in range(3)] == [
-        "调度情况通报",
-        PROGRESS_TITLE,
-        "草稿",
-    ]
+    assert [page.table.item(0, c).text() for c in range(3)] == ["调度通报", PROGRESS_TITLE, "草稿"]
     assert page.edit_button.isEnabled() and page.submit_button.isEnabled()
     assert not page.issue_button.isEnabled()  # 张三 is an inspector
     assert "审核人" in page.issue_button.toolTip()
@@ -179,6 +177,12 @@ def test_review_issue_copies_and_correction(
     qtbot, monkeypatch, page: BulletinsPage, services: Services, files: _Files, tmp_path: Path
 ) -> None:
     bulletin_id = _draft_progress(monkeypatch, page)
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    services.identity.set("", UserRole.INSPECTOR)  # no name yet: 送审 asks for one first
+    page.submit_current()
+    assert "当前用户" in told[-1] and page.table.item(0, 2).text() == "草稿"
+    services.identity.set("张三", UserRole.INSPECTOR)
     page.submit_current()
     assert page.table.item(0, 2).text() == "待审核"
     assert not page.edit_button.isEnabled() and not page.issue_button.isEnabled()
@@ -215,6 +219,16 @@ def test_review_issue_copies_and_correction(
     assert page.current_id() == versions[-1].id
     assert page.table.item(0, 2).text() == "草稿（更正）"
     assert page.edit_button.isEnabled()
+    assert "沿用原文号 滕政办督〔2021〕1号" in page.info.text()
+    page.select(bulletin_id)  # the corrected original: not corrected twice
+    assert page.table.item(page.table.currentRow(), 2).text() == "已更正"
+    assert not page.correct_button.isEnabled() and "最新的版本" in page.correct_button.toolTip()
+    page.select(versions[-1].id)
+    shown: list[str] = []
+    monkeypatch.setattr(bulletins_page, "_confirm", lambda _p, _t, text, _y: shown.append(text))
+    page.submit_current()
+    page.issue_current()  # the confirmation names the number it keeps (and is declined here)
+    assert "沿用原文号 滕政办督〔2021〕1号" in shown[-1] and "下一个号" not in shown[-1]
 
 
 def test_a_refused_draft_keeps_the_dialog_open_with_the_reason(
@@ -239,6 +253,101 @@ def test_a_refused_draft_keeps_the_dialog_open_with_the_reason(
     assert page.table.rowCount() == 0
 
 
+def test_part_of_a_name_finds_the_department_and_a_fix_clears_the_message(
+    monkeypatch, page: BulletinsPage
+) -> None:
+    def fill(dialog: NewBulletinDialog) -> None:
+        dialog.kind_box.setCurrentIndex(list(BulletinKind).index(BulletinKind.NOTICE))
+        dialog.show_problem("请选择要督办的部门。")
+        dialog.department_box.setEditText("行政审批")
+        assert dialog.problem.text() == ""  # the old message goes with the edit
+        assert dialog.department_name() == LEAD
+
+    run_dialog(monkeypatch, NewBulletinDialog, fill)
+    assert page.new_draft() is not None
+    assert page.table.item(0, 1).text().endswith(f"（{LEAD}）")
+
+
+def test_an_inspection_bulletin_of_a_period_without_records_is_refused(
+    monkeypatch, page: BulletinsPage
+) -> None:
+    from datetime import date
+
+    problems: list[str] = []
+
+    def fill(dialog: NewBulletinDialog) -> bool:
+        dialog.kind_box.setCurrentIndex(list(BulletinKind).index(BulletinKind.INSPECTION))
+        dialog.starts_on.setDate(date(2021, 1, 1))
+        dialog.ends_on.setDate(date(2021, 1, 31))
+        dialog.accept()
+        problems.append(dialog.problem.text())
+        return False
+
+    run_dialog(monkeypatch, NewBulletinDialog, fill)
+    assert page.new_draft() is None
+    assert "2021年1月没有可以通报的检查记录" in problems[0]
+
+
+def test_a_draft_is_drawn_again_from_the_data_after_asking(
+    monkeypatch, page: BulletinsPage, services: Services
+) -> None:
+    bulletin_id = _draft_progress(monkeypatch, page)
+    document = services.bulletins.get(bulletin_id).document
+    document.title = "手工改过的标题"
+    services.bulletins.update(bulletin_id, document)
+    page.refresh()
+    assert page.table.item(0, 1).text() == "手工改过的标题"
+    page.regenerate_current()  # _confirm answers yes in these tests
+    assert services.bulletins.get(bulletin_id).title == PROGRESS_TITLE
+    assert page.table.item(0, 1).text() == PROGRESS_TITLE
+
+
+def test_a_draft_that_left_out_hidden_covert_records_says_so(
+    monkeypatch, page: BulletinsPage, services: Services
+) -> None:
+    """张三 may see his own 暗访 record; 李四 (another inspector) may not: his draft of the
+    month leaves it out and he is told; the supervisor's 签发 confirmation says it too."""
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    services.identity.set("李四", UserRole.INSPECTOR)
+
+    def fill(dialog: NewBulletinDialog) -> None:
+        dialog.kind_box.setCurrentIndex(list(BulletinKind).index(BulletinKind.INSPECTION))
+        dialog.starts_on.setDate(date(2021, 8, 1))
+        dialog.ends_on.setDate(date(2021, 8, 31))
+        dialog.as_of.setDate(date(2021, 8, 31))
+
+    run_dialog(monkeypatch, NewBulletinDialog, fill)
+    bulletin_id = page.new_draft()
+    assert bulletin_id is not None
+    assert told and "另有 1 条暗访记录您无权查看" in told[-1]
+    page.submit_current()
+    services.identity.set("李科长", UserRole.SUPERVISOR)
+    page.refresh(select=bulletin_id)
+    shown: list[str] = []
+    monkeypatch.setattr(bulletins_page, "_confirm", lambda _p, _t, text, _y: shown.append(text))
+    page.issue_current()
+    assert "还有 1 条检查记录没有计入草稿" in shown[-1]
+
+
+def test_ctrl_n_works_from_the_sidebar_on_this_page_only(qtbot, window, monkeypatch) -> None:
+    """The page's shortcuts act wherever the focus is in the window (the sidebar just
+    clicked), and only while the page is shown; Tab leaves the list."""
+    seen = run_dialog(monkeypatch, NewBulletinDialog, lambda dialog: False)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.show_page("ledger")
+    window.navigation.setFocus()
+    qtbot.keyClick(window.navigation, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert seen == []  # the ledger is shown: not the 通报 page's Ctrl+N
+    window.show_page("bulletins")
+    window.navigation.setFocus()
+    qtbot.keyClick(window.navigation, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(seen) == 1)
+    assert not window.pages["bulletins"].table.tabKeyNavigation()
+
+
 def test_a_notice_to_a_department_is_drafted(qtbot, monkeypatch, page: BulletinsPage) -> None:
     def fill(dialog: NewBulletinDialog) -> None:
         dialog.kind_box.setCurrentIndex(list(BulletinKind).index(BulletinKind.NOTICE))
@@ -246,7 +355,8 @@ def test_a_notice_to_a_department_is_drafted(qtbot, monkeypatch, page: Bulletins
 
     run_dialog(monkeypatch, NewBulletinDialog, fill)
     assert page.new_draft() is not None
-    assert page.table.item(0, 0).text() == "督办通知（整改通知书）"
+    assert page.table.item(0, 0).text() == "督办通知"
+    assert page.table.item(0, 1).text().endswith(f"（{LEAD}）")  # every notice's title is alike
     _pages_shown(qtbot, page)
 
 
@@ -289,3 +399,50 @@ def test_a_template_with_a_mistake_is_named_and_not_stored(
     stored = templates.get(BulletinKind.PROGRESS)
     assert not stored.default and stored.text.rstrip().endswith("（本单位）")
     assert dialog.reset_button.isEnabled()
+
+
+def test_the_editor_names_a_misspelt_field_and_says_the_pages_are_old(
+    qtbot, monkeypatch, page: BulletinsPage
+) -> None:
+    _draft_progress(monkeypatch, page)
+
+    def edit(editor: BulletinEditor) -> None:
+        text = editor.editor.toPlainText()
+        editor.editor.setPlainText("【乱写项】什么\n" + text)
+        editor.refresh()
+        assert "第 1 行的“【乱写项】”不是公文的项目" in editor.notes.text()
+        assert editor.problem.text() == ""  # only a note: it is body text
+        editor.editor.setPlainText(text + "\n##### 五级\n")
+        editor.refresh()
+        problem = editor.problem.text()
+        assert problem.startswith("第 ") and "上次正确时的样子" in problem
+        assert "模板" not in problem and "文本：" not in problem
+        editor.editor.document().setModified(False)
+
+    run_dialog(monkeypatch, BulletinEditor, edit)
+    page.edit_current()
+
+
+def test_a_database_error_while_saving_a_template_is_told(
+    qtbot, monkeypatch, page: BulletinsPage, services: Services
+) -> None:
+    import sqlite3
+
+    templates = services.bulletin_drafting.templates
+    dialog = BulletinTemplatesDialog(
+        templates, services.bulletin_drafting, BulletinKind.PROGRESS, lambda: TODAY, page
+    )
+    qtbot.addWidget(dialog)
+
+    def locked(*_args, **_kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(type(templates), "save", locked)
+    dialog.editor.insertPlainText("\n")
+    assert not dialog.save()
+    assert (
+        dialog.result.text().startswith("没有保存：")
+        and "database is locked" in dialog.result.text()
+    )
+    dialog.editor.insertPlainText("x")
+    assert dialog.result.text() == ""  # an edit clears what was said about the old text

@@ -4,6 +4,7 @@ texts and the screen; 打开文件夹 says where the folder is when there is no 
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -463,3 +464,51 @@ def test_no_xdg_open_and_no_desktop_says_where_the_file_is(qtbot, tmp_path, monk
     target.write_bytes(b"%PDF")
     assert file_dialogs.open_with_system(parent, target) is False  # cannot start at all
     assert str(target) in _notice(parent).text()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX advisory locks only")
+def test_listing_the_ledgers_folder_keeps_the_running_apps_locks(
+    qtbot, app_settings, tmp_path: Path
+) -> None:
+    """Qt's file list works out each file's type from its contents (a .sqlite has no known
+    extension): it opened and closed the open ledger, which on Linux drops all of this
+    process's locks on it; another program closing the database then deleted -wal and -shm
+    under the app (the walkthrough: saving failed from then on). Types come from names."""
+    import subprocess
+
+    from app.storage import Storage
+    from tests.conftest import add_sample_plan
+
+    path = tmp_path / "ledger.sqlite"
+    storage = Storage.open(path)
+    add_sample_plan(storage, areas=1, measures_per_area=2)  # committed, still in the WAL
+    wal = path.with_name(path.name + "-wal")
+    assert wal.exists() and wal.stat().st_size > 0
+    files = FileDialogs(app_settings)
+    files.remember(FilePurpose.PDF_EXPORT, tmp_path)
+    dialog = files.dialog(None, FilePurpose.PDF_EXPORT, DialogMode.SAVE, "通报.pdf")
+    qtbot.addWidget(dialog)
+    dialog.selectNameFilter("所有文件 (*)")
+    dialog.setNameFilter("所有文件 (*)")
+    dialog.show()
+    view = _listed(qtbot, dialog, 3)  # ledger.sqlite, -wal, -shm
+    types = {
+        view.model().index(row, 0, view.rootIndex()).data(): view.model()
+        .index(row, 2, view.rootIndex())
+        .data()
+        for row in range(view.model().rowCount(view.rootIndex()))
+    }
+    assert types["ledger.sqlite"]  # a type is shown, from the name
+    dialog.close()
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, str(root / "main.py"), "user", "--db", str(path), "--name", "赵六"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert wal.exists(), "the app's WAL was deleted under it"
+    storage.repository.insert("plans", {"title": "之后的保存"})
+    storage.close()

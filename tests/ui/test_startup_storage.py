@@ -140,3 +140,43 @@ def test_a_read_only_database_opens_read_only_with_a_notice_and_refuses_changes(
     refusals = [text for kind, _title, text in dialogs if kind == "warning"]
     assert len(refusals) == 1 and "只读" in refusals[0], dialogs
     assert not [d for d in dialogs if d[0] == "critical"], dialogs
+
+
+def test_a_database_in_a_synced_folder_is_warned_about_in_the_status_bar(
+    qtbot, tmp_path: Path, dialogs
+) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    folder = tmp_path / "OneDrive - 市政府办公室"
+    folder.mkdir()
+    path = _ledger(folder / "ledger.sqlite")
+    seen: list[tuple[str, str]] = []
+
+    def look(window: MainWindow) -> None:
+        notice = window.statusBar().findChild(QPushButton, "location_notice")
+        assert notice is not None
+        seen.append((notice.text(), notice.toolTip()))
+        notice.click()
+
+    assert _run_until_ready(path, look) == 0
+    (text, tip), *_ = seen
+    assert "OneDrive" in text and "同步文件夹" in text
+    assert "移到本机的普通文件夹" in tip
+    assert dialogs == [("warning", "数据库的位置不安全", tip)]
+
+
+def test_a_database_in_an_ordinary_folder_gets_no_location_warning(
+    qtbot, tmp_path: Path, dialogs
+) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    path = _ledger(tmp_path / "ledger.sqlite")
+    found: list[object] = []
+    assert (
+        _run_until_ready(
+            path,
+            lambda w: found.append(w.statusBar().findChild(QPushButton, "location_notice")),
+        )
+        == 0
+    )
+    assert found == [None]

@@ -10,6 +10,7 @@ last good pages stay. Ctrl+S saves (``save(document, code)``: the page's, throug
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.documents.markup import ATTACHMENT, FIELDS
 from app.documents.markup_text import from_markup, hidden_parts, to_markup
 from app.documents.model import GongwenDocument
 from app.documents.templates import TemplateError
@@ -40,6 +42,28 @@ HELP = (
     "### 三级，#### 四级；以 | 开头的连续行是表格；【附件】标题 之后是附件内容。"
     "要以 # 或 | 开头的普通段落，在行首加 \\。"
 )
+
+
+STALE = "（右边的版面是上次正确时的样子）"
+_FIELD_LIKE = re.compile(r"^[ \t\u3000]*【([^】\n]{1,12})】", re.M)
+
+
+def _unknown_fields(text: str) -> str:
+    """A note for lines that start like a field whose name is not one (read as body text)."""
+    names = [*FIELDS, ATTACHMENT]
+    lines = []
+    for match in _FIELD_LIKE.finditer(text):
+        if match.group(1) not in names:
+            line = text.count("\n", 0, match.start()) + 1
+            lines.append(f"第 {line} 行的“【{match.group(1)}】”")
+    if not lines:
+        return ""
+    known = "、".join(f"【{name}】" for name in names)
+    return (
+        "、".join(lines[:3])
+        + ("等" if len(lines) > 3 else "")
+        + f"不是公文的项目，按正文处理。公文的项目有：{known}。"
+    )
 
 
 class BulletinEditor(QDialog):
@@ -83,6 +107,10 @@ class BulletinEditor(QDialog):
         )
         self.kept.setWordWrap(True)
         self.kept.setVisible(bool(hidden))
+        self.notes = QLabel()
+        self.notes.setObjectName("notes")
+        self.notes.setWordWrap(True)
+        self.notes.setStyleSheet("color: #8a5a00")
         self.preview = PdfPreview()
         self.preview.show_message("正在排版……")
 
@@ -92,6 +120,7 @@ class BulletinEditor(QDialog):
         left_layout.addWidget(self.help)
         left_layout.addWidget(self.editor, 1)
         left_layout.addWidget(self.kept)
+        left_layout.addWidget(self.notes)
         left_layout.addWidget(self.problem)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
@@ -129,14 +158,19 @@ class BulletinEditor(QDialog):
 
     def read(self) -> tuple[GongwenDocument, str] | None:
         """The document the text describes now, or None (the problem is shown)."""
+        text = self.editor.toPlainText()
+        self.notes.setText(_unknown_fields(text))
         try:
-            marked = from_markup(self.editor.toPlainText(), self._base)
+            marked = from_markup(text, self._base)
         except TemplateError as problem:
-            self.problem.setText(str(problem).replace("模板", "文本", 1))
+            where = f"第 {problem.line} 行：" if problem.line else ""
+            self.problem.setText(where + problem.reason + STALE)
             return None
         problems = problems_of(marked.document)
         if problems:
-            self.problem.setText("不符合公文格式：" + "；".join(p.message for p in problems))
+            self.problem.setText(
+                "不符合公文格式：" + "；".join(p.message for p in problems) + STALE
+            )
             return None
         self.problem.clear()
         return marked.document, marked.code

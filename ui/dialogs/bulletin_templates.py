@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.documents.templates import TemplateError, parse
 from app.services.bulletins import BulletinDrafting, BulletinError, BulletinKind, DraftRequest
 from app.services.bulletins.templates import BulletinTemplates, TemplateProblem
+from app.storage.errors import user_message
 
 
 class BulletinTemplatesDialog(QDialog):
@@ -81,8 +82,13 @@ class BulletinTemplatesDialog(QDialog):
         layout.addWidget(self.result)
         layout.addWidget(buttons)
         self.kind_box.currentIndexChanged.connect(self._change_kind)
+        self.editor.textChanged.connect(self._edited)
         self._load()
         self.resize(900, 640)
+
+    def _edited(self) -> None:
+        if self.editor.document().isModified():
+            self.result.clear()  # what it said was about the text before this edit
 
     def kind(self) -> BulletinKind:
         return list(BulletinKind)[max(self.kind_box.currentIndex(), 0)]
@@ -143,9 +149,8 @@ class BulletinTemplatesDialog(QDialog):
             return False
         try:
             self._templates.save(self.kind(), self.editor.toPlainText(), today=self._today())
-        except BulletinError as problem:
-            self.result.setStyleSheet("color: #b00020")
-            self.result.setText(f"没有保存：{problem}")
+        except Exception as problem:  # a refusal, or the database (busy, read-only, full)
+            self._show_problem(f"没有保存：{user_message(problem)}")
             return False
         self._load()
         self.result.setText("已保存。以后新建的这类草稿按此模板生成（已有草稿不变）。")
@@ -162,7 +167,11 @@ class BulletinTemplatesDialog(QDialog):
         box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
         box.exec()
         if box.clickedButton() is ok:
-            self._templates.reset(self.kind())
+            try:
+                self._templates.reset(self.kind())
+            except Exception as problem:
+                self._show_problem(f"没有恢复默认：{user_message(problem)}")
+                return
             self._load()
 
     def _discard_ok(self) -> bool:
@@ -176,6 +185,18 @@ class BulletinTemplatesDialog(QDialog):
         return box.clickedButton() is ok
 
     def reject(self) -> None:
-        if self.editor.document().isModified() and not self._discard_ok():
-            return
+        if self.editor.document().isModified():
+            box = QMessageBox(
+                QMessageBox.Icon.Question, "保存修改？", "模板有未保存的修改。保存吗？"
+            )
+            box.setParent(self, box.windowFlags())
+            save = box.addButton("保存", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton("不保存", QMessageBox.ButtonRole.DestructiveRole)
+            cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(save)
+            box.exec()
+            if box.clickedButton() is cancel:
+                return
+            if box.clickedButton() is save and not self.save():
+                return
         super().reject()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from html import escape
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.files import safe_name
 from app.services.evidence import Evidence, EvidenceError
+from app.services.evidence_housekeeping import viewing_folder
 from ui.widgets.file_dialogs import open_with_system
 from ui.widgets.sizing import fit_to_screen
 
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from app.services.evidence import EvidenceStore
 
 PREVIEW_SIZE = QSize(720, 540)
-VIEWING_FOLDER = "ducha-evidence"  # under the system's temporary folder
 
 
 def when(moment: datetime | None, missing: str = "无") -> str:
@@ -86,7 +85,7 @@ def flag_html(label: str, message: str) -> str:
 
 def viewing_copy(stored: Path, evidence: Evidence) -> Path:
     """A read-only copy of the stored file under its original name, for another program."""
-    folder = Path(tempfile.gettempdir()) / VIEWING_FOLDER / evidence.sha256[:16]
+    folder = viewing_folder() / evidence.sha256[:16]
     folder.mkdir(parents=True, exist_ok=True)
     name = Path(evidence.original_name)
     target = folder / safe_name(name.stem, name.suffix, folder=folder)

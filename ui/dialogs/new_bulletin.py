@@ -6,7 +6,7 @@ stays open to change the choice."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.domain.collation import collated
 from app.services.bulletins import BulletinError, BulletinKind, DraftRequest
 from ui.widgets.dates import DateEdit
+from ui.widgets.find_combo import make_findable
 
 ALL_PLANS = "（按统计期间，不限督查方案）"
 HINTS = {
@@ -30,6 +31,15 @@ HINTS = {
     BulletinKind.PRAISE: "按统计期间的红黑榜，表扬红榜单位。",
     BulletinKind.CRITICISM: "按统计期间的红黑榜，批评黑榜单位。",
 }
+
+
+def default_period(as_of: date) -> tuple[date, date]:
+    """The month of ``as_of`` up to it; on the 1st, the whole month before (what a monthly
+    通报 written that day covers)."""
+    if as_of.day == 1:
+        last = as_of - timedelta(days=1)
+        return last.replace(day=1), last
+    return as_of.replace(day=1), as_of
 
 
 class NewBulletinDialog(QDialog):
@@ -60,16 +70,17 @@ class NewBulletinDialog(QDialog):
         self.round_box = QComboBox()
         self.round_box.addItems(rounds)  # newest first, as the service lists them
         self.department_box = QComboBox()
-        self.department_box.setEditable(True)
         self.department_box.addItems(collated(departments))
+        make_findable(self.department_box)  # 税务 finds 市税务局
         self.department_box.setCurrentIndex(-1)
-        self.department_box.lineEdit().setPlaceholderText("选择或输入部门名称")
+        self.department_box.lineEdit().setPlaceholderText("选择，或输入部门名称中的几个字")
         self.plan_box = QComboBox()
         self.plan_box.addItem(ALL_PLANS, None)
         for name in plans:
             self.plan_box.addItem(name, name)
-        self.starts_on = DateEdit(as_of.replace(day=1))
-        self.ends_on = DateEdit(as_of)
+        starts_on, ends_on = default_period(as_of)
+        self.starts_on = DateEdit(starts_on)
+        self.ends_on = DateEdit(ends_on)
         self.problem = QLabel()
         self.problem.setObjectName("problem")
         self.problem.setStyleSheet("color: #b00020")
@@ -95,6 +106,10 @@ class NewBulletinDialog(QDialog):
         layout.addWidget(buttons)
         self.kind_box.currentIndexChanged.connect(self._follow_kind)
         self.plan_box.currentIndexChanged.connect(self._follow_kind)
+        for box in (self.department_box, self.round_box):
+            box.currentTextChanged.connect(lambda _text: self.problem.clear())
+        for edit in (self.as_of, self.starts_on, self.ends_on):
+            edit.dateChanged.connect(lambda _day: self.problem.clear())
         self._follow_kind()
         self.setMinimumWidth(460)
 
@@ -127,13 +142,22 @@ class NewBulletinDialog(QDialog):
             round_name=(self.round_box.currentText() or None)
             if kind is BulletinKind.PROGRESS
             else None,
-            department_name=self.department_box.currentText().strip() or None
-            if kind is BulletinKind.NOTICE
-            else None,
+            department_name=self.department_name() if kind is BulletinKind.NOTICE else None,
             plan_name=plan,
             starts_on=self.starts_on.value() if period and plan is None else None,
             ends_on=self.ends_on.value() if period and plan is None else None,
         )
+
+    def department_name(self) -> str | None:
+        """The department chosen, or the only one whose name contains what was typed."""
+        typed = self.department_box.currentText().strip()
+        if not typed:
+            return None
+        names = [self.department_box.itemText(i) for i in range(self.department_box.count())]
+        if typed in names:
+            return typed
+        containing = [name for name in names if typed in name]
+        return containing[0] if len(containing) == 1 else typed
 
     def show_problem(self, text: str) -> None:
         self.problem.setText(text)
@@ -141,7 +165,10 @@ class NewBulletinDialog(QDialog):
     def accept(self) -> None:
         request = self.request()
         if request.kind is BulletinKind.PROGRESS and not request.round_name:
-            self.show_problem("还没有调度轮次。请先在“调度”中发放一轮填报表，再起草调度情况通报。")
+            self.show_problem(
+                "还没有调度轮次。请先在“台账 → 调度…”（Ctrl+R）中新建一轮调度、发放填报表，"
+                "再起草调度情况通报。"
+            )
             return
         if request.kind is BulletinKind.NOTICE and not request.department_name:
             self.show_problem("请选择要督办的部门。")

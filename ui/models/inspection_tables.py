@@ -1,9 +1,8 @@
 """The 明察暗访 lists as lazy tables: findings (问题) and inspection records (检查记录).
 
 Rows are the cursors of ``FindingList.query`` and ``RecordList.query`` (app/services/), streamed
-by ``LazyTableModel``. An overdue 整改 shows in red (its 整改期限 and 状态 cells: two cells of the
-rows that are overdue, so the delegate's palette copy for a text colour stays rare); a 销号
-finding's 状态 is tinted green.
+by ``LazyTableModel`` and painted by ui/widgets/text_table.py. An overdue 整改 shows in red (its
+整改期限 and 状态 cells, tinted, in red text); a 销号 finding's 状态 is tinted green.
 """
 
 from __future__ import annotations
@@ -57,6 +56,9 @@ class FindingTableModel(LazyTableModel):
     SORT_KEYS = ("found", None, None, "severity", "department", "due", "stage", None, None)
     DEFAULT_SORT = ("found", True)  # newest first
     LONG_COLUMNS = (COL_DESCRIPTION, COL_DEPARTMENT, COL_MEASURE)
+    UNIQUE_COLUMNS = frozenset({COL_DESCRIPTION, COL_MEASURE})
+    # Shown only when chosen from the header's menu: the finding pane shows them all.
+    OPTIONAL_COLUMNS = (COL_CATEGORY, COL_KIND, COL_MEASURE)
 
     def row(self, row: int) -> FindingRow | None:
         values = self.values(row)
@@ -125,6 +127,8 @@ class RecordTableModel(LazyTableModel):
     SORT_KEYS = ("checked", None, "plan", "measure", "department", "inspector", "open", None)
     DEFAULT_SORT = ("checked", True)
     LONG_COLUMNS = (COL_PLAN, COL_MEASURE, COL_INSPECTOR)
+    UNIQUE_COLUMNS = frozenset({COL_MEASURE})
+    OPTIONAL_COLUMNS = ()
 
     def row(self, row: int) -> RecordRow | None:
         values = self.values(row)

@@ -2,10 +2,15 @@
 
 The pattern of ui/models/ledger_table.py, for lists whose rows are the cursor's plain tuples:
 the first 100 rows are fetched when the source is set, then 500 at a time as the view scrolls;
-each row's display strings are built once, when it is fetched; ``multiData`` (the paint hot
-path) writes the display text and the few roles a subclass shows, learning once where each role
-sits in the delegate's span. A subclass names its columns and says, per row, what it shows
-(``present``) and how a row of that kind looks (``looks``, cached per kind).
+each row's display strings are built once, the first time the row is shown or asked for (a
+screenful of the first 100 rows is all a first paint needs); ``multiData`` (the paint hot path
+of a delegate) writes the display text and the few roles a subclass shows, learning once where
+each role sits in the delegate's span. A subclass names its columns and says, per row, what it
+shows (``present``) and how a row of that kind looks (``looks``, cached per kind).
+
+ui/widgets/text_table.py (``TextTableView``) paints these models without a delegate: it takes
+each row's strings (``cells_of``) and, per column, the background and text colour of its kind
+(``paint_row``, from the same ``looks``).
 """
 
 from __future__ import annotations
@@ -34,6 +39,10 @@ class LazyTableModel(QAbstractTableModel):
     SORT_KEYS: ClassVar[tuple[str | None, ...]] = ()  # per column; None: not sortable
     DEFAULT_SORT: ClassVar[tuple[str, bool]] = ("", True)
     LONG_COLUMNS: ClassVar[tuple[int, ...]] = ()  # their text is also the tooltip
+    # Columns whose texts seldom repeat from row to row (descriptions, titles): a view caches
+    # their laid-out text per row, the others' per text (ui/widgets/text_table.py).
+    UNIQUE_COLUMNS: ClassVar[frozenset[int]] = frozenset()
+    OPTIONAL_COLUMNS: ClassVar[tuple[int, ...]] = ()  # hidden until chosen (the header's menu)
     ID_FIELD: ClassVar[int] = 0  # where a row's id sits in the cursor's tuple
     FIRST_BATCH = 100
     BATCH = 500
@@ -41,10 +50,11 @@ class LazyTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[tuple[Any, ...]] = []
-        self._cells: list[tuple[str, ...]] = []
-        self._kinds: list[Hashable] = []
+        # Per row, (display strings, kind) once presented; None until then.
+        self._presented: list[tuple[tuple[str, ...], Hashable] | None] = []
         self._placed: dict[tuple[Hashable, int], tuple[int, Any]] = {}
         self._looks_cache: dict[Hashable, tuple[Looks, ...]] = {}
+        self._paint_cache: dict[Hashable, tuple[tuple[Any, Any], ...]] = {}
         self._cursor: sqlite3.Cursor | None = None
         self._factory: CursorFactory | None = None
         self._sort = self.DEFAULT_SORT
@@ -80,7 +90,24 @@ class LazyTableModel(QAbstractTableModel):
         return next((i for i, row in enumerate(self._rows) if row[self.ID_FIELD] == row_id), -1)
 
     def cell(self, row: int, column: int) -> str:
-        return self._cells[row][column]
+        return self.cells_of(row)[column]
+
+    def cells_of(self, row: int) -> tuple[str, ...]:
+        """The display strings of ``row`` (0 <= row < rowCount()), in column order."""
+        return (self._presented[row] or self._present(row))[0]
+
+    def paint_row(self, row: int) -> tuple[tuple[str, ...], tuple[tuple[Any, Any], ...]]:
+        """What a view that paints the cells itself needs of ``row``: its display strings and,
+        per column, (background QBrush or None, text QColor or None) — its kind's
+        BackgroundRole and ForegroundRole."""
+        cells, kind = self._presented[row] or self._present(row)
+        painted = self._paint_cache.get(kind)
+        if painted is None:
+            painted = self._paint_cache[kind] = tuple(
+                (roles.get(BACKGROUND), _colour(roles.get(FOREGROUND)))
+                for roles in (dict(looks) for looks in self._looks_of(kind))
+            )
+        return cells, painted
 
     def sort_order(self) -> tuple[str, bool]:
         return self._sort
@@ -110,13 +137,14 @@ class LazyTableModel(QAbstractTableModel):
             if row < 0:  # an invalid index; negative indexing would return the last row
                 return None
             column = index.column()
+            cells, kind = self._presented[row] or self._present(row)
             if role == DISPLAY:
-                return self._cells[row][column]
+                return cells[column]
             if role == TOOLTIP:
-                return self._cells[row][column] if column in self.LONG_COLUMNS else None
+                return cells[column] if column in self.LONG_COLUMNS else None
             if role == USER:
                 return self._rows[row][self.ID_FIELD]
-            return dict(self._looks_of(self._kinds[row])[column]).get(role)
+            return dict(self._looks_of(kind)[column]).get(role)
         except Exception:  # a model must never raise into Qt
             return None
 
@@ -128,16 +156,17 @@ class LazyTableModel(QAbstractTableModel):
             return
         column = index.column()
         try:
+            cells, kind = self._presented[row] or self._present(row)
             size = len(roleDataSpan)
-            placed = self._placed.get((self._kinds[row], size))
+            placed = self._placed.get((kind, size))
             if placed is None:
-                placed = self._place(self._kinds[row], roleDataSpan)
+                placed = self._place(kind, roleDataSpan)
             display, extras = placed
             slot = roleDataSpan[display]
             if slot.role() != DISPLAY:
                 self._fill(roleDataSpan, row, column)
                 return
-            slot.setData(self._cells[row][column])
+            slot.setData(cells[column])
             for position, value in extras[column]:
                 roleDataSpan[position].setData(value)
         except Exception:  # a model must never raise into Qt (a KeyError: no display asked)
@@ -169,8 +198,7 @@ class LazyTableModel(QAbstractTableModel):
         if self._cursor is not None:
             self._cursor.close()
         self._rows = []
-        self._cells = []
-        self._kinds = []
+        self._presented = []
         self.fetches = 0
         self._cursor = self._factory(*self._sort) if self._factory else None
         if self._cursor is not None:
@@ -190,13 +218,13 @@ class LazyTableModel(QAbstractTableModel):
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
         self._rows.extend(batch)
-        present = self.present
-        for values in batch:
-            cells, kind = present(values)
-            self._cells.append(cells)
-            self._kinds.append(kind)
+        self._presented.extend([None] * len(batch))
         if notify:
             self.endInsertRows()
+
+    def _present(self, row: int) -> tuple[tuple[str, ...], Hashable]:
+        presented = self._presented[row] = self.present(self._rows[row])
+        return presented
 
     def _looks_of(self, kind: Hashable) -> tuple[Looks, ...]:
         looks = self._looks_cache.get(kind)
@@ -208,10 +236,16 @@ class LazyTableModel(QAbstractTableModel):
         self, kind: Hashable, span: Any
     ) -> tuple[int, tuple[tuple[tuple[int, Any], ...], ...]]:
         """Where the display role sits in a span of this size, and per column the (position,
-        value) pairs a row of ``kind`` writes: learned once per kind and span size."""
+        value) pairs a row of ``kind`` writes: learned once per kind and span size. Every other
+        role of the span is written too, None where the column shows nothing: the delegate
+        reuses its span from cell to cell, so a role left alone would keep the last cell's
+        value (a tint bleeding into the next cell)."""
         layout = {span[position].role(): position for position in range(len(span))}
+        if TOOLTIP in layout or USER in layout:
+            raise KeyError("not a delegate's span")  # multiData falls back to _fill
+        others = [(role, position) for role, position in layout.items() if role != DISPLAY]
         extras = tuple(
-            tuple((layout[role], value) for role, value in looks if role in layout)
+            tuple((position, dict(looks).get(role)) for role, position in others)
             for looks in self._looks_of(kind)
         )
         placed = (layout[DISPLAY], extras)
@@ -221,12 +255,24 @@ class LazyTableModel(QAbstractTableModel):
     def _fill(self, span: Any, row: int, column: int) -> None:
         """The plain way: every requested role, one by one."""
         try:
-            looks = dict(self._looks_of(self._kinds[row])[column])
+            cells, kind = self._presented[row] or self._present(row)
+            looks = dict(self._looks_of(kind)[column])
             for slot in span:
                 role = slot.role()
                 if role == DISPLAY:
-                    slot.setData(self._cells[row][column])
-                elif role in looks:
-                    slot.setData(looks[role])
+                    slot.setData(cells[column])
+                elif role == TOOLTIP:
+                    slot.setData(cells[column] if column in self.LONG_COLUMNS else None)
+                elif role == USER:
+                    slot.setData(self._rows[row][self.ID_FIELD])
+                else:
+                    slot.setData(looks.get(role))  # None clears what the last cell left
         except Exception:  # a model must never raise into Qt
             return
+
+
+def _colour(brush: Any) -> Any:
+    """The colour of a ForegroundRole value (a QBrush or a QColor), or None."""
+    if brush is None:
+        return None
+    return brush.color() if hasattr(brush, "color") else brush

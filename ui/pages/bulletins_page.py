@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 COLUMNS = ("种类", "标题", "状态", "文号", "日期")
 WATCHED = frozenset({"bulletins", "bulletin_files", "meta"})
+CORRECT_TIP = "已签发的公文不能修改：更正另起一个新版本，文号不变，原件保留"
 SUPERVISOR_ONLY = "只有审核人（科长）可以{}。在“明察暗访”页的“当前用户”中设置身份。"
 
 
@@ -84,6 +85,8 @@ class BulletinsPage(QWidget):
         self._files = files or FileDialogs()
         self._today = today
         self._summaries: list[BulletinSummary] = []
+        self._superseded: set[str] = set()
+        self._last_kind = BulletinKind.PROGRESS
         self._generation = 0
         self._shown_pdf: tuple[str, bytes] | None = None  # (bulletin id, PDF) on screen
 
@@ -99,6 +102,10 @@ class BulletinsPage(QWidget):
             "已签发的公文不能修改：更正另起一个新版本，文号不变，原件保留"
         )
         self.discard_button = QPushButton("删除草稿")
+        self.regenerate_button = QPushButton("重新生成…")
+        self.regenerate_button.setToolTip(
+            "按台账现在的数据重新生成这份草稿（手工修改的文字将被替换）"
+        )
         self.word_button = QPushButton("另存为 Word…")
         self.pdf_button = QPushButton("另存为 PDF…")
         self.print_button = QPushButton("打印…")
@@ -113,6 +120,7 @@ class BulletinsPage(QWidget):
             (self.issue_button, self.issue_current),
             (self.correct_button, self.correct_current),
             (self.discard_button, self.discard_current),
+            (self.regenerate_button, self.regenerate_current),
             (self.word_button, lambda: self.save_current("docx")),
             (self.pdf_button, lambda: self.save_current("pdf")),
             (self.print_button, self.print_current),
@@ -123,9 +131,9 @@ class BulletinsPage(QWidget):
             (QKeySequence.StandardKey.New, self.new_draft),
             ("F2", self.edit_current),
             (QKeySequence.StandardKey.Print, self.print_current),
-        ):  # on this page only (Ctrl+E is the window's 导出数据)
+        ):  # while this page is shown, wherever the focus is in the window (the sidebar too)
             shortcut = QShortcut(QKeySequence(keys), self, activated=slot)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
 
         # The workflow above the list, the paper above the pages; tool bars, so a narrow window
         # folds the last buttons into the bar's "»" menu instead of widening its minimum.
@@ -133,6 +141,7 @@ class BulletinsPage(QWidget):
         for button in (
             self.new_button,
             self.edit_button,
+            self.regenerate_button,
             self.submit_button,
             self.send_back_button,
             self.issue_button,
@@ -152,6 +161,7 @@ class BulletinsPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list for the buttons
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for column in (2, 3, 4):
@@ -213,10 +223,11 @@ class BulletinsPage(QWidget):
     def refresh(self, select: str | None = None) -> None:
         keep = select or self.current_id()
         self._summaries = self.bulletins.list()
+        self._superseded = {s.supersedes for s in self._summaries if s.supersedes}
         self.table.blockSignals(True)
         self.table.setRowCount(len(self._summaries))
         for row, summary in enumerate(self._summaries):
-            for column, text in enumerate(_cells(summary)):
+            for column, text in enumerate(_cells(summary, summary.id in self._superseded)):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, summary.id)
                 if column in (0, 1):
@@ -261,7 +272,9 @@ class BulletinsPage(QWidget):
         if summary is None:
             self.info.setText("")
             self.warnings.setText(_duplicates_text(self.bulletins.duplicate_numbers()))
-            self.preview.show_message("选择左侧的一份公文，这里显示它的版面。")
+            self.preview.show_message(
+                "选择左侧的一份公文，这里显示它的版面。" if self._summaries else ""
+            )
             return
         try:
             bulletin = self.bulletins.get(summary.id)
@@ -333,11 +346,16 @@ class BulletinsPage(QWidget):
         state = summary.state if summary else None
         supervisor = self._services.identity.current().role is UserRole.SUPERVISOR
         self.edit_button.setEnabled(state is BulletinState.DRAFT)
+        self.regenerate_button.setEnabled(state is BulletinState.DRAFT)
         self.submit_button.setEnabled(state is BulletinState.DRAFT)
         self.discard_button.setEnabled(state is BulletinState.DRAFT)
         self.send_back_button.setEnabled(state is BulletinState.REVIEW and supervisor)
         self.issue_button.setEnabled(state is BulletinState.REVIEW and supervisor)
-        self.correct_button.setEnabled(state is BulletinState.ISSUED)
+        corrected = summary is not None and summary.id in self._superseded
+        self.correct_button.setEnabled(state is BulletinState.ISSUED and not corrected)
+        self.correct_button.setToolTip(
+            "这份公文已有更正版本，请在最新的版本上更正" if corrected else CORRECT_TIP
+        )
         for button, what in ((self.send_back_button, "退回修改"), (self.issue_button, "签发")):
             button.setToolTip("" if supervisor else SUPERVISOR_ONLY.format(what))
         for button in (self.word_button, self.pdf_button, self.print_button):
@@ -345,16 +363,19 @@ class BulletinsPage(QWidget):
 
     # ---- Actions --------------------------------------------------------------------------------
 
-    def new_draft(self, kind: BulletinKind = BulletinKind.PROGRESS) -> str | None:
+    def new_draft(self, kind: BulletinKind | None = None) -> str | None:
         from ui.dialogs.new_bulletin import NewBulletinDialog
 
         services = self._services
+        hidden = [0]
         rounds = [info.name for info in services.progress.rounds()]
         departments = [info.name for info in services.departments.list() if not info.is_group]
         plans = [plan.name for plan in services.inspection_plans.list()]
 
         def create(request) -> str:
             draft = services.bulletin_drafting.draft(request)
+            hidden[0] = draft.hidden_records
+            self._last_kind = request.kind
             return self.bulletins.create(draft, today=self._today())
 
         dialog = NewBulletinDialog(
@@ -363,18 +384,72 @@ class BulletinsPage(QWidget):
             departments=departments,
             plans=plans,
             as_of=self._today(),
-            kind=kind,
+            kind=kind or self._last_kind,
             parent=self,
         )
         if not dialog.exec() or dialog.created_id is None:
             return None
         self.refresh(select=dialog.created_id)
-        self.sig_status.emit("已生成草稿。可点“编辑…”修改文字，改好后“送审”。")
+        if hidden[0]:
+            QMessageBox.information(
+                self,
+                "草稿未计入部分暗访记录",
+                f"这一期间另有 {hidden[0]} 条暗访记录您无权查看，草稿中没有计入。"
+                "需要全面通报的，请由审核人（科长）起草，或签发前点“重新生成”。",
+            )
+        self.sig_status.emit("已生成草稿。可点“编辑…”（F2）修改文字，改好后“送审”。")
         return dialog.created_id
+
+    def regenerate_current(self) -> None:
+        """A draft drawn again from today's data, by the request it was made from (what the
+        current user may see); the text typed into it is replaced, after asking."""
+        summary = self.current_summary()
+        if summary is None or summary.state is not BulletinState.DRAFT:
+            return
+        from app.services.bulletins import DraftRequest, parse_kind
+
+        source = summary.request
+        try:
+            request = DraftRequest(
+                kind=parse_kind(source.get("kind", "")),
+                as_of=_iso(source.get("as_of")) or self._today(),
+                round_name=source.get("round"),
+                department_name=source.get("department"),
+                plan_name=source.get("plan"),
+                starts_on=_iso(source.get("from")),
+                ends_on=_iso(source.get("to")),
+            )
+        except (BulletinError, ValueError, TypeError) as problem:
+            QMessageBox.warning(self, "重新生成", f"不能重新生成：{_reason(problem)}")
+            return
+        text = (
+            f"按台账现在的数据重新生成“{summary.title}”？\n\n"
+            f"数据截至 {_day(request.as_of)}，与起草时相同；草稿中手工修改的文字将被替换。"
+        )
+        if not _confirm(self, "重新生成", text, "重新生成"):
+            return
+        try:
+            draft = self._services.bulletin_drafting.draft(request)
+            with self._services.repository.transaction():
+                self.bulletins.update(summary.id, draft.document)
+                if draft.code and draft.code != summary.code:
+                    self.bulletins.set_code(summary.id, draft.code)
+        except Exception as problem:  # a refusal, or the database
+            QMessageBox.warning(self, "重新生成", f"没有重新生成：{_reason(problem)}")
+            return
+        self.refresh(select=summary.id)
+        self.sig_status.emit("已按现在的数据重新生成草稿。")
 
     def edit_current(self) -> None:
         summary = self.current_summary()
-        if summary is None or summary.state is not BulletinState.DRAFT:
+        if summary is None:
+            return
+        if summary.state is not BulletinState.DRAFT:
+            self.sig_status.emit(
+                "已签发的公文不能修改，请用“更正…”另起版本。"
+                if summary.state is BulletinState.ISSUED
+                else "待审核的公文不能修改，请审核人“退回修改”后再编辑。"
+            )
             return
         from ui.dialogs.bulletin_editor import BulletinEditor
 
@@ -401,6 +476,13 @@ class BulletinsPage(QWidget):
             self.edit_current()
 
     def submit_current(self) -> None:
+        if not self._services.identity.current().name:
+            QMessageBox.information(
+                self,
+                "送审",
+                "请先填写您的姓名（明察暗访页 → 当前用户…），送审记录要写明送审人。",
+            )
+            return
         self._act(
             lambda i: self.bulletins.submit(i, today=self._today()), "已送审，等待审核人签发。"
         )
@@ -422,16 +504,35 @@ class BulletinsPage(QWidget):
             return
         bulletin = self.bulletins.get(summary.id)
         lines = [f"签发“{bulletin.title}”？", ""]
-        lines.append(
-            f"签发后编入文号（机关代字“{bulletin.code}”，{self._today().year}年的下一个号），"
-        )
+        if bulletin.serial is not None:  # a 更正 keeps the number it corrects
+            lines.append(f"这是更正版本，沿用原文号 {bulletin.number or ''}，")
+        else:
+            lines.append(
+                f"签发后编入文号（机关代字“{bulletin.code}”，{self._today().year}年的下一个号），"
+            )
         lines.append(f"成文日期为今天（{_day(self._today())}），Word 和 PDF 文件存档，不能再修改。")
+        me = self._services.identity.current().name
+        if me and me == bulletin.created_by:
+            lines += ["", f"提示：起草人和签发人都是 {me}。"]
+        more = self._records_left_out(bulletin)
+        if more:
+            lines += [
+                "",
+                f"注意：按您的权限，这一期间还有 {more} 条检查记录没有计入草稿"
+                "（起草人无权查看的暗访记录）。建议取消，先点“重新生成…”。",
+            ]
         if bulletin.document is not None:
             from reports.gongwen_pdf import preflight
 
             fonts = preflight(bulletin.document).messages()
-            if fonts:
-                lines += ["", "字体提示：", *fonts]
+            lacking = sum("缺少" in line for line in fonts)
+            if lacking:
+                lines += [
+                    "",
+                    f"字体提示：{lacking} 种字体缺字，PDF 中这些字无法显示（详见通报页）。",
+                ]
+            elif fonts:
+                lines += ["", f"字体提示：{len(fonts)} 种字体以本机的替代字体排版（见通报页）。"]
         covert = self._covert_count(bulletin)
         if covert:
             lines += ["", f"注意：引用了 {covert} 条暗访记录，签发后这些记录将对所有人公开。"]
@@ -440,13 +541,9 @@ class BulletinsPage(QWidget):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             issued = self.bulletins.issue(bulletin.id, today=self._today())
-        except BulletinError as problem:
+        except Exception as problem:  # a refusal, the archive's folder, or the database
             QGuiApplication.restoreOverrideCursor()
-            QMessageBox.warning(self, "不能签发", str(problem))
-            return
-        except OSError as problem:
-            QGuiApplication.restoreOverrideCursor()
-            QMessageBox.warning(self, "不能签发", f"存档文件写入失败，没有签发：{_reason(problem)}")
+            QMessageBox.warning(self, "不能签发", f"没有签发：{_reason(problem)}")
             return
         QGuiApplication.restoreOverrideCursor()
         self.refresh(select=bulletin.id)
@@ -464,8 +561,8 @@ class BulletinsPage(QWidget):
             return
         try:
             new_id = self.bulletins.correct(summary.id, today=self._today())
-        except BulletinError as problem:
-            QMessageBox.warning(self, "不能更正", str(problem))
+        except Exception as problem:
+            QMessageBox.warning(self, "不能更正", _reason(problem))
             return
         self.refresh(select=new_id)
 
@@ -475,11 +572,32 @@ class BulletinsPage(QWidget):
             return
         try:
             action(bulletin_id)
-        except BulletinError as problem:
-            QMessageBox.warning(self, "不能完成", str(problem))
+        except Exception as problem:  # a refusal (BulletinError), or the database
+            QMessageBox.warning(self, "不能完成", _reason(problem))
             return
         self.refresh(select=bulletin_id)
         self.sig_status.emit(done)
+
+    def _records_left_out(self, bulletin: Bulletin) -> int:
+        """Records a draft of the same request by the current user would cite beyond the
+        stored draft's (a drafter who could not see some 暗访 records)."""
+        if bulletin.kind is not BulletinKind.INSPECTION or bulletin.serial is not None:
+            return 0
+        source = bulletin.request
+        try:
+            from app.services.bulletins import DraftRequest
+
+            request = DraftRequest(
+                kind=BulletinKind.INSPECTION,
+                as_of=_iso(source.get("as_of")) or self._today(),
+                plan_name=source.get("plan"),
+                starts_on=_iso(source.get("from")),
+                ends_on=_iso(source.get("to")),
+            )
+            cited = set(self._services.bulletin_drafting.draft(request).cited)
+        except Exception:  # the check is advice only: issuing decides
+            return 0
+        return len(cited - set(bulletin.cited))
 
     def _covert_count(self, bulletin: Bulletin) -> int:
         if not bulletin.cited:
@@ -514,7 +632,7 @@ class BulletinsPage(QWidget):
                 from app.files import replace_file
 
                 replace_file(target, lambda handle: handle.write(data))
-        except (BulletinError, OSError, ValueError) as problem:
+        except Exception as problem:  # a refusal, the disk, a document that breaks a rule
             QMessageBox.warning(self, f"另存为 {label}", f"没有保存：{_reason(problem)}")
             return None
         what = "签发存档的" if bulletin.state is BulletinState.ISSUED else "草稿的"
@@ -529,9 +647,12 @@ class BulletinsPage(QWidget):
             QMessageBox.information(self, "打印", "版面还在排版中，请稍候再点“打印…”。")
             return
         try:
-            preview_and_print(self._shown_pdf[1], self, summary.title)
+            pages = preview_and_print(self._shown_pdf[1], self, summary.title)
         except OSError as problem:
             QMessageBox.warning(self, "打印", f"没有打印：{problem}")
+            return
+        if pages:
+            self.sig_status.emit(f"已发送到打印机：{summary.title}，共 {pages} 页。")
 
     def edit_templates(self) -> None:
         from ui.dialogs.bulletin_templates import BulletinTemplatesDialog
@@ -563,21 +684,45 @@ def _day(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
-def _cells(summary: BulletinSummary) -> tuple[str, ...]:
+SHORT_KINDS = {
+    BulletinKind.PROGRESS: "调度通报",
+    BulletinKind.INSPECTION: "明察暗访通报",
+    BulletinKind.NOTICE: "督办通知",
+    BulletinKind.PRAISE: "表扬通报",
+    BulletinKind.CRITICISM: "批评通报",
+}
+
+
+def _cells(summary: BulletinSummary, superseded: bool = False) -> tuple[str, ...]:
     state = summary.state.label + ("（更正）" if summary.correction else "")
+    if superseded:
+        state = "已更正"
     day = summary.issued_on or summary.created_on
-    return (summary.kind_label, summary.title, state, summary.number or "—", day.isoformat())
+    kind = SHORT_KINDS.get(summary.kind, summary.kind_label)  # type: ignore[call-overload]
+    title = summary.title.replace("\n", "")
+    department = (summary.request or {}).get("department")
+    if summary.kind is BulletinKind.NOTICE and department:
+        title = f"{title}（{department}）"  # every notice has the same title
+    return (kind, title, state, summary.number or "—", day.isoformat())
+
+
+def _iso(text: Any) -> date | None:
+    return date.fromisoformat(text) if isinstance(text, str) and text else None
 
 
 def _info_text(bulletin: Bulletin, versions: list[BulletinSummary]) -> str:
     lines = [f"{bulletin.kind_label} · {bulletin.state.label}"]
     lines.append(f"起草：{bulletin.created_by or '—'}，{_day(bulletin.created_on)}")
-    if bulletin.submitted_on:
+    if bulletin.submitted_on and bulletin.state is not BulletinState.DRAFT:
         lines.append(f"送审：{bulletin.submitted_by or '—'}，{_day(bulletin.submitted_on)}")
+    elif bulletin.submitted_on:
+        lines.append(f"曾于{_day(bulletin.submitted_on)}送审，已退回修改")
     if bulletin.issued_on:
         lines.append(
             f"签发：{bulletin.issued_by or '—'}，{_day(bulletin.issued_on)}，文号 {bulletin.number}"
         )
+    elif bulletin.serial is not None:
+        lines.append(f"更正版本：沿用原文号 {bulletin.number}")
     elif bulletin.code:
         lines.append(f"机关代字：{bulletin.code}（签发时编号）")
     if len(versions) > 1:
@@ -596,11 +741,13 @@ def _file_stem(summary: BulletinSummary) -> str:
 
 
 def _reason(error: BaseException) -> str:
+    """One Chinese sentence: ours as they are, the disk's and the database's explained."""
     from app.files import explain_write_error
+    from app.storage.errors import user_message
 
     if isinstance(error, OSError):
         return explain_write_error(error)
-    return str(error) or type(error).__name__
+    return user_message(error)
 
 
 def _confirm(parent: QWidget, title: str, text: str, yes: str) -> bool:

@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
     QTreeView,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ui.settings import AppSettings
 from ui.widgets.sizing import fit_to_screen
@@ -86,6 +87,9 @@ class FilePurpose(StrEnum):
     WORD_EXPORT = "word_export"
     PDF_EXPORT = "pdf_export"
     EVIDENCE = "evidence"  # photos and files added to an inspection record
+    SYNC_SHARE = "sync_share"  # the shared folder the 同步 page syncs through
+    DATABASE_MERGE = "database_merge"  # a colleague's database file
+    DATABASE_COPY = "database_copy"  # where 导出数据库副本 writes
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,11 @@ class PurposeSpec:
 
 
 PURPOSES: dict[FilePurpose, PurposeSpec] = {
+    FilePurpose.SYNC_SHARE: PurposeSpec("选择同步用的共享文件夹"),
+    FilePurpose.DATABASE_MERGE: PurposeSpec(
+        "选择要合并的数据库文件", ("台账数据库 (*.sqlite *.db)", ALL_FILES)
+    ),
+    FilePurpose.DATABASE_COPY: PurposeSpec("选择保存数据库副本的文件夹"),
     FilePurpose.PLAN_IMPORT: PurposeSpec(
         "选择实施方案文件", ("实施方案 (*.txt *.docx *.pdf *.doc *.wps)", ALL_FILES)
     ),
@@ -475,7 +484,9 @@ def _open_with_desktop(parent: QWidget | None, target: Path, failed: Callable[[]
     except OSError:
         failed()
         return False
-    timer = QTimer(parent)
+    # No parent: the window that asked may be closed (and deleted) before xdg-open is done;
+    # the timer lives in _LAUNCHES until then, and the message only goes to a live window.
+    timer = QTimer()
     timer.setInterval(100)
     waited = [0]
     entry = (process, timer)
@@ -486,10 +497,9 @@ def _open_with_desktop(parent: QWidget | None, target: Path, failed: Callable[[]
         if code is None and waited[0] < LAUNCH_WATCH_MS:
             return
         timer.stop()
-        timer.deleteLater()
         _LAUNCHES.remove(entry)
-        if code not in (None, 0):  # 3: no tool found, 4: the action failed
-            failed()
+        if code not in (None, 0) and (parent is None or isValid(parent)):
+            failed()  # 3: no tool found, 4: the action failed
 
     timer.timeout.connect(poll)
     _LAUNCHES.append(entry)

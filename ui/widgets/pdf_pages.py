@@ -11,13 +11,16 @@ page stays ~35 MB in memory instead of ~550 MB at a printer's 1200 dpi.
 from __future__ import annotations
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QPageLayout, QPageSize, QPainter
+from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
 
+from ui.widgets.sizing import fit_to_screen
+
 PRINT_DPI = 300
+PREVIEW_SIZE = (1000, 820)  # two A4 pages side by side are readable
 
 
 def load_pdf(data: bytes, parent=None) -> tuple[QPdfDocument, QBuffer]:
@@ -116,22 +119,27 @@ def _draw_page(painter: QPainter, printer: QPrinter, document: QPdfDocument, pag
     painter.drawImage(QRectF(origin.x(), origin.y(), width, height), image)
 
 
-def preview_and_print(data: bytes, parent: QWidget | None, title: str) -> bool:
-    """The print preview of the PDF ``data``; printing from it. True when it was printed."""
+def preview_and_print(data: bytes, parent: QWidget | None, title: str) -> int:
+    """The print preview of the PDF ``data``; printing from it. The pages printed (0: not)."""
     printer = make_printer()
     printer.setDocName(title)
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.setWindowTitle(f"打印预览 — {title}")
+    fit_to_screen(dialog, *PREVIEW_SIZE)
     problems: list[str] = []
+    pages = [0]
 
     def paint(target: QPrinter) -> None:
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            print_pdf(data, target)
+            pages[0] = print_pdf(data, target)
         except (OSError, ValueError) as problem:
             problems.append(str(problem))
+        finally:
+            QGuiApplication.restoreOverrideCursor()
 
     dialog.paintRequested.connect(paint)
     printed = dialog.exec() == QPrintPreviewDialog.DialogCode.Accepted
     if problems:
         raise OSError(problems[-1])
-    return printed
+    return pages[0] if printed else 0

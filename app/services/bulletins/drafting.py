@@ -18,7 +18,6 @@ from app.documents.templates import TemplateError, render
 from app.services.bulletins.inspection_data import inspection_context, ranking_context
 from app.services.bulletins.model import BulletinError, BulletinKind, Draft, DraftRequest
 from app.services.bulletins.notice_data import notice_context
-from app.services.bulletins.progress_data import progress_context
 from app.services.bulletins.templates import BulletinTemplates, TemplateProblem
 
 if TYPE_CHECKING:
@@ -40,9 +39,26 @@ class BulletinDrafting:
         """The data a kind's template is rendered with, and the records it cites."""
         kind = request.kind
         if kind is BulletinKind.PROGRESS:
+            # Imported here: 调度 pulls in openpyxl, which the app need not load to start.
+            from app.services.bulletins.progress_data import progress_context
+
             return progress_context(self.repo, self.calendar, request), []
         if kind is BulletinKind.INSPECTION:
-            return inspection_context(self.repo, request)
+            context, cited = inspection_context(self.repo, request)
+            totals = context["totals"]
+            if not totals["records"]:
+                hidden = totals["hidden_records"]
+                where = (
+                    f"督查方案“{request.plan_name}”"
+                    if request.plan_name
+                    else context["period"]["label"]
+                )
+                raise BulletinError(
+                    f"{where}没有可以通报的检查记录"
+                    + (f"（另有 {hidden} 条暗访记录您无权查看）" if hidden else "")
+                    + "，不能生成明察暗访情况通报。请换一个统计期间或督查方案。"
+                )
+            return context, cited
         if kind is BulletinKind.NOTICE:
             context, cited = notice_context(self.repo, self.calendar, request)
             if not context["overdue"] and not context["findings"]:
@@ -73,4 +89,5 @@ class BulletinDrafting:
         document = marked.document
         if not document.printer:
             document.printer = document.signature
-        return Draft(request.kind, document, marked.code, request, cited)
+        hidden = context.get("totals", {}).get("hidden_records", 0)
+        return Draft(request.kind, document, marked.code, request, cited, hidden_records=hidden)

@@ -54,6 +54,7 @@ def inspection_context(repo: Repository, request: DraftRequest) -> tuple[dict[st
         where = "i.checked_on >= :start AND i.checked_on <= :end"
         params = {"start": starts_on.isoformat(), "end": ends_on.isoformat()}
     records = _records(db, where, params)
+    hidden = _hidden_records(db, where, params)
     if plan is not None and records:
         starts_on = starts_on or min(r["checked_on"] for r in records)
         ends_on = ends_on or max(r["checked_on"] for r in records)
@@ -100,6 +101,8 @@ def inspection_context(repo: Repository, request: DraftRequest) -> tuple[dict[st
             "minor": sum(f["severity_code"] == Severity.MINOR for f in findings),
             "severity_text": _severity_text(findings),
             "covert_records": sum(r["kind_code"] == InspectionKind.COVERT for r in records),
+            # 暗访 records of the period the current user may not see (not counted anywhere)
+            "hidden_records": hidden,
             "open_records": sum(r["kind_code"] == InspectionKind.OPEN for r in records),
         },
         "categories": _categories(findings),
@@ -250,6 +253,16 @@ def _records(db: Any, where: str, params: dict[str, Any]) -> list[dict[str, Any]
         }
         for row in rows
     ]
+
+
+def _hidden_records(db: Any, where: str, params: dict[str, Any]) -> int:
+    """Finished records of the period that the 暗访 rule hides from the current user."""
+    return db.execute(
+        "SELECT COUNT(*) FROM inspections i"
+        f" WHERE i.deleted = 0 AND i.state = 'final' AND {where}"
+        f" AND NOT ({inspection_visible('i')})",
+        {**params, **viewer_of(db).params()},
+    ).fetchone()[0]
 
 
 def _public(record: dict[str, Any]) -> dict[str, Any]:

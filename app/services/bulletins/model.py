@@ -89,6 +89,8 @@ class Draft:
     code: str
     request: DraftRequest
     cited: list[str] = field(default_factory=list)
+    # 暗访 records of the period the drafter may not see: left out of the draft (the 暗访 rule)
+    hidden_records: int = 0
 
 
 class BulletinAction(StrEnum):

@@ -17,6 +17,7 @@ from app.domain.ledger import InspectionKind
 from app.services.bulletins.common import clause, day_text, measure_number
 from app.services.bulletins.model import BulletinError, DraftRequest
 from app.services.inspections import OPEN_FINDING_SQL
+from app.services.overdue import is_overdue
 from app.services.reminders import FindingReminder, Reminders
 from app.services.visibility import finding_visible, viewer_of
 from app.storage import WriteError
@@ -58,12 +59,14 @@ def notice_context(
                 "text": f"{item.number} {item.measure_title}（{item.raw}）".strip(),
             }
             (overdue if item.overdue else due_soon).append(entry)
-    findings, cited = _findings(repo, department_id, as_of)
+    findings, cited = _findings(repo, department_id, as_of, calendar)
     return {
         "as_of": day_text(as_of),
         "report_by": day_text(calendar.add_workdays(as_of, REPORT_WORKDAYS)),
         "department": {"name": name},
         "overdue": overdue,
+        # tasks (measures), not their time limits: one measure may have several overdue
+        "overdue_tasks": len({entry["number"] or entry["measure"] for entry in overdue}),
         "due_soon": due_soon,
         "findings": findings,
         "overdue_findings": [f for f in findings if f["overdue"]],
@@ -71,11 +74,11 @@ def notice_context(
 
 
 def _findings(
-    repo: Repository, department_id: str, as_of: date
+    repo: Repository, department_id: str, as_of: date, calendar: WorkCalendar
 ) -> tuple[list[dict[str, Any]], list[str]]:
     rows = repo.db.execute(
         "SELECT f.description, f.category, f.found_on, f.rectify_by, f.stage, i.id, i.kind,"
-        " i.place, i.method, m.title, a.no, m.no"
+        " i.place, i.method, m.title, a.no, m.no, f.reported_on, f.rectified_on"
         " FROM findings f JOIN inspections i ON i.id = f.inspection_id"
         " JOIN measures m ON m.id = f.measure_id LEFT JOIN areas a ON a.id = m.area_id"
         f" WHERE f.department_id = :department AND i.deleted = 0 AND {OPEN_FINDING_SQL}"
@@ -87,9 +90,16 @@ def _findings(
     cited: dict[str, None] = {}
     for row in rows:
         description, category, found_on, due_text, stage, record_id, kind = row[:7]
-        place, method, measure, area_no, no = row[7:]
+        place, method, measure, area_no, no, reported_on, rectified_on = row[7:]
         due = date.fromisoformat(due_text) if due_text else None
-        overdue = due is not None and due < as_of
+        # the one rule (app/services/overdue.py): reported by the deadline is not overdue
+        overdue = is_overdue(
+            rectify_by=due,
+            rectified_on=date.fromisoformat(rectified_on) if rectified_on else None,
+            as_of=as_of,
+            stage=FindingStage(stage),
+            reported_on=date.fromisoformat(reported_on) if reported_on else None,
+        )
         source = InspectionKind(kind).label
         detail = "，".join(part for part in (method, place) if part)
         result.append(
@@ -101,7 +111,8 @@ def _findings(
                 "found_on": day_text(date.fromisoformat(found_on)),
                 "due": day_text(due) or "尽快",
                 "overdue": overdue,
-                "days": (as_of - due).days if overdue else 0,
+                # working days, as everywhere else (催办提醒, 整改通知)
+                "days": max(1, calendar.workdays_between(due, as_of)) if overdue and due else 0,
                 # 销号 after the notice's date: still being rectified then.
                 "stage": FindingStage.RECTIFYING.label
                 if stage == FindingStage.CLOSED
