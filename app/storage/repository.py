@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from sqlite_utils import Database
@@ -299,10 +300,10 @@ class Repository:
         ``pending_entries`` (not in the log) and are merged by a later ``apply`` that brings
         what they need, so the order entries arrive in never matters.
         """
-        incoming: list[ChangeEntry] = []
-        for entry in entries:
-            self._check_entry(entry)
-            incoming.append(entry)
+        incoming = list(entries)
+        # Each (table, field) once, in the order they first come (the same first refusal).
+        for table, field_name in dict.fromkeys(map(attrgetter("table", "field"), incoming)):
+            self._check_field(table, field_name)
         with self.transaction():
             self.db.execute("PRAGMA defer_foreign_keys = ON")
             waiting = self._take_pending()
@@ -313,15 +314,13 @@ class Repository:
                 try:
                     with self.transaction():  # a savepoint: undone when rows must be held
                         merge = _Merge(self, report)
-                        chunk: list[ChangeEntry] = []
-                        for entry in merged:
-                            if (entry.table, entry.row_id) in held:
-                                continue
-                            chunk.append(entry)
-                            if len(chunk) >= APPLY_CHUNK:
-                                merge.add(chunk)
-                                chunk = []
-                        merge.add(chunk)
+                        live = (
+                            [entry for entry in merged if (entry.table, entry.row_id) not in held]
+                            if held
+                            else merged
+                        )
+                        for start in range(0, len(live), APPLY_CHUNK):
+                            merge.add(live[start : start + APPLY_CHUNK])
                         merge.finish()
                         blocked = merge.unwritable | self._dangling(merge.written)
                         if blocked:
@@ -331,24 +330,28 @@ class Repository:
                     held |= hold.rows
                     continue
                 break
-            report.resurrected = self._resurrect(report.rows)
-            kept = [entry for entry in merged if (entry.table, entry.row_id) in held]
-            self._keep_pending(kept)
+            report.resurrected = self._resurrect(report.rows, merge.inserted_live)
+            kept = (
+                [entry for entry in merged if (entry.table, entry.row_id) in held] if held else []
+            )
+            if kept:
+                self._keep_pending(kept)
             report.pending = len({_entry_key(entry) for entry in kept})
             report.released = len(waiting) - sum(
                 1 for entry in waiting if (entry.table, entry.row_id) in held
             )
         return report
 
-    def _resurrect(self, rows: dict[str, set[str]]) -> int:
+    def _resurrect(self, rows: dict[str, set[str]], live: dict[str, set[str]]) -> int:
         """Rows this apply left deleted although a field of theirs was changed at a later HLC
         elsewhere (an edit made without knowing of the delete): brought back, and flagged in
         sync_conflicts (field ``deleted``: kept 0, lost 1) for a person to look at. The rule
-        depends only on the versions, so every laptop brings back the same rows."""
+        depends only on the versions, so every laptop brings back the same rows. ``live``:
+        rows known not to be deleted (inserted by this apply with ``deleted`` 0), not read."""
         count = 0
         keys = self.log.keys
         for table, ids in rows.items():
-            listed = list(ids)
+            listed = list(ids - live[table]) if table in live else list(ids)
             deleted: list[str] = []
             for start in range(0, len(listed), 500):
                 part = listed[start : start + 500]
@@ -525,6 +528,9 @@ class Repository:
     def _touch(self, table: str, row_id: str) -> None:
         self._pending.setdefault(table, set()).add(row_id)
 
+    def _touch_many(self, table: str, row_ids: Iterable[str]) -> None:
+        self._pending.setdefault(table, set()).update(row_ids)
+
     def _rolled_back(self, outer: bool) -> None:
         # Keys the failed block added to the lookup tables are gone with it.
         self.log.keys.forget_uncommitted()
@@ -554,10 +560,10 @@ class Repository:
             if column == TOMBSTONE_COLUMN and not allow_tombstone:
                 raise WriteError("请用删除或恢复操作修改删除标记。")
 
-    def _check_entry(self, entry: ChangeEntry) -> None:
-        self._check_table(entry.table)
-        if entry.field not in self._columns[entry.table] or entry.field == ID_COLUMN:
-            raise WriteError(f"变更记录中有未知字段：{entry.table}.{entry.field}")
+    def _check_field(self, table: str, field_name: str) -> None:
+        self._check_table(table)
+        if field_name not in self._columns[table] or field_name == ID_COLUMN:
+            raise WriteError(f"变更记录中有未知字段：{table}.{field_name}")
 
 
 def _as_write_error(error: Exception) -> WriteError:
@@ -565,11 +571,15 @@ def _as_write_error(error: Exception) -> WriteError:
     return error if isinstance(error, WriteError) else WriteError(str(error))
 
 
+_INSERT_KEY = attrgetter("table", "row_id", "hlc", "device")  # one version of one row
+_PLAIN_TYPES = frozenset({str, int, type(None)})  # values _check_values always accepts
+
+
 def _same(old: Any, new: Any) -> bool:
     return type(old) is type(new) and old == new
 
 
-@dataclass
+@dataclass(slots=True)
 class _RowState:
     """What one ``apply`` knows about a row: its clocks and the values that won so far."""
 
@@ -600,23 +610,36 @@ class _Merge:
         self.latest: dict[int, int] = {}  # device key → the latest HLC applied from it
         self.unwritable: set[tuple[str, str]] = set()  # rows the database refused
         self.written: dict[str, set[str]] = {}  # table → ids written
+        self.inserted_live: dict[str, set[str]] = {}  # table → ids inserted with deleted 0
+        # Log writes of ``_one`` not yet executed (``_flush``): values kept in history, field
+        # clocks set, records appended, each in the order made.
+        self._kept: list[tuple[int, RowKey, int, int, int, Any]] = []
+        self._clocks: list[tuple[int, RowKey, int, int, int, int | None]] = []
+        self._appended: list[tuple[int, RowKey, int, int, int, int | None]] = []
 
     def add(self, chunk: list[ChangeEntry]) -> None:
         logged = self._whole_rows(chunk)
         for entry in chunk:
             if id(entry) not in logged:
                 self._one(entry)
+        self._flush()
+
+    def _flush(self) -> None:
+        """Execute the log writes ``_one`` made so far (before anything reads the log)."""
+        self.log.write_many(self._kept, self._clocks, self._appended)
+        self._kept, self._clocks, self._appended = [], [], []
 
     def finish(self) -> None:
         order = {table: index for index, table in enumerate(SYNCED_TABLES)}
         inserted = self._insert_new_rows()
-        for table, row_id in sorted(self.rows, key=lambda key: order[key[0]]):
+        for table, ids in inserted.items():
+            self.written.setdefault(table, set()).update(ids)
+            self.report.rows.setdefault(table, set()).update(ids)
+            self.repo._touch_many(table, ids)
+        rest = [key for key in self.rows if key[1] not in inserted.get(key[0], ())]
+        for table, row_id in sorted(rest, key=lambda key: order[key[0]]):
             state = self.rows[(table, row_id)]
-            if (table, row_id) in inserted:
-                self.written.setdefault(table, set()).add(row_id)
-                self.report.rows.setdefault(table, set()).add(row_id)
-                self.repo._touch(table, row_id)
-            elif state.values:
+            if state.values:
                 try:
                     self.repo._materialize(table, row_id, state.values)
                 except StorageError:
@@ -631,48 +654,72 @@ class _Merge:
             self.log.saw(device, hlc)
             self.repo.clock.observe(hlc_from_int(hlc))
 
-    def _insert_new_rows(self) -> set[tuple[str, str]]:
+    def _insert_new_rows(self) -> dict[str, set[str]]:
         """Rows whose whole insert arrived and that are not here: one executemany per table
-        and set of columns (each row on its own if the database refuses one of them)."""
+        and set of columns (each row on its own if the database refuses one of them).
+        Returns {table: ids inserted}."""
         groups: dict[tuple[str, tuple[str, ...]], list[tuple[str, _RowState]]] = {}
         for (table, row_id), state in self.rows.items():
             if state.new_whole:
                 groups.setdefault((table, tuple(state.values)), []).append((row_id, state))
-        done: set[tuple[str, str]] = set()
+        done: dict[str, set[str]] = {}
         for (table, columns), rows in groups.items():
-            ids = [row_id for row_id, _state in rows]
-            present = set()
-            for start in range(0, len(ids), 500):
-                part = ids[start : start + 500]
-                present.update(
-                    row[0]
-                    for row in self.repo.db.execute(
-                        f"SELECT {ID_COLUMN} FROM {table} WHERE {ID_COLUMN} IN"
-                        f" ({', '.join('?' for _ in part)})",
-                        part,
-                    )
-                )
-            fresh = [(row_id, state) for row_id, state in rows if row_id not in present]
-            params = [[row_id, *state.values.values()] for row_id, state in fresh]
+            params = [[row_id, *state.values.values()] for row_id, state in rows]
             try:
                 for values in params:
-                    self.repo._check_values(values)
+                    if not _PLAIN_TYPES.issuperset(map(type, values)):  # floats and the rest
+                        self.repo._check_values(values)
             except WriteError:
                 continue  # row by row below (finish): the refused ones are held back
             names = [ID_COLUMN, *columns]
             sql = (
                 f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
             )
-            try:
-                self.repo.db.execute("SAVEPOINT merge_insert")
-                self.repo.db.conn.executemany(sql, params)
-                self.repo.db.execute("RELEASE merge_insert")
-            except sqlite3.IntegrityError:
-                self.repo.db.execute("ROLLBACK TO merge_insert")
-                self.repo.db.execute("RELEASE merge_insert")
-                continue  # row by row below (finish): the refused ones are held back
-            done.update((table, row_id) for row_id, _state in fresh)
+            # The rows have no clocks here, so they are new: tried all at once first; only if
+            # that is refused are the ids already in the table looked up and left out.
+            fresh = rows
+            if not self._insert_all(sql, params):
+                present = self._present(table, [row_id for row_id, _state in rows])
+                if not present:
+                    continue  # row by row below (finish): the refused ones are held back
+                fresh = [(row_id, state) for row_id, state in rows if row_id not in present]
+                params = [[row_id, *state.values.values()] for row_id, state in fresh]
+                if not self._insert_all(sql, params):
+                    continue
+            done.setdefault(table, set()).update(row_id for row_id, _state in fresh)
+            live = self.inserted_live.setdefault(table, set())
+            for row_id, state in fresh:
+                tombstone = state.values.get(TOMBSTONE_COLUMN)
+                if type(tombstone) in (int, bool) and tombstone == 0:
+                    live.add(row_id)
         return done
+
+    def _insert_all(self, sql: str, params: list[list[Any]]) -> bool:
+        """executemany in a savepoint; False (and nothing inserted) if a row is refused."""
+        db = self.repo.db
+        db.execute("SAVEPOINT merge_insert")
+        try:
+            db.conn.executemany(sql, params)
+        except sqlite3.IntegrityError:
+            db.execute("ROLLBACK TO merge_insert")
+            db.execute("RELEASE merge_insert")
+            return False
+        db.execute("RELEASE merge_insert")
+        return True
+
+    def _present(self, table: str, ids: list[str]) -> set[str]:
+        present: set[str] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            present.update(
+                row[0]
+                for row in self.repo.db.execute(
+                    f"SELECT {ID_COLUMN} FROM {table} WHERE {ID_COLUMN} IN"
+                    f" ({', '.join('?' for _ in part)})",
+                    part,
+                )
+            )
+        return present
 
     def _state(self, table: str, row_id: str) -> _RowState:
         state = self.rows.get((table, row_id))
@@ -685,35 +732,45 @@ class _Merge:
     def _whole_rows(self, chunk: list[ChangeEntry]) -> set[int]:
         """Log complete inserts of rows without any version here as whole-row records."""
         groups: dict[tuple[str, str, str, str], dict[str, ChangeEntry]] = {}
+        version_of = _INSERT_KEY
         for entry in chunk:
             if entry.base_hlc is None:
-                key = (entry.table, entry.row_id, entry.hlc, entry.device)
-                groups.setdefault(key, {}).setdefault(entry.field, entry)
+                key = version_of(entry)
+                fields = groups.get(key)
+                if fields is None:
+                    groups[key] = {entry.field: entry}
+                elif entry.field not in fields:  # the first of duplicates stands for the field
+                    fields[entry.field] = entry
+        width = {table: len(columns) - 1 for table, columns in self.repo._columns.items()}
         complete = {
             key: fields
             for key, fields in groups.items()
-            if len(fields) == len(self.repo._columns[key[0]]) - 1  # every column but the id
+            if len(fields) == width[key[0]]  # every column but the id
         }
-        self._load_states({(table, row_id) for table, row_id, _hlc, _device in complete})
+        # The rows in the order they came (dict keys), so new rows are inserted in that order.
+        self._load_states(dict.fromkeys(key[:2] for key in complete))
         logged: set[int] = set()
         records: list[tuple[int, RowKey, int, int, int]] = []
+        rows, device_key, latest = self.rows, self.keys.device, self.latest
+        applied = 0
         for (table, row_id, hlc_text, device_id), fields in complete.items():
-            state = self.rows[(table, row_id)]
+            state = rows[(table, row_id)]
             if state.clocks:
                 continue  # known here: merged field by field
-            hlc, device = hlc_to_int(hlc_text), self.keys.device(device_id)
+            hlc, device = hlc_to_int(hlc_text), device_key(device_id)
             records.append((state.table_key, state.key, WHOLE_ROW, hlc, device))
             state.clocks[WHOLE_ROW] = (hlc, device)
             state.new_whole = True
-            for name, entry in fields.items():
-                state.values[name] = entry.value
-                logged.add(id(entry))
-            self.report.applied += len(fields)
-            self._seen(device, hlc, hlc_text)
+            state.values = {name: entry.value for name, entry in fields.items()}  # it had none
+            logged.update(map(id, fields.values()))
+            applied += len(fields)
+            if hlc > latest.get(device, 0):  # what _seen does
+                latest[device] = hlc
+        self.report.applied += applied
         self.log.log_records(records)
         return logged
 
-    def _load_states(self, pairs: set[tuple[str, str]]) -> None:
+    def _load_states(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Read the clocks of many rows at once (the rows of a chunk of inserts)."""
         by_table: dict[str, list[str]] = {}
         for table, row_id in pairs:
@@ -740,22 +797,24 @@ class _Merge:
         if current is not None:
             current_device = keys.device_name(current[1])
             if (hlc, entry.device) < (current[0], current_device):
+                self._flush()
                 if log.in_history(table_key, key, field_key, hlc, device):
                     report.duplicates += 1
                     return
                 self._conflict(
                     entry, state, field_key, current, current_device, incoming_wins=False
                 )
-                log.keep(table_key, key, field_key, (hlc, device), entry.value)
-                log.append(table_key, key, field_key, hlc, device, base)
+                self._kept.append((table_key, key, field_key, hlc, device, entry.value))
+                self._appended.append((table_key, key, field_key, hlc, device, base))
                 report.superseded += 1
                 self._seen(device, hlc, entry.hlc)
                 return
             self._conflict(entry, state, field_key, current, current_device, incoming_wins=True)
             # The new winner: the value it replaces becomes history.
-            log.keep(table_key, key, field_key, current, self._current_value(entry, state))
-        log.set_clock(table_key, key, field_key, hlc, device, base)
-        log.append(table_key, key, field_key, hlc, device, base)
+            value = self._current_value(entry, state)
+            self._kept.append((table_key, key, field_key, current[0], current[1], value))
+        self._clocks.append((table_key, key, field_key, hlc, device, base))
+        self._appended.append((table_key, key, field_key, hlc, device, base))
         state.clocks[field_key] = (hlc, device)
         state.values[entry.field] = entry.value
         report.applied += 1
@@ -779,6 +838,7 @@ class _Merge:
         if entry.base_hlc is not None and hlc_to_int(entry.base_hlc) == current[0]:
             return  # the incoming edit was made on top of the current value
         clock_field = field_key if field_key in state.clocks else WHOLE_ROW
+        self._flush()  # the clock may have been set by this merge
         if self.log.clock_base(state.table_key, state.key, clock_field) == hlc_to_int(entry.hlc):
             return  # the current value was made on top of the incoming one
         current_value = self._current_value(entry, state)

@@ -103,8 +103,10 @@ def decode(data: bytes, name: BatchName, device: str) -> tuple[dict[str, Any], B
     if hashlib.sha256(body).hexdigest()[:32] != name.digest:
         raise BatchError("文件内容与文件名中的校验值不符（文件已损坏或被改动）")
     try:
-        lines = body.decode("utf-8").splitlines()
-        header = json.loads(lines[0])
+        # Lines end at "\n" only: json.dumps leaves U+2028, U+2029 and U+0085 unescaped, and
+        # str.splitlines would break a value at them.
+        first, _newline, rest = body.decode("utf-8").partition("\n")
+        header = json.loads(first)
         if not isinstance(header, dict) or header.get("format") != BATCH_FORMAT:
             raise BatchError("不是督查台账的同步批次文件")
         if header.get("device") != device or header.get("seq") != name.seq:
@@ -113,8 +115,12 @@ def decode(data: bytes, name: BatchName, device: str) -> tuple[dict[str, Any], B
             raise BatchError("文件头缺少格式版本")
         if header["version"] > BATCH_VERSION:
             return header, Batch(device, name.seq, int(header.get("schema", 0)), 0, 0, [])
-        rows = json.loads("[" + ",".join(lines[1:]) + "]")  # one parse: much faster than per line
-        entries = [_entry(row, device) for row in rows]
+        lines = rest[:-1] if rest.endswith("\n") else rest
+        rows = json.loads("[" + lines.replace("\n", ",") + "]") if lines else []  # one parse
+        if _all_valid(rows, len(lines)):
+            entries = [ChangeEntry(t, r, f, v, h, device, b) for t, r, f, v, h, b in rows]
+        else:
+            entries = [_entry(row, device) for row in rows]  # the first bad row's reason
         if len(entries) != header["count"]:
             raise BatchError("批次中的条目数与文件头不符")
         batch = Batch(
@@ -156,6 +162,47 @@ def _entry(row: Any, device: str) -> ChangeEntry:
             raise BatchError("批次中有一条变更的时间戳不正确")
         hlc_to_int(clock)  # ValueError: reported as a format error
     return ChangeEntry(table, row_id, field, value, hlc, device, base)
+
+
+_SCALAR_TYPES = frozenset(_SCALARS)
+
+
+def _all_valid(rows: list[Any], text_chars: int) -> bool:
+    """Whether every row passes ``_entry``'s checks, checked column by column (a few C-level
+    passes over 20,000 rows instead of a function call each). False when not sure: the rows
+    then go through ``_entry`` one by one, which says what is wrong with the first bad one."""
+    try:
+        if not rows:
+            return True
+        if set(map(type, rows)) != {list} or set(map(len, rows)) != {6}:
+            return False
+        tables, row_ids, fields, values, hlcs, bases = zip(*rows, strict=True)
+        for name in {*tables, *fields}:
+            if type(name) is not str or not 0 < len(name) <= MAX_NAME_CHARS:
+                return False
+        if set(map(type, row_ids)) != {str}:
+            return False
+        if min(map(len, row_ids)) == 0 or max(map(len, row_ids)) > MAX_ID_CHARS:
+            return False
+        types = set(map(type, values))
+        if not types <= _SCALAR_TYPES:
+            return False
+        if float in types and any(v != v for v in values if type(v) is float):  # NaN
+            return False
+        if (
+            str in types
+            and text_chars > MAX_VALUE_CHARS  # else no value can be longer than the limit
+            and max(len(v) for v in values if type(v) is str) > MAX_VALUE_CHARS
+        ):
+            return False
+        clocks = set(hlcs) | (set(bases) - {None})
+        for clock in clocks:
+            if type(clock) is not str:
+                return False
+            hlc_to_int(clock)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def _gunzip(data: bytes) -> bytes:

@@ -245,3 +245,109 @@ def test_entries_that_arrive_before_the_rows_they_need_wait_and_then_apply() -> 
     assert target.repository.pending_count() == 0
     assert target.repository.get("areas", area_id)["title"] == "一、企业开办（改）"
     assert sorted(map(repr, _entries(target))) == sorted(map(repr, entries))
+
+
+def test_row_ids_of_every_form_come_back_from_the_log_as_they_were(storage: Storage) -> None:
+    """A canonical UUID is stored as its 16 bytes; any other form of id keeps its text."""
+    canonical = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+    ids = [
+        canonical,
+        canonical.upper(),
+        "{" + canonical[1:-1] + "}",
+        canonical.replace("-", "") + "----",
+        canonical[:-1] + "\n",
+        "insp-1",
+    ]
+    batch = [
+        ChangeEntry("plans", row, f, v, f"1700000000000-{n:05d}", "laptop-a")
+        for n, row in enumerate(ids)
+        for f, v in {"title": f"方案{n}", "deleted": 0}.items()
+    ]
+    report = storage.repository.apply(batch)
+    assert (report.applied, report.pending) == (2 * len(ids), 0)
+    assert storage.repository.apply(batch).duplicates == 2 * len(ids)
+    assert {e.row_id for e in _entries(storage)} == set(ids)
+    stored = dict(storage.db.execute("SELECT row_key, typeof(row_key) FROM field_clock"))
+    assert stored.pop(bytes.fromhex(canonical.replace("-", ""))) == "blob"
+    assert set(stored) == set(ids[1:]) and set(stored.values()) == {"text"}
+
+
+def _plan_insert(row: str, hlc: str, device: str) -> list[ChangeEntry]:
+    values = {"title": "甲", "doc_number": None, "issuer": None, "issued_on": None}
+    values |= {"source_name": None, "kind": "plan", "deleted": 0}
+    return [ChangeEntry("plans", row, f, v, hlc, device) for f, v in values.items()]
+
+
+def test_an_older_entry_delivered_twice_in_one_apply_is_kept_once(storage: Storage) -> None:
+    row = "22222222-2222-4222-8222-222222222222"
+    storage.repository.apply(_plan_insert(row, "1700000000000-00000", "laptop-a"))
+    newer = ChangeEntry("plans", row, "title", "乙", "1700000000002-00000", "laptop-a")
+    older = ChangeEntry("plans", row, "title", "丙", "1700000000001-00000", "laptop-b")
+    report = storage.repository.apply([newer, older, older])
+    assert (report.applied, report.superseded, report.duplicates) == (1, 1, 1)
+    titles = sorted((e.hlc, e.value) for e in _entries(storage) if e.field == "title")
+    assert [value for _hlc, value in titles] == ["甲", "丙", "乙"]
+    assert storage.repository.get("plans", row)["title"] == "乙"
+
+
+def test_an_edit_made_on_top_of_one_that_comes_later_in_the_same_apply_is_no_conflict(
+    storage: Storage,
+) -> None:
+    """Laptop a edited the title on top of laptop c's edit; a merge of both logs brings a's
+    edit first. c's edit loses, and is no conflict: a's edit was based on it."""
+    row = "33333333-3333-4333-8333-333333333333"
+    storage.repository.apply(_plan_insert(row, "1700000000000-00000", "laptop-a"))
+    c_edit = ChangeEntry(
+        "plans", row, "title", "丙", "1700000000001-00000", "laptop-c", "1700000000000-00000"
+    )
+    a_edit = ChangeEntry(
+        "plans", row, "title", "乙", "1700000000002-00000", "laptop-a", "1700000000001-00000"
+    )
+    report = storage.repository.apply([a_edit, c_edit])
+    assert (report.applied, report.superseded, report.conflicts) == (1, 1, 0)
+    assert storage.db["sync_conflicts"].count == 0
+    assert storage.repository.get("plans", row)["title"] == "乙"
+
+
+def test_a_new_row_deleted_and_edited_later_elsewhere_comes_back_in_one_apply(
+    storage: Storage,
+) -> None:
+    """A laptop that never saw the row gets its insert, its delete (laptop a) and a later edit
+    made without knowing of the delete (laptop b) in one apply: the row comes back, flagged."""
+    row = "44444444-4444-4444-8444-444444444444"
+    insert = _plan_insert(row, "1700000000000-00000", "laptop-a")
+    deleted = ChangeEntry(
+        "plans", row, "deleted", 1, "1700000000001-00000", "laptop-a", "1700000000000-00000"
+    )
+    edited = ChangeEntry(
+        "plans", row, "title", "乙", "1700000000002-00000", "laptop-b", "1700000000000-00000"
+    )
+    live = "55555555-5555-4555-8555-555555555555"
+    report = storage.repository.apply(
+        [*insert, deleted, edited, *_plan_insert(live, "1700000000003-00000", "laptop-a")]
+    )
+    assert report.resurrected == 1
+    assert storage.repository.get("plans", row)["deleted"] == 0
+    assert storage.repository.get("plans", live)["deleted"] == 0
+    flagged = storage.db.execute("SELECT row_id, field, kept_value, lost_value FROM sync_conflicts")
+    assert flagged.fetchall() == [(row, "deleted", 0, 1)]
+
+
+def test_a_whole_insert_of_a_row_already_there_without_a_log_is_merged_into_it(
+    storage: Storage,
+) -> None:
+    """A row in the table with no log of its own (written behind the repository's back) does
+    not stop the other new rows of the apply, and takes the values that arrive."""
+    there = "66666666-6666-4666-8666-666666666666"
+    storage.db.execute("INSERT INTO temp._write_gate (open) VALUES (1)")
+    storage.db.execute("INSERT INTO plans (id, title) VALUES (?, '旧')", [there])
+    storage.db.execute("DELETE FROM temp._write_gate")
+    storage.db.conn.commit()
+    new = "77777777-7777-4777-8777-777777777777"
+    batch = [*_plan_insert(there, "1700000000000-00000", "laptop-a")]
+    batch += _plan_insert(new, "1700000000000-00001", "laptop-a")
+    report = storage.repository.apply(batch)
+    assert (report.applied, report.pending) == (14, 0)
+    assert storage.repository.get("plans", there)["title"] == "甲"
+    assert storage.repository.get("plans", new)["title"] == "甲"
+    assert {e.row_id for e in _entries(storage)} == {there, new}

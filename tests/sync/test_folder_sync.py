@@ -586,3 +586,16 @@ def test_merge_db_brings_the_issued_documents_files_and_refuses_what_is_no_ledge
     mine = Storage.open(ours)
     assert _log(mine) == before
     mine.close()
+
+
+def test_text_with_unicode_line_separators_arrives_unchanged(tmp_path: Path, share: Path) -> None:
+    """U+2028, U+2029 and U+0085 (text pasted from web pages and Word) are not escaped in the
+    journal's JSON lines; they must not be taken for the end of a line."""
+    a, b = Laptop(tmp_path / "a"), Laptop(tmp_path / "b")
+    title = "第一段\u2028第二段\u2029第三段\x85完"
+    plan = a.repo.insert("plans", {"title": title, "issuer": "演示市人民政府"})
+    a.repo.update("plans", plan, {"doc_number": "演示发\u2028〔2021〕1号"})
+    _settle([a, b], share)
+    row = b.repo.get("plans", plan)
+    assert (row["title"], row["doc_number"]) == (title, "演示发\u2028〔2021〕1号")
+    _converged([a, b])

@@ -122,3 +122,61 @@ def test_a_value_of_a_list_is_refused_by_name() -> None:
         assert "值不是文字或数字" in str(problem)
     else:
         raise AssertionError("a list value was accepted")
+
+
+def _outcome(read) -> tuple:
+    try:
+        return ("read", read())
+    except BatchError as problem:
+        return ("refused", str(problem))
+    except (ValueError, KeyError, TypeError, IndexError) as error:
+        return ("refused", str(BatchError(f"文件内容格式不正确（{error}）")))
+
+
+BAD = [
+    st.sampled_from([3, None, "", "x" * 65, ["measures"]]),  # table
+    st.one_of(st.just(""), st.integers(), st.just("x" * 200), st.lists(st.text(), max_size=1)),
+    st.sampled_from([["x"], "", 7, "y" * 65]),  # field
+    st.one_of(  # value
+        st.just(float("nan")), st.lists(SCALAR, max_size=2), st.dictionaries(st.text(), SCALAR)
+    ),
+    st.sampled_from(["1630000000000-0000", "tomorrow", 17, None, [HLC]]),  # hlc
+    st.sampled_from(["x", 0, [HLC], "1630000000000-000001"]),  # base
+]
+
+
+@st.composite
+def _entry_line(draw) -> list:
+    """Mostly a right entry line; now and then one item of it wrong, or not a line at all."""
+    row = [
+        draw(st.sampled_from(["measures", "findings"])),
+        draw(st.text(min_size=1, max_size=8)),
+        draw(st.sampled_from(["title", "deleted"])),
+        draw(st.one_of(SCALAR, st.floats(allow_nan=True))),
+        HLC,
+        draw(st.sampled_from([None, HLC])),
+    ]
+    wrong = draw(st.integers(0, 9))
+    if wrong < 6:
+        row[wrong] = draw(BAD[wrong])
+    elif wrong == 6:
+        return draw(st.one_of(JSONISH, st.lists(SCALAR, min_size=5, max_size=7)))
+    return row
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_entry_line(), min_size=1, max_size=5))
+def test_the_whole_batch_check_says_what_the_check_of_each_line_says(rows: list) -> None:
+    """decode checks all entry lines at once when it can; the outcome (the entries, or the
+    reason for refusing) is the one the line-by-line check gives."""
+    from app.sync.journal import _entry
+
+    lines = [json.dumps(_header(len(rows)))] + [json.dumps(row) for row in rows]
+    data, name = _named(("\n".join(lines) + "\n").encode())
+    got = _outcome(lambda: decode(data, name, DEVICE)[1].entries)
+    parsed = [json.loads(json.dumps(row)) for row in rows]
+    expected = _outcome(lambda: [_entry(row, DEVICE) for row in parsed])
+    if got[0] == "read" and expected[0] == "read":
+        assert repr(got[1]) == repr(expected[1])
+    else:
+        assert got == expected
