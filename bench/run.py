@@ -10,7 +10,6 @@ run interleaved, and the table reports medians and their ratio. No test asserts 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import statistics
@@ -167,7 +166,10 @@ def demo_database(measures: int = LEDGER_MEASURES, seed: int = 1) -> Path:
     print(f"building a {measures}-measure demo ledger in {path} (once)…", file=sys.stderr)
     storage = Storage.open(partial)
     build_demo(storage.repository, measures=measures, seed=seed)
-    gc.collect()  # a statement left in a reference cycle would make the checkpoint "locked"
+    storage.close()
+    # Checkpointed by a connection of its own: the builder's may still hold a statement open,
+    # which makes SQLite refuse the checkpoint ("database table is locked").
+    storage = Storage.open(partial)
     storage.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     storage.close()
     partial.rename(path)
