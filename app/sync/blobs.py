@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from app.files import write_new
 from app.services.bulletins.frozen import FrozenFiles
@@ -27,24 +28,39 @@ from app.sync.share import Share
 BLOBS = "blobs/sha256"
 
 
-# (what the files are called in messages, the rows referring to them, where one is kept here)
-Kind = tuple[str, str, Callable[[str], Path]]
+class FileKind(NamedTuple):
+    """Files that rows refer to by hash: also what merge-db copies (app/sync/dbfile.py)."""
+
+    label: str  # what the files are called in messages
+    query: str  # the hashes the rows here refer to
+    local: Callable[[str], Path]  # where a file with that hash is kept on this laptop
+    root_for: Callable[[Path], Path]  # the folder of such files beside a database file
 
 
-def _kinds(storage: Storage) -> list[Kind]:
+def file_kinds(storage: Storage) -> list[FileKind]:
     if storage.path is None:
         return []
     evidence = EvidenceStore.for_storage(storage)
     documents = FrozenFiles.for_storage(storage)
     return [
-        ("证据文件", "SELECT DISTINCT sha256 FROM evidence", evidence.blob_path),
-        ("公文存档文件", "SELECT DISTINCT sha256 FROM bulletin_files", documents.path),
+        FileKind(
+            "证据文件",
+            "SELECT DISTINCT sha256 FROM evidence",
+            evidence.blob_path,
+            EvidenceStore.root_for,
+        ),
+        FileKind(
+            "公文存档文件",
+            "SELECT DISTINCT sha256 FROM bulletin_files",
+            documents.path,
+            FrozenFiles.root_for,
+        ),
     ]
 
 
 def _referenced(storage: Storage) -> Iterator[tuple[str, str, Path]]:
     """(label, sha256, the local path) of every file a row here refers to."""
-    for label, query, path in _kinds(storage):
+    for label, query, path, _root_for in file_kinds(storage):
         for (sha,) in storage.db.execute(query).fetchall():
             yield label, sha, path(sha)
 

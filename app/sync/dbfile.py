@@ -18,10 +18,9 @@ from typing import Any
 
 from app.files import write_new
 from app.limits import MAX_MERGE_DB_BYTES
-from app.services.bulletins.frozen import FrozenFiles
-from app.services.evidence import EvidenceStore
 from app.storage import Storage, StorageError
 from app.storage.changelog import read_changes
+from app.sync.blobs import file_kinds
 
 
 @dataclass
@@ -95,15 +94,11 @@ def _check_file(other: Path) -> None:
 def _copy_blobs(storage: Storage, other: Path) -> int:
     """Evidence files (``<file>.evidence``) and issued documents' files (``<file>.documents``)
     beside the colleague's file that rows here refer to and this laptop lacks."""
-    if storage.path is None:
-        return 0
-    ours = (EvidenceStore.for_storage(storage).blob_path, FrozenFiles.for_storage(storage).path)
-    theirs = (EvidenceStore.root_for(other), FrozenFiles.root_for(other))
-    queries = ("SELECT DISTINCT sha256 FROM evidence", "SELECT DISTINCT sha256 FROM bulletin_files")
     copied = 0
-    for local, their_root, query in zip(ours, theirs, queries, strict=True):
+    for kind in file_kinds(storage):  # the same kinds of file a sync carries (blobs.py)
+        their_root = kind.root_for(other)
         if their_root.is_dir():
-            copied += _copy_kind(storage, query, local, their_root)
+            copied += _copy_kind(storage, kind.query, kind.local, their_root)
     return copied
 
 

@@ -296,9 +296,10 @@ class BulletinsPage(QWidget):
         elif bulletin.document is not None:
             from reports.gongwen_pdf import preflight
 
-            fonts = preflight(bulletin.document).messages()
+            checked = preflight(bulletin.document)
+            fonts = checked.messages()
             if fonts:
-                lacking = sum("缺少" in line for line in fonts)
+                lacking = len(checked.missing)
                 summary = f"字体提示 {len(fonts)} 条"
                 if lacking:
                     summary += f"（其中 {lacking} 种字体缺字，PDF 中这些字无法显示）"
@@ -406,19 +407,10 @@ class BulletinsPage(QWidget):
         summary = self.current_summary()
         if summary is None or summary.state is not BulletinState.DRAFT:
             return
-        from app.services.bulletins import DraftRequest, parse_kind
+        from app.services.bulletins import DraftRequest
 
-        source = summary.request
         try:
-            request = DraftRequest(
-                kind=parse_kind(source.get("kind", "")),
-                as_of=_iso(source.get("as_of")) or self._today(),
-                round_name=source.get("round"),
-                department_name=source.get("department"),
-                plan_name=source.get("plan"),
-                starts_on=_iso(source.get("from")),
-                ends_on=_iso(source.get("to")),
-            )
+            request = DraftRequest.from_json(summary.request, self._today())
         except (BulletinError, ValueError, TypeError) as problem:
             QMessageBox.warning(self, "重新生成", f"不能重新生成：{_reason(problem)}")
             return
@@ -524,15 +516,16 @@ class BulletinsPage(QWidget):
         if bulletin.document is not None:
             from reports.gongwen_pdf import preflight
 
-            fonts = preflight(bulletin.document).messages()
-            lacking = sum("缺少" in line for line in fonts)
+            checked = preflight(bulletin.document)
+            lacking = len(checked.missing)
             if lacking:
                 lines += [
                     "",
                     f"字体提示：{lacking} 种字体缺字，PDF 中这些字无法显示（详见通报页）。",
                 ]
-            elif fonts:
-                lines += ["", f"字体提示：{len(fonts)} 种字体以本机的替代字体排版（见通报页）。"]
+            elif checked.substitutions:
+                substituted = len(checked.substitutions)
+                lines += ["", f"字体提示：{substituted} 种字体以本机的替代字体排版（见通报页）。"]
         covert = self._covert_count(bulletin)
         if covert:
             lines += ["", f"注意：引用了 {covert} 条暗访记录，签发后这些记录将对所有人公开。"]
@@ -583,17 +576,10 @@ class BulletinsPage(QWidget):
         stored draft's (a drafter who could not see some 暗访 records)."""
         if bulletin.kind is not BulletinKind.INSPECTION or bulletin.serial is not None:
             return 0
-        source = bulletin.request
         try:
             from app.services.bulletins import DraftRequest
 
-            request = DraftRequest(
-                kind=BulletinKind.INSPECTION,
-                as_of=_iso(source.get("as_of")) or self._today(),
-                plan_name=source.get("plan"),
-                starts_on=_iso(source.get("from")),
-                ends_on=_iso(source.get("to")),
-            )
+            request = DraftRequest.from_json(bulletin.request, self._today())
             cited = set(self._services.bulletin_drafting.draft(request).cited)
         except Exception:  # the check is advice only: issuing decides
             return 0
@@ -704,10 +690,6 @@ def _cells(summary: BulletinSummary, superseded: bool = False) -> tuple[str, ...
     if summary.kind is BulletinKind.NOTICE and department:
         title = f"{title}（{department}）"  # every notice has the same title
     return (kind, title, state, summary.number or "—", day.isoformat())
-
-
-def _iso(text: Any) -> date | None:
-    return date.fromisoformat(text) if isinstance(text, str) and text else None
 
 
 def _info_text(bulletin: Bulletin, versions: list[BulletinSummary]) -> str:

@@ -67,6 +67,25 @@ class DraftRequest:
     starts_on: date | None = None
     ends_on: date | None = None
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any], today: date) -> DraftRequest:
+        """The request ``as_json`` stored (a draft's ``source``); ``today`` where it has no
+        date. Raises BulletinError (an unknown kind) or ValueError (a malformed date)."""
+
+        def day(key: str) -> date | None:
+            text = data.get(key)
+            return date.fromisoformat(text) if isinstance(text, str) and text else None
+
+        return cls(
+            kind=parse_kind(str(data.get("kind", ""))),
+            as_of=day("as_of") or today,
+            round_name=data.get("round"),
+            department_name=data.get("department"),
+            plan_name=data.get("plan"),
+            starts_on=day("from"),
+            ends_on=day("to"),
+        )
+
     def as_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind.value,
