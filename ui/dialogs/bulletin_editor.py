@@ -35,6 +35,7 @@ from app.documents.validation import DocumentInvalid
 from app.documents.validation import problems as problems_of
 from ui.tasks import run_in_background
 from ui.widgets.pdf_pages import PdfPreview
+from ui.widgets.questions import ask_to_save
 
 PREVIEW_DELAY_MS = 600
 HELP = (
@@ -228,18 +229,7 @@ class BulletinEditor(QDialog):
 
     def reject(self) -> None:
         if self.editor.document().isModified():
-            box = QMessageBox(
-                QMessageBox.Icon.Question, "保存修改？", "草稿有未保存的修改。保存吗？"
-            )
-            box.setParent(self, box.windowFlags())
-            save = box.addButton("保存", QMessageBox.ButtonRole.AcceptRole)
-            box.addButton("不保存", QMessageBox.ButtonRole.DestructiveRole)
-            cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-            box.setDefaultButton(save)
-            box.setObjectName("unsaved_question")
-            box.exec()
-            if box.clickedButton() is cancel:
-                return
-            if box.clickedButton() is save and not self.save():
+            answer = ask_to_save(self, "草稿有未保存的修改。保存吗？")
+            if answer is None or (answer and not self.save()):
                 return
         super().reject()

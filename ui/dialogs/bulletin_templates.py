@@ -29,6 +29,7 @@ from app.documents.templates import TemplateError, parse
 from app.services.bulletins import BulletinDrafting, BulletinError, BulletinKind, DraftRequest
 from app.services.bulletins.templates import BulletinTemplates, TemplateProblem
 from app.storage.errors import user_message
+from ui.widgets.questions import ask_to_save, confirm
 
 
 class BulletinTemplatesDialog(QDialog):
@@ -157,16 +158,8 @@ class BulletinTemplatesDialog(QDialog):
         return True
 
     def reset(self) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "恢复默认模板",
-            f"{self.kind().label}的模板恢复为程序自带的默认模板？本单位修改的内容将不再使用。",
-        )
-        box.setParent(self, box.windowFlags())
-        ok = box.addButton("恢复默认", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        if box.clickedButton() is ok:
+        text = f"{self.kind().label}的模板恢复为程序自带的默认模板？本单位修改的内容将不再使用。"
+        if confirm(self, "恢复默认模板", text, "恢复默认"):
             try:
                 self._templates.reset(self.kind())
             except Exception as problem:
@@ -175,28 +168,12 @@ class BulletinTemplatesDialog(QDialog):
             self._load()
 
     def _discard_ok(self) -> bool:
-        box = QMessageBox(
-            QMessageBox.Icon.Question, "放弃修改？", "模板有未保存的修改，放弃这些修改吗？"
-        )
-        box.setParent(self, box.windowFlags())
-        ok = box.addButton("放弃修改", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        return box.clickedButton() is ok
+        text = "模板有未保存的修改，放弃这些修改吗？"
+        return confirm(self, "放弃修改？", text, "放弃修改", icon=QMessageBox.Icon.Question)
 
     def reject(self) -> None:
         if self.editor.document().isModified():
-            box = QMessageBox(
-                QMessageBox.Icon.Question, "保存修改？", "模板有未保存的修改。保存吗？"
-            )
-            box.setParent(self, box.windowFlags())
-            save = box.addButton("保存", QMessageBox.ButtonRole.AcceptRole)
-            box.addButton("不保存", QMessageBox.ButtonRole.DestructiveRole)
-            cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-            box.setDefaultButton(save)
-            box.exec()
-            if box.clickedButton() is cancel:
-                return
-            if box.clickedButton() is save and not self.save():
+            answer = ask_to_save(self, "模板有未保存的修改。保存吗？")
+            if answer is None or (answer and not self.save()):
                 return
         super().reject()

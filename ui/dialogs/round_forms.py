@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.workdays import WorkCalendar
 from ui.widgets.dates import date_edit, to_qdate
+from ui.widgets.questions import confirm  # noqa: F401  (imported from here by rounds.py)
 
 if TYPE_CHECKING:
     from app.services.progress import (
@@ -69,23 +70,6 @@ def reply_state(reply: ReplyStatus, due: date | None, today: date) -> tuple[str,
     if reply.late:
         return STATE_LATE, LATE_COLOURS, 2
     return STATE_REPLIED, REPLIED_COLOURS, 3
-
-
-def confirm(
-    parent: QWidget,
-    title: str,
-    text: str,
-    accept_text: str,
-    reject_text: str = "取消",
-    icon: QMessageBox.Icon = QMessageBox.Icon.Question,
-) -> bool:
-    """A message box with explicit Chinese button texts; True when ``accept_text`` is clicked."""
-    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
-    accept = box.addButton(accept_text, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(reject_text, QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(accept)
-    box.exec()
-    return box.clickedButton() is accept
 
 
 class _SortItem(QTableWidgetItem):

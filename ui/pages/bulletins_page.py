@@ -40,6 +40,7 @@ from ui.tasks import run_in_background
 from ui.widgets.empty_state import EmptyState
 from ui.widgets.file_dialogs import FileDialogs, FilePurpose, show_saved
 from ui.widgets.pdf_pages import PdfPreview, preview_and_print
+from ui.widgets.questions import confirm
 
 if TYPE_CHECKING:
     from app.documents.model import GongwenDocument
@@ -733,11 +734,5 @@ def _reason(error: BaseException) -> str:
 
 
 def _confirm(parent: QWidget, title: str, text: str, yes: str) -> bool:
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton)
-    box.setParent(parent, box.windowFlags())
-    box.setObjectName("confirm")
-    ok = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-    cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(cancel)
-    box.exec()
-    return box.clickedButton() is ok
+    """签发, 删除, 更正, 重新生成: Enter cancels."""
+    return confirm(parent, title, text, yes, default_accept=False)
